@@ -1,0 +1,48 @@
+// What every subcommand shares: global options, workspace lookup, "today", formats.
+#pragma once
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+#include "date.h"
+#include "workspace.h"
+
+namespace outcomes::cli {
+
+// Options given before or after the subcommand name.
+struct GlobalOptions {
+  std::string workspace;  // --workspace DIR
+  std::string now;        // --now DATE (else OUTCOMES_NOW, else the system clock)
+};
+
+// A subcommand's body, chosen during parsing and run once parsing succeeded.
+using Runner = std::function<int()>;
+
+// Finds (--workspace, OUTCOMES_WORKSPACE, upward search) and opens the workspace.
+Workspace open_workspace(const GlobalOptions& global);
+// Today: --now, else OUTCOMES_NOW, else the UTC date of the system clock. UsageError if malformed.
+Date today(const GlobalOptions& global);
+// The UTC timestamp to stamp writes with: "today" at the current clock time, or at
+// 00:00:00 when today is pinned (so pinned runs are reproducible).
+std::string now_timestamp(const GlobalOptions& global);
+// Parses a date option; UsageError naming the option when malformed.
+Date parse_date_option(const std::string& text, std::string_view option);
+// Adds a --format option restricted to `choices`, defaulting to the first.
+CLI::Option* add_format_option(CLI::App& app, std::string& format,
+                               std::initializer_list<std::string> choices);
+// True when standard error is a terminal (progress is shown only then).
+bool stderr_is_terminal();
+
+// One registration function per subcommand, each in its own file.
+void setup_init(CLI::App& app, const GlobalOptions& global, Runner& run);
+void setup_frameworks(CLI::App& app, const GlobalOptions& global, Runner& run);
+void setup_record(CLI::App& app, const GlobalOptions& global, Runner& run);
+void setup_journey(CLI::App& app, const GlobalOptions& global, Runner& run);
+void setup_assess(CLI::App& app, const GlobalOptions& global, Runner& run);
+void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run);
+void setup_export(CLI::App& app, const GlobalOptions& global, Runner& run);
+
+}  // namespace outcomes::cli

@@ -1,0 +1,67 @@
+// The outcomes command: registers the subcommands, parses, runs one, maps errors to exit codes.
+#include <functional>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "common.h"
+#include "error.h"
+
+int main(int argc, char** argv) {
+  using namespace outcomes;
+  CLI::App app{"outcomes — measure the difference a service makes: hard and soft outcomes, "
+               "journeys over time, monthly reports.",
+               "outcomes"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("outcomes ") + OUTCOMES_VERSION);
+  app.footer(
+      "Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid input data "
+      "(nothing written).\nRun 'outcomes COMMAND --help' for a command's options; "
+      "'man outcomes' for the manual.");
+
+  cli::GlobalOptions global;
+  app.add_option("-w,--workspace", global.workspace,
+                 "Workspace folder (default: $OUTCOMES_WORKSPACE, else search upward from here)")
+      ->option_text("DIR");
+  app.add_option("--now", global.now, "Pin today's date (also $OUTCOMES_NOW), for scripts and tests")
+      ->option_text("DATE");
+
+  cli::Runner run;
+  cli::setup_init(app, global, run);
+  cli::setup_frameworks(app, global, run);
+  cli::setup_record(app, global, run);
+  cli::setup_journey(app, global, run);
+  cli::setup_assess(app, global, run);
+  cli::setup_report(app, global, run);
+  cli::setup_export(app, global, run);
+  // Global options may also be given after a (sub)subcommand's name.
+  std::function<void(CLI::App&)> fall_through = [&](CLI::App& parent) {
+    for (auto* sub : parent.get_subcommands({})) {
+      sub->fallthrough();
+      fall_through(*sub);
+    }
+  };
+  fall_through(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  try {
+    return run ? run() : kExitOk;
+  } catch (const InvalidInput& e) {
+    for (const auto& problem : e.problems()) std::cerr << problem << '\n';
+    std::cerr << "outcomes: error: " << e.what() << '\n';
+    return e.exit_code();
+  } catch (const Error& e) {
+    std::cerr << "outcomes: error: " << e.what() << '\n';
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << "outcomes: error: " << e.what() << '\n';
+    return kExitFailure;
+  }
+}

@@ -1,0 +1,6 @@
+option(OUTCOMES_WERROR "Treat compiler warnings as errors" OFF)
+add_library(outcomes_warnings INTERFACE)
+target_compile_options(outcomes_warnings INTERFACE -Wall -Wextra -Wpedantic)
+if(OUTCOMES_WERROR)
+  target_compile_options(outcomes_warnings INTERFACE -Werror)
+endif()

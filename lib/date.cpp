@@ -1,0 +1,101 @@
+#include "date.h"
+
+#include <charconv>
+#include <chrono>
+
+#include <fmt/format.h>
+
+namespace outcomes {
+namespace {
+namespace chr = std::chrono;
+
+Date from_ymd(const chr::year_month_day& ymd) {
+  return Date{static_cast<int32_t>(chr::sys_days(ymd).time_since_epoch().count())};
+}
+
+bool parse_int(std::string_view text, int& out) {
+  if (text.empty()) return false;
+  for (char c : text)
+    if (c < '0' || c > '9') return false;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+}  // namespace
+
+std::optional<Date> parse_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  int y = 0, m = 0, d = 0;
+  if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), m) ||
+      !parse_int(text.substr(8, 2), d))
+    return std::nullopt;
+  chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(m)},
+                          chr::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || y < 1900) return std::nullopt;
+  return from_ymd(ymd);
+}
+
+Date make_date(int year, unsigned month, unsigned day) {
+  return from_ymd(chr::year_month_day{chr::year{year}, chr::month{month}, chr::day{day}});
+}
+
+YearMonthDay split_date(Date date) {
+  chr::year_month_day ymd{chr::sys_days{chr::days{date.days}}};
+  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+          static_cast<unsigned>(ymd.day())};
+}
+
+std::string format_date(Date date) {
+  auto ymd = split_date(date);
+  return fmt::format("{:04d}-{:02d}-{:02d}", ymd.year, ymd.month, ymd.day);
+}
+
+Date add_months(Date date, int months) {
+  auto ymd = split_date(date);
+  int index = ymd.year * 12 + static_cast<int>(ymd.month) - 1 + months;
+  int year = index / 12;
+  unsigned month = static_cast<unsigned>(index % 12) + 1;
+  chr::year_month_day_last last{chr::year{year}, chr::month_day_last{chr::month{month}}};
+  unsigned day = std::min(ymd.day, static_cast<unsigned>(last.day()));
+  return make_date(year, month, day);
+}
+
+Date today_utc() {
+  auto now = chr::floor<chr::days>(chr::system_clock::now());
+  return Date{static_cast<int32_t>(now.time_since_epoch().count())};
+}
+
+std::optional<Duration> parse_duration(std::string_view text) {
+  auto space = text.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  int count = 0;
+  if (!parse_int(text.substr(0, space), count) || count <= 0) return std::nullopt;
+  auto unit = text.substr(space + 1);
+  Duration d{count, Duration::Unit::Days};
+  if (unit == "day" || unit == "days")
+    d.unit = Duration::Unit::Days;
+  else if (unit == "week" || unit == "weeks")
+    d.unit = Duration::Unit::Weeks;
+  else if (unit == "month" || unit == "months")
+    d.unit = Duration::Unit::Months;
+  else
+    return std::nullopt;
+  return d;
+}
+
+std::string format_duration(const Duration& duration) {
+  const char* unit = duration.unit == Duration::Unit::Days    ? "day"
+                     : duration.unit == Duration::Unit::Weeks ? "week"
+                                                              : "month";
+  return fmt::format("{} {}{}", duration.count, unit, duration.count == 1 ? "" : "s");
+}
+
+Date add_duration(Date date, const Duration& duration) {
+  switch (duration.unit) {
+    case Duration::Unit::Days: return Date{date.days + duration.count};
+    case Duration::Unit::Weeks: return Date{date.days + 7 * duration.count};
+    case Duration::Unit::Months: return add_months(date, duration.count);
+  }
+  return date;
+}
+
+}  // namespace outcomes

@@ -1,0 +1,44 @@
+// Calendar dates as day numbers, and the durations frameworks write ("6 months").
+#pragma once
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace outcomes {
+
+// A calendar date, stored as days since 1970-01-01 (the proleptic Gregorian calendar).
+struct Date {
+  int32_t days = 0;
+  auto operator<=>(const Date&) const = default;
+};
+
+// Parses strictly "YYYY-MM-DD" with a real calendar day; nullopt otherwise.
+std::optional<Date> parse_date(std::string_view text);
+// Formats as "YYYY-MM-DD".
+std::string format_date(Date date);
+// The date from year, month (1-12), day; the caller guarantees validity.
+Date make_date(int year, unsigned month, unsigned day);
+// Year, month and day of a date.
+struct YearMonthDay { int year; unsigned month; unsigned day; };
+YearMonthDay split_date(Date date);
+// Adds calendar months, clamping to the month's last day (31 Jan + 1 month = 28/29 Feb).
+Date add_months(Date date, int months);
+// Today in UTC from the system clock.
+Date today_utc();
+
+// A duration as frameworks write it: "N days", "N weeks" or "N months" (singular ok).
+struct Duration {
+  enum class Unit { Days, Weeks, Months };
+  int count = 0;
+  Unit unit = Unit::Days;
+  bool operator==(const Duration&) const = default;
+};
+std::optional<Duration> parse_duration(std::string_view text);
+// "6 months", "1 week", "90 days".
+std::string format_duration(const Duration& duration);
+// The date `duration` after `date` (months are calendar months).
+Date add_duration(Date date, const Duration& duration);
+
+}  // namespace outcomes

@@ -1,0 +1,420 @@
+#include "workspace.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "error.h"
+#include "store.h"
+#include "suggest.h"
+
+namespace outcomes {
+namespace fs = std::filesystem;
+
+const AttributeDef* Settings::find_attribute(std::string_view id) const {
+  for (const auto& a : attributes)
+    if (a.id == id) return &a;
+  return nullptr;
+}
+
+const ExitReason* Settings::find_exit_reason(std::string_view id) const {
+  for (const auto& r : exit_reasons)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+const Framework* Workspace::find_framework(std::string_view id) const {
+  for (const auto& f : frameworks)
+    if (f.id == id) return &f;
+  return nullptr;
+}
+
+Settings default_settings(const std::string& service_name) {
+  Settings s;
+  s.service_name = service_name;
+  s.attributes = {
+      {"gender", "Gender", {"woman", "man", "non_binary", "other", "prefer_not_to_say"}},
+      {"ethnicity",
+       "Ethnicity",
+       {"asian", "black", "mixed", "white", "other", "prefer_not_to_say"}},
+      {"age_band", "Age band", {"18-24", "25-34", "35-44", "45-54", "55-64", "65+"}},
+      {"disability", "Disability", {"yes", "no", "prefer_not_to_say"}},
+  };
+  // FRAMEWORKS.md §9: the Fulfilling Lives Common Data Framework destination codes.
+  s.exit_reasons = {
+      {"moved_to_other_support", "Moved to other support"},
+      {"no_longer_requires_support", "No longer requires support"},
+      {"disengaged", "Disengaged"},
+      {"prison", "Prison"},
+      {"hospital", "Hospital"},
+      {"deceased", "Deceased"},
+      {"moved_out_of_area", "Moved out of area"},
+      {"excluded", "Excluded"},
+      {"other", "Other"},
+      {"unknown", "Unknown"},
+  };
+  return s;
+}
+
+namespace {
+
+std::string quoted(const std::string& text) {
+  YAML::Emitter e;
+  e << YAML::DoubleQuoted << text;
+  return e.c_str();
+}
+
+bool valid_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '+';
+  });
+}
+
+// Collects settings problems with their YAML positions.
+struct SettingsReader {
+  std::string file;
+  std::vector<std::string> problems;
+
+  void problem(const YAML::Node& node, const std::string& key, const std::string& message) {
+    auto mark = node.Mark();
+    if (mark.is_null())
+      problems.push_back(fmt::format("{}: {}: {}", file, key, message));
+    else
+      problems.push_back(
+          fmt::format("{}:{}:{}: {}: {}", file, mark.line + 1, mark.column + 1, key, message));
+  }
+
+  std::optional<int> positive_int(const YAML::Node& node, const std::string& key, int lowest) {
+    try {
+      int v = node.as<int>();
+      if (v >= lowest) return v;
+    } catch (const YAML::Exception&) {
+    }
+    problem(node, key, fmt::format("'{}' is not a whole number of at least {}", YAML::Dump(node), lowest));
+    return std::nullopt;
+  }
+
+  std::string text(const YAML::Node& node, const std::string& key) {
+    if (!node.IsScalar() || node.Scalar().empty()) {
+      problem(node, key, "expected a non-empty text");
+      return {};
+    }
+    return node.Scalar();
+  }
+
+  std::string id(const YAML::Node& node, const std::string& key) {
+    std::string value = text(node, key);
+    if (!value.empty() && !valid_id(value))
+      problem(node, key,
+              fmt::format("'{}' is not a valid id; expected lower-case letters, digits, '_', '-' "
+                          "or '+'",
+                          value));
+    return value;
+  }
+};
+
+}  // namespace
+
+Settings load_settings(const fs::path& file) {
+  SettingsReader r{file.string(), {}};
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::ParserException& e) {
+    throw InvalidInput(fmt::format("{} is not valid YAML", file.string()),
+                       {fmt::format("{}:{}:{}: {}", file.string(), e.mark.line + 1,
+                                    e.mark.column + 1, e.msg)});
+  } catch (const YAML::BadFile&) {
+    throw Error(fmt::format("cannot read {}", file.string()));
+  }
+  if (!root.IsMap())
+    throw InvalidInput(fmt::format("{} must be a mapping of settings", file.string()));
+
+  Settings s;
+  static const std::vector<std::string> known = {"service",      "small_number_threshold",
+                                                 "review_interval_days", "stories_per_report",
+                                                 "attributes",   "exit_reasons"};
+  for (const auto& kv : root) {
+    auto key = kv.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      r.problem(kv.first, key,
+                fmt::format("unknown setting '{}'{}", key, did_you_mean(key, known)));
+  }
+  if (root["service"])
+    s.service_name = r.text(root["service"], "service");
+  else
+    r.problem(root, "service", "missing: the service's name");
+  if (root["small_number_threshold"])
+    if (auto v = r.positive_int(root["small_number_threshold"], "small_number_threshold", 1))
+      s.small_number_threshold = *v;
+  if (root["review_interval_days"])
+    if (auto v = r.positive_int(root["review_interval_days"], "review_interval_days", 1))
+      s.review_interval_days = *v;
+  if (root["stories_per_report"])
+    if (auto v = r.positive_int(root["stories_per_report"], "stories_per_report", 0))
+      s.stories_per_report = *v;
+
+  if (auto attrs = root["attributes"]) {
+    if (!attrs.IsMap()) {
+      r.problem(attrs, "attributes", "expected a mapping of attribute id to {name, values}");
+    } else {
+      for (const auto& kv : attrs) {
+        std::string key = "attributes." + kv.first.Scalar();
+        AttributeDef a;
+        a.id = r.id(kv.first, key);
+        const auto& body = kv.second;
+        if (!body.IsMap()) {
+          r.problem(body, key, "expected {name: …, values: […]}");
+          continue;
+        }
+        a.name = body["name"] ? r.text(body["name"], key + ".name") : a.id;
+        auto values = body["values"];
+        if (!values || !values.IsSequence() || values.size() == 0) {
+          r.problem(values ? values : body, key + ".values", "expected a non-empty list of values");
+          continue;
+        }
+        std::set<std::string> seen;
+        for (const auto& v : values) {
+          std::string value = r.text(v, key + ".values");
+          if (!seen.insert(value).second)
+            r.problem(v, key + ".values", fmt::format("'{}' is listed twice", value));
+          a.values.push_back(value);
+        }
+        if (s.find_attribute(a.id))
+          r.problem(kv.first, key, fmt::format("attribute '{}' is declared twice", a.id));
+        s.attributes.push_back(std::move(a));
+      }
+    }
+  }
+
+  if (auto reasons = root["exit_reasons"]) {
+    if (!reasons.IsSequence() || reasons.size() == 0) {
+      r.problem(reasons, "exit_reasons", "expected a non-empty list of {id, name}");
+    } else {
+      for (size_t i = 0; i < reasons.size(); ++i) {
+        const auto& node = reasons[i];
+        std::string key = fmt::format("exit_reasons[{}]", i);
+        ExitReason reason;
+        if (node.IsScalar()) {
+          reason.id = r.id(node, key);
+          reason.name = reason.id;
+        } else if (node.IsMap() && node["id"]) {
+          reason.id = r.id(node["id"], key + ".id");
+          reason.name = node["name"] ? r.text(node["name"], key + ".name") : reason.id;
+        } else {
+          r.problem(node, key, "expected an id or {id, name}");
+          continue;
+        }
+        if (s.find_exit_reason(reason.id))
+          r.problem(node, key, fmt::format("exit reason '{}' is listed twice", reason.id));
+        s.exit_reasons.push_back(std::move(reason));
+      }
+    }
+  } else {
+    s.exit_reasons = default_settings("").exit_reasons;
+  }
+
+  if (!r.problems.empty())
+    throw InvalidInput(fmt::format("{} problem{} in {}", r.problems.size(),
+                                   r.problems.size() == 1 ? "" : "s", file.string()),
+                       r.problems);
+  return s;
+}
+
+std::string settings_to_yaml(const Settings& s) {
+  std::ostringstream out;
+  out << "# Settings of this outcomes workspace. Edit freely; `outcomes` checks this file\n"
+         "# every time it runs and reports any mistake with its line and column.\n\n";
+  out << "# The service's name, shown at the top of reports.\n";
+  out << "service: " << quoted(s.service_name) << "\n\n";
+  out << "# Counts from 1 to this number minus one are shown as \"<N\" in reports, so that\n"
+         "# nobody can be identified from a small group.\n";
+  out << "small_number_threshold: " << s.small_number_threshold << "\n\n";
+  out << "# A person whose last assessment is older than this many days is flagged as\n"
+         "# overdue for review in the report's data-quality section.\n";
+  out << "review_interval_days: " << s.review_interval_days << "\n\n";
+  out << "# How many shareable stories (notes) a report may quote.\n";
+  out << "stories_per_report: " << s.stories_per_report << "\n\n";
+  out << "# Equality attributes recorded with `outcomes record attribute PERSON --measure ID\n"
+         "# --status VALUE`, used for breakdowns in reports. Add, rename or remove values\n"
+         "# as your service needs.\n";
+  out << "attributes:\n";
+  for (const auto& a : s.attributes) {
+    out << "  " << a.id << ":\n    name: " << quoted(a.name) << "\n    values: [";
+    for (size_t i = 0; i < a.values.size(); ++i) out << (i ? ", " : "") << quoted(a.values[i]);
+    out << "]\n";
+  }
+  out << "\n# Why support ended: the status of an `exit` entry must be one of these ids.\n";
+  out << "exit_reasons:\n";
+  for (const auto& r : s.exit_reasons)
+    out << "  - {id: " << r.id << ", name: " << quoted(r.name) << "}\n";
+  return out.str();
+}
+
+fs::path find_workspace(const WorkspaceSearch& search) {
+  auto is_workspace = [](const fs::path& dir) {
+    std::error_code ec;
+    return fs::is_regular_file(dir / "outcomes.yaml", ec);
+  };
+  auto given = [&](const fs::path& dir, const char* how) {
+    if (!is_workspace(dir))
+      throw Error(fmt::format("{} ({}) is not an outcomes workspace: it has no outcomes.yaml; "
+                              "create one with 'outcomes init {}'",
+                              dir.string(), how, dir.string()));
+    return fs::absolute(dir).lexically_normal();
+  };
+  if (search.explicit_dir) return given(*search.explicit_dir, "given with --workspace");
+  if (search.env_dir) return given(*search.env_dir, "from OUTCOMES_WORKSPACE");
+  fs::path dir = fs::absolute(search.start).lexically_normal();
+  while (true) {
+    if (is_workspace(dir)) return dir;
+    if (!dir.has_parent_path() || dir.parent_path() == dir) break;
+    dir = dir.parent_path();
+  }
+  throw Error(fmt::format(
+      "no outcomes workspace found in {} or any folder above it; create one with "
+      "'outcomes init DIR', or point to one with --workspace DIR or OUTCOMES_WORKSPACE",
+      fs::absolute(search.start).lexically_normal().string()));
+}
+
+namespace {
+
+bool is_framework_file(const fs::path& p) {
+  auto name = p.filename().string();
+  return p.extension() == ".yaml" && !name.ends_with(".local.yaml");
+}
+
+// Loads every framework file of a folder; all problems of all files are reported together.
+std::vector<Framework> load_framework_dir(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file() && is_framework_file(e.path())) files.push_back(e.path());
+  if (ec) throw Error(fmt::format("cannot read the folder {}: {}", dir.string(), ec.message()));
+  std::sort(files.begin(), files.end());
+
+  std::vector<Framework> frameworks;
+  std::vector<std::string> problems;
+  for (const auto& file : files) {
+    auto load = load_framework(file);
+    for (const auto& d : load.problems) problems.push_back(to_string(d));
+    if (load.ok()) frameworks.push_back(std::move(*load.framework));
+  }
+  std::sort(frameworks.begin(), frameworks.end(),
+            [](const Framework& a, const Framework& b) { return a.id < b.id; });
+  for (size_t i = 1; i < frameworks.size(); ++i)
+    if (frameworks[i].id == frameworks[i - 1].id)
+      problems.push_back(fmt::format("{}: id: framework id '{}' is also used by {}",
+                                     frameworks[i].path.string(), frameworks[i].id,
+                                     frameworks[i - 1].path.string()));
+  if (!problems.empty())
+    throw InvalidInput(fmt::format("{} problem{} in the frameworks of {}; run 'outcomes "
+                                   "frameworks validate' after fixing them",
+                                   problems.size(), problems.size() == 1 ? "" : "s",
+                                   dir.string()),
+                       problems);
+  return frameworks;
+}
+
+}  // namespace
+
+Workspace open_workspace(const fs::path& root) {
+  Workspace ws;
+  ws.root = root;
+  ws.settings = load_settings(ws.settings_path());
+  std::error_code ec;
+  if (fs::is_directory(ws.frameworks_dir(), ec)) ws.frameworks = load_framework_dir(ws.frameworks_dir());
+  return ws;
+}
+
+fs::path shipped_frameworks_dir() {
+  if (const char* env = std::getenv("OUTCOMES_SHARE"); env && *env) return env;
+  std::error_code ec;
+  fs::path installed = fs::path(OUTCOMES_SHARE_DIR) / "frameworks";
+  if (fs::is_directory(installed, ec)) return installed;
+  return OUTCOMES_SOURCE_FRAMEWORKS;
+}
+
+std::vector<Framework> load_shipped_frameworks(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw Error(fmt::format("the shipped frameworks folder {} does not exist; set "
+                            "OUTCOMES_SHARE to the folder holding the framework YAML files",
+                            dir.string()));
+  return load_framework_dir(dir);
+}
+
+std::vector<std::string> init_workspace(const InitOptions& options) {
+  const fs::path& dir = options.dir;
+  std::error_code ec;
+  for (const char* name : {"outcomes.yaml", "outcomes.db", "frameworks"})
+    if (fs::exists(dir / name, ec))
+      throw Error(fmt::format("{} already holds a workspace ({} exists); nothing was changed",
+                              dir.string(), name));
+
+  // Validate everything before writing anything.
+  auto shipped = load_shipped_frameworks(options.shipped_dir);
+  std::vector<const Framework*> chosen;
+  if (options.framework_ids.empty()) {
+    for (const auto& f : shipped) chosen.push_back(&f);
+  } else {
+    std::vector<std::string> ids;
+    for (const auto& f : shipped) ids.push_back(f.id);
+    for (const auto& id : options.framework_ids) {
+      auto it = std::find_if(shipped.begin(), shipped.end(),
+                             [&](const Framework& f) { return f.id == id; });
+      if (it == shipped.end())
+        throw UsageError(fmt::format("--framework: no shipped framework '{}'{}; shipped: {}", id,
+                                     did_you_mean(id, ids), fmt::join(ids, ", ")));
+      if (std::find(chosen.begin(), chosen.end(), &*it) == chosen.end()) chosen.push_back(&*it);
+    }
+  }
+  std::string name = options.service_name;
+  if (name.empty()) name = fs::absolute(dir).lexically_normal().filename().string();
+  if (name.empty()) name = "My service";
+
+  // Build in a hidden staging folder inside DIR, then move the pieces into place, so an
+  // interrupted init leaves no half-made workspace behind.
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+  fs::path staging = dir / ".outcomes-init";
+  fs::remove_all(staging, ec);
+  fs::create_directory(staging, ec);
+  if (ec) throw Error(fmt::format("cannot write in {}: {}", dir.string(), ec.message()));
+  std::vector<std::string> copied;
+  try {
+    fs::create_directory(staging / "frameworks");
+    for (const auto* f : chosen) {
+      fs::copy_file(f->path, staging / "frameworks" / f->path.filename());
+      copied.push_back(f->id);
+    }
+    {
+      std::ofstream out(staging / "outcomes.yaml");
+      out << settings_to_yaml(default_settings(name));
+      if (!out.flush()) throw Error("cannot write outcomes.yaml");
+    }
+    JourneyStore::create(staging / "outcomes.db");
+    fs::rename(staging / "frameworks", dir / "frameworks");
+    fs::rename(staging / "outcomes.db", dir / "outcomes.db");
+    fs::rename(staging / "outcomes.yaml", dir / "outcomes.yaml");
+    fs::remove_all(staging);
+  } catch (const fs::filesystem_error& e) {
+    fs::remove_all(staging, ec);
+    throw Error(fmt::format("cannot create the workspace in {}: {}", dir.string(), e.what()));
+  } catch (...) {
+    fs::remove_all(staging, ec);
+    throw;
+  }
+  return copied;
+}
+
+}  // namespace outcomes

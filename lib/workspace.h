@@ -1,0 +1,87 @@
+// The workspace: a folder holding outcomes.yaml, outcomes.db and frameworks/.
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "date.h"
+#include "framework.h"
+
+namespace outcomes {
+
+// An equality attribute declared in outcomes.yaml, with its allowed values.
+struct AttributeDef {
+  std::string id;
+  std::string name;
+  std::vector<std::string> values;
+};
+
+// An exit reason declared in outcomes.yaml.
+struct ExitReason {
+  std::string id;
+  std::string name;
+};
+
+// The service settings held in outcomes.yaml.
+struct Settings {
+  std::string service_name;
+  std::vector<AttributeDef> attributes;
+  std::vector<ExitReason> exit_reasons;
+  int small_number_threshold = 5;
+  int review_interval_days = 90;
+  int stories_per_report = 3;
+
+  const AttributeDef* find_attribute(std::string_view id) const;
+  const ExitReason* find_exit_reason(std::string_view id) const;
+};
+
+// The default settings for a new workspace named `service_name` (FRAMEWORKS.md §9 exit reasons).
+Settings default_settings(const std::string& service_name);
+// Reads and validates outcomes.yaml; throws InvalidInput with every problem.
+Settings load_settings(const std::filesystem::path& file);
+// The YAML text of `settings`, with comments that help a service edit it.
+std::string settings_to_yaml(const Settings& settings);
+
+// An opened workspace: its folder, settings and frameworks (loaded and validated).
+struct Workspace {
+  std::filesystem::path root;
+  Settings settings;
+  std::vector<Framework> frameworks;  // sorted by id
+
+  std::filesystem::path db_path() const { return root / "outcomes.db"; }
+  std::filesystem::path settings_path() const { return root / "outcomes.yaml"; }
+  std::filesystem::path frameworks_dir() const { return root / "frameworks"; }
+  const Framework* find_framework(std::string_view id) const;
+};
+
+// Where to look for a workspace: an explicit --workspace, the OUTCOMES_WORKSPACE value,
+// and the folder to search upward from.
+struct WorkspaceSearch {
+  std::optional<std::filesystem::path> explicit_dir;
+  std::optional<std::filesystem::path> env_dir;
+  std::filesystem::path start;
+};
+// Finds the workspace root (a folder with outcomes.yaml) or throws Error saying where it looked.
+std::filesystem::path find_workspace(const WorkspaceSearch& search);
+// Loads settings and every frameworks/*.yaml (except *.local.yaml); throws InvalidInput on problems.
+Workspace open_workspace(const std::filesystem::path& root);
+
+// The folder of shipped frameworks: $OUTCOMES_SHARE if set, else the installed share
+// folder, else the source tree's frameworks/ (for a build that is not installed).
+std::filesystem::path shipped_frameworks_dir();
+// The shipped frameworks, loaded and sorted by id; throws InvalidInput if one is broken.
+std::vector<Framework> load_shipped_frameworks(const std::filesystem::path& dir);
+
+struct InitOptions {
+  std::filesystem::path dir;
+  std::string service_name;
+  std::vector<std::string> framework_ids;  // empty = all shipped
+  std::filesystem::path shipped_dir;
+};
+// Creates a new workspace; refuses (Error) when DIR already holds outcomes.yaml or
+// outcomes.db; UsageError for an unknown framework id. Returns the frameworks copied.
+std::vector<std::string> init_workspace(const InitOptions& options);
+
+}  // namespace outcomes

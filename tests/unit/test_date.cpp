@@ -1,0 +1,49 @@
+#include <doctest/doctest.h>
+
+#include "date.h"
+
+using namespace outcomes;
+
+TEST_CASE("parse_date accepts real calendar days only") {
+  CHECK(parse_date("1970-01-01")->days == 0);
+  CHECK(parse_date("2026-10-03")->days == 20729);
+  CHECK(parse_date("2024-02-29").has_value());
+  CHECK_FALSE(parse_date("2026-02-29").has_value());
+  CHECK_FALSE(parse_date("2026-13-01").has_value());
+  CHECK_FALSE(parse_date("2026-1-01").has_value());
+  CHECK_FALSE(parse_date("03/10/2026").has_value());
+  CHECK_FALSE(parse_date("2026-10-03 ").has_value());
+  CHECK_FALSE(parse_date("+026-10-03").has_value());
+  CHECK_FALSE(parse_date("").has_value());
+}
+
+TEST_CASE("format_date round-trips") {
+  for (const char* text : {"1999-12-31", "2026-02-28", "2028-02-29", "2026-11-15"})
+    CHECK(format_date(*parse_date(text)) == text);
+}
+
+TEST_CASE("add_months clamps to the end of shorter months") {
+  auto d = [](const char* t) { return *parse_date(t); };
+  CHECK(format_date(add_months(d("2026-01-31"), 1)) == "2026-02-28");
+  CHECK(format_date(add_months(d("2028-01-31"), 1)) == "2028-02-29");
+  CHECK(format_date(add_months(d("2026-08-31"), 6)) == "2027-02-28");
+  CHECK(format_date(add_months(d("2026-03-15"), -3)) == "2025-12-15");
+  CHECK(format_date(add_months(d("2026-12-01"), 1)) == "2027-01-01");
+}
+
+TEST_CASE("durations parse, print and add") {
+  auto six_months = parse_duration("6 months");
+  REQUIRE(six_months.has_value());
+  CHECK(six_months->unit == Duration::Unit::Months);
+  CHECK(format_duration(*six_months) == "6 months");
+  CHECK(format_duration(*parse_duration("1 week")) == "1 week");
+  CHECK(parse_duration("90 days")->count == 90);
+  CHECK_FALSE(parse_duration("6 monts").has_value());
+  CHECK_FALSE(parse_duration("six months").has_value());
+  CHECK_FALSE(parse_duration("0 days").has_value());
+  CHECK_FALSE(parse_duration("6months").has_value());
+  auto start = *parse_date("2026-01-31");
+  CHECK(format_date(add_duration(start, *parse_duration("1 month"))) == "2026-02-28");
+  CHECK(format_date(add_duration(start, *parse_duration("2 weeks"))) == "2026-02-14");
+  CHECK(format_date(add_duration(start, *parse_duration("1 day"))) == "2026-02-01");
+}

@@ -1,0 +1,121 @@
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "error.h"
+#include "workspace.h"
+
+namespace fs = std::filesystem;
+using namespace outcomes;
+
+namespace {
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::random_device rd;
+    path = fs::temp_directory_path() / ("outcomes-ws-" + std::to_string(rd()));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+void write(const fs::path& file, const std::string& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << text;
+}
+
+std::vector<std::string> problems_of(const fs::path& file) {
+  try {
+    load_settings(file);
+  } catch (const InvalidInput& e) {
+    return e.problems();
+  }
+  return {};
+}
+}  // namespace
+
+TEST_CASE("find_workspace prefers --workspace, then OUTCOMES_WORKSPACE, then searches upward") {
+  TempDir t;
+  write(t.path / "a/outcomes.yaml", "service: A\n");
+  write(t.path / "b/outcomes.yaml", "service: B\n");
+  fs::create_directories(t.path / "a/deep/er");
+
+  WorkspaceSearch s;
+  s.start = t.path / "a/deep/er";
+  CHECK(find_workspace(s) == fs::absolute(t.path / "a"));
+  s.env_dir = t.path / "b";
+  CHECK(find_workspace(s) == fs::absolute(t.path / "b"));
+  s.explicit_dir = t.path / "a";
+  CHECK(find_workspace(s) == fs::absolute(t.path / "a"));
+}
+
+TEST_CASE("find_workspace says where it looked when there is none") {
+  TempDir t;
+  WorkspaceSearch s;
+  s.start = t.path;
+  try {
+    find_workspace(s);
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    std::string what = e.what();
+    CHECK(what.find("no outcomes workspace found in " + t.path.string()) != std::string::npos);
+    CHECK(what.find("outcomes init") != std::string::npos);
+  }
+  s.explicit_dir = t.path / "nowhere";
+  CHECK_THROWS_WITH_AS(find_workspace(s), doctest::Contains("given with --workspace"), Error);
+}
+
+TEST_CASE("settings written by default_settings load back unchanged") {
+  TempDir t;
+  auto s = default_settings("Bridges: \"north\" team");
+  write(t.path / "outcomes.yaml", settings_to_yaml(s));
+  auto back = load_settings(t.path / "outcomes.yaml");
+  CHECK(back.service_name == s.service_name);
+  CHECK(back.small_number_threshold == 5);
+  CHECK(back.review_interval_days == 90);
+  REQUIRE(back.attributes.size() == 4);
+  CHECK(back.attributes[2].id == "age_band");
+  CHECK(back.attributes[2].values == s.attributes[2].values);
+  REQUIRE(back.exit_reasons.size() == 10);
+  CHECK(back.exit_reasons[2].id == "disengaged");
+  CHECK(back.find_exit_reason("deceased") != nullptr);
+  CHECK(back.find_exit_reason("died") == nullptr);
+}
+
+TEST_CASE("load_settings reports every problem with line, column and a suggestion") {
+  TempDir t;
+  write(t.path / "outcomes.yaml",
+        "service: X\n"
+        "small_number_treshold: 5\n"
+        "review_interval_days: soon\n"
+        "attributes:\n"
+        "  gender:\n"
+        "    values: [woman, woman]\n"
+        "exit_reasons:\n"
+        "  - {id: Moved Away}\n");
+  auto problems = problems_of(t.path / "outcomes.yaml");
+  INFO(problems[0], "\n", problems[1], "\n", problems[2], "\n", problems[3]);
+  REQUIRE(problems.size() == 4);
+  CHECK(problems[0].find(":2:1: small_number_treshold: unknown setting") != std::string::npos);
+  CHECK(problems[0].find("did you mean 'small_number_threshold'?") != std::string::npos);
+  CHECK(problems[1].find(":3:23: review_interval_days: 'soon' is not a whole number") !=
+        std::string::npos);
+  CHECK(problems[2].find(":6:21: attributes.gender.values: 'woman' is listed twice") !=
+        std::string::npos);
+  CHECK(problems[3].find(":8:10: exit_reasons[0].id: 'Moved Away' is not a valid id") !=
+        std::string::npos);
+}
+
+TEST_CASE("load_settings requires the service name and rejects broken YAML") {
+  TempDir t;
+  write(t.path / "outcomes.yaml", "small_number_threshold: 3\n");
+  auto problems = problems_of(t.path / "outcomes.yaml");
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find("service: missing") != std::string::npos);
+
+  write(t.path / "outcomes.yaml", "service: [unclosed\n");
+  CHECK_THROWS_AS(load_settings(t.path / "outcomes.yaml"), InvalidInput);
+}
