@@ -1,0 +1,1095 @@
+// The journey store in SQLite: integer-coded entries, append-only, versioned schema.
+#include "store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "error.h"
+
+namespace outcomes {
+namespace {
+
+// PRAGMA application_id of an outcomes store ("outc"), telling it apart from other SQLite files.
+constexpr int kApplicationId = 0x6f757463;
+constexpr int kBusyTimeoutMs = 5000;
+
+// The first schema: people, frameworks seen, interned terms, batches, settings, entries.
+void migrate_to_1(SQLite::Database& db) {
+  db.exec(R"sql(
+CREATE TABLE people (
+  id INTEGER PRIMARY KEY,
+  ref TEXT NOT NULL UNIQUE
+);
+CREATE TABLE frameworks_seen (
+  id INTEGER PRIMARY KEY,
+  framework TEXT NOT NULL,
+  version TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  UNIQUE (framework, content_hash)
+);
+CREATE TABLE terms (
+  id INTEGER PRIMARY KEY,
+  text TEXT NOT NULL UNIQUE
+);
+CREATE TABLE batches (
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  imported_at TEXT NOT NULL,
+  "by" TEXT NOT NULL,
+  "rows" INTEGER NOT NULL
+);
+CREATE INDEX batches_by_hash ON batches (content_hash);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE entries (
+  id INTEGER PRIMARY KEY,
+  person INTEGER NOT NULL REFERENCES people,
+  day INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  framework INTEGER REFERENCES frameworks_seen,
+  measure INTEGER REFERENCES terms,
+  value INTEGER,
+  status INTEGER REFERENCES terms,
+  text TEXT,
+  "by" TEXT,
+  ref TEXT,
+  batch INTEGER REFERENCES batches,
+  recorded_at TEXT NOT NULL,
+  supersedes INTEGER REFERENCES entries,
+  reason TEXT,
+  seq INTEGER NOT NULL
+);
+CREATE INDEX entries_by_journey ON entries (person, day, seq);
+CREATE INDEX entries_by_period ON entries (day, person);
+CREATE UNIQUE INDEX entries_by_ref ON entries (ref) WHERE ref IS NOT NULL;
+CREATE INDEX entries_by_supersedes ON entries (supersedes) WHERE supersedes IS NOT NULL;
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN
+  SELECT RAISE(ABORT, 'entries are append-only: record a correction instead');
+END;
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+BEGIN
+  SELECT RAISE(ABORT, 'entries are append-only: record a correction instead');
+END;
+INSERT INTO settings (key, value) VALUES ('pseudonym_secret', lower(hex(randomblob(32))));
+)sql");
+  db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
+}
+
+// Restores the process umask when it goes out of scope.
+class UmaskGuard {
+ public:
+  explicit UmaskGuard(mode_t mask) : old_(::umask(mask)) {}
+  ~UmaskGuard() { ::umask(old_); }
+  UmaskGuard(const UmaskGuard&) = delete;
+  UmaskGuard& operator=(const UmaskGuard&) = delete;
+
+ private:
+  mode_t old_;
+};
+
+// A store error as the user should read it, naming the file.
+Error store_error(const std::string& file, int code, const std::string& message) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Error(
+          fmt::format("{}: the store is busy: another process is writing to it; try "
+                      "again when it has finished ({})",
+                      file, message));
+    case SQLITE_NOTADB:
+      return Error(
+          fmt::format("{}: not an outcomes store (the file is not an SQLite database)", file));
+    case SQLITE_CORRUPT:
+      return Error(
+          fmt::format("{}: the store is damaged ({}); restore it from a backup", file, message));
+    case SQLITE_CANTOPEN:
+      return Error(fmt::format("{}: cannot open the store ({})", file, message));
+    case SQLITE_READONLY:
+      return Error(fmt::format("{}: the store cannot be written ({})", file, message));
+    case SQLITE_FULL:
+      return Error(fmt::format("{}: the disk is full; nothing was written ({})", file, message));
+    case SQLITE_IOERR:
+      return Error(fmt::format("{}: input/output error on the store ({})", file, message));
+    default:
+      return Error(fmt::format("{}: store error: {}", file, message));
+  }
+}
+
+Error store_error(const std::string& file, const SQLite::Exception& e) {
+  return store_error(file, e.getErrorCode(), e.what());
+}
+
+// A raw prepared statement for the hot read path (no per-column allocations).
+class RawStatement {
+ public:
+  RawStatement(sqlite3* db, const char* sql) : db_(db) {
+    int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    if (rc != SQLITE_OK) throw SQLite::Exception(db, rc);
+  }
+  ~RawStatement() { sqlite3_finalize(stmt_); }
+  RawStatement(const RawStatement&) = delete;
+  RawStatement& operator=(const RawStatement&) = delete;
+
+  sqlite3_stmt* get() const { return stmt_; }
+  void reset() { sqlite3_reset(stmt_); }
+  void bind(int index, int64_t value) { check(sqlite3_bind_int64(stmt_, index, value)); }
+  // True for a row, false when done.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw SQLite::Exception(db_, rc);
+  }
+  int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  void text(int column, std::string& out) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    if (data)
+      out.assign(data, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+    else
+      out.clear();
+  }
+
+ private:
+  void check(int rc) const {
+    if (rc != SQLITE_OK) throw SQLite::Exception(db_, rc);
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+struct FrameworkRow {
+  std::string id, version, hash;
+};
+
+std::string column_text(const SQLite::Column& column) {
+  return column.isNull() ? std::string() : column.getString();
+}
+
+}  // namespace
+
+namespace store_detail {
+
+// About 100 bytes a row: a pass of a million rows needs about 100 MB.
+int64_t rows_per_pass = int64_t{1} << 20;
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> steps = {migrate_to_1};
+  return steps;
+}
+
+int migrate(SQLite::Database& db, const std::vector<Migration>& steps, const std::string& file) {
+  auto target = static_cast<int>(steps.size());
+  auto newer_error = [&](int version) {
+    return Error(fmt::format(
+        "{}: the store has schema version {}, newer than this version of outcomes knows ({}); "
+        "upgrade outcomes to use it",
+        file, version, target));
+  };
+  int version = db.execAndGet("PRAGMA user_version").getInt();
+  if (version > target) throw newer_error(version);
+  if (version == target) return version;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    // Another process may have migrated between the check and the lock.
+    version = db.execAndGet("PRAGMA user_version").getInt();
+    if (version > target) throw newer_error(version);
+    for (int v = version; v < target; ++v) {
+      steps[static_cast<size_t>(v)](db);
+      db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    try {
+      db.exec("ROLLBACK");
+    } catch (...) {
+      // The original error is what matters.
+    }
+    throw;
+  }
+  return target;
+}
+
+}  // namespace store_detail
+
+struct JourneyStore::Impl {
+  // One connection per store object, used from one thread: no SQLite mutex needed.
+  Impl(const std::filesystem::path& path, int flags)
+      : file(path.string()),
+        db(file, flags | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs),
+        read_only(!(flags & SQLite::OPEN_READWRITE)) {}
+
+  std::string file;
+  SQLite::Database db;
+  bool read_only = false;
+  bool in_transaction = false;
+  bool in_read = false;
+  int64_t next_id = 1;
+
+  // Ids of people, terms and framework versions already in the store (valid across
+  // transactions because nothing is ever deleted; cleared when a write rolls back).
+  std::unordered_map<std::string, int64_t> person_ids;
+  std::unordered_map<std::string, int64_t> term_ids;
+  std::unordered_map<std::string, int64_t> framework_ids;  // "id\nhash"
+  std::string last_framework, last_framework_hash;
+  int64_t last_framework_id = 0;
+
+  std::unique_ptr<SQLite::Statement> insert_entry, find_person, add_person, find_term, add_term,
+      find_framework, add_framework, seq_of, corrected_by, find_ref;
+
+  SQLite::Statement& statement(std::unique_ptr<SQLite::Statement>& slot, const char* sql) {
+    if (!slot) slot = std::make_unique<SQLite::Statement>(db, sql);
+    slot->reset();
+    return *slot;
+  }
+
+  void forget_new_ids() {
+    person_ids.clear();
+    term_ids.clear();
+    framework_ids.clear();
+    last_framework.clear();
+    last_framework_hash.clear();
+    last_framework_id = 0;
+    for (auto* slot : {&insert_entry, &find_person, &add_person, &find_term, &add_term,
+                       &find_framework, &add_framework, &seq_of, &corrected_by, &find_ref})
+      if (*slot) (*slot)->tryReset();
+  }
+
+  int64_t person_id(const std::string& ref) {
+    if (auto it = person_ids.find(ref); it != person_ids.end()) return it->second;
+    auto& find = statement(find_person, "SELECT id FROM people WHERE ref = ?");
+    find.bindNoCopy(1, ref);
+    int64_t id = 0;
+    if (find.executeStep()) {
+      id = find.getColumn(0).getInt64();
+    } else {
+      auto& add = statement(add_person, "INSERT INTO people (ref) VALUES (?)");
+      add.bindNoCopy(1, ref);
+      add.exec();
+      id = db.getLastInsertRowid();
+    }
+    find.reset();
+    person_ids.emplace(ref, id);
+    return id;
+  }
+
+  int64_t term_id(const std::string& text) {
+    if (auto it = term_ids.find(text); it != term_ids.end()) return it->second;
+    auto& find = statement(find_term, "SELECT id FROM terms WHERE text = ?");
+    find.bindNoCopy(1, text);
+    int64_t id = 0;
+    if (find.executeStep()) {
+      id = find.getColumn(0).getInt64();
+    } else {
+      auto& add = statement(add_term, "INSERT INTO terms (text) VALUES (?)");
+      add.bindNoCopy(1, text);
+      add.exec();
+      id = db.getLastInsertRowid();
+    }
+    find.reset();
+    term_ids.emplace(text, id);
+    return id;
+  }
+
+  int64_t framework_id(const NewEntry& entry) {
+    if (last_framework_id && entry.framework == last_framework &&
+        entry.framework_hash == last_framework_hash)
+      return last_framework_id;
+    std::string key = entry.framework + '\n' + entry.framework_hash;
+    int64_t id = 0;
+    if (auto it = framework_ids.find(key); it != framework_ids.end()) {
+      id = it->second;
+    } else {
+      auto& find =
+          statement(find_framework,
+                    "SELECT id FROM frameworks_seen WHERE framework = ? AND content_hash = ?");
+      find.bindNoCopy(1, entry.framework);
+      find.bindNoCopy(2, entry.framework_hash);
+      if (find.executeStep()) {
+        id = find.getColumn(0).getInt64();
+      } else {
+        auto& add = statement(
+            add_framework,
+            "INSERT INTO frameworks_seen (framework, version, content_hash) VALUES (?, ?, ?)");
+        add.bindNoCopy(1, entry.framework);
+        add.bindNoCopy(2, entry.framework_version);
+        add.bindNoCopy(3, entry.framework_hash);
+        add.exec();
+        id = db.getLastInsertRowid();
+      }
+      find.reset();
+      framework_ids.emplace(std::move(key), id);
+    }
+    last_framework = entry.framework;
+    last_framework_hash = entry.framework_hash;
+    last_framework_id = id;
+    return id;
+  }
+
+  // Runs `body`, turning SQLite failures into Errors naming the store file.
+  template <class Body>
+  decltype(auto) guard(Body&& body) const {
+    try {
+      return body();
+    } catch (const SQLite::Exception& e) {
+      throw store_error(file, e);
+    }
+  }
+
+  // The terms by id (index = id; "" where none).
+  std::vector<std::string> load_terms() {
+    std::vector<std::string> terms(1);  // 0 = none
+    SQLite::Statement query(db, "SELECT id, text FROM terms ORDER BY id");
+    while (query.executeStep()) {
+      auto id = static_cast<size_t>(query.getColumn(0).getInt64());
+      if (id >= terms.size()) terms.resize(id + 1);
+      terms[id] = query.getColumn(1).getString();
+    }
+    return terms;
+  }
+
+  std::vector<FrameworkRow> load_frameworks() {
+    std::vector<FrameworkRow> rows(1);  // 0 = none
+    SQLite::Statement query(db,
+                            "SELECT id, framework, version, content_hash FROM frameworks_seen "
+                            "ORDER BY id");
+    while (query.executeStep()) {
+      auto id = static_cast<size_t>(query.getColumn(0).getInt64());
+      if (id >= rows.size()) rows.resize(id + 1);
+      rows[id] = {query.getColumn(1).getString(), query.getColumn(2).getString(),
+                  query.getColumn(3).getString()};
+    }
+    return rows;
+  }
+
+  std::unordered_set<int64_t> load_superseded() {
+    std::unordered_set<int64_t> ids;
+    SQLite::Statement query(db, "SELECT supersedes FROM entries WHERE supersedes IS NOT NULL");
+    while (query.executeStep()) ids.insert(query.getColumn(0).getInt64());
+    return ids;
+  }
+
+  [[noreturn]] void damaged(const std::string& what) const {
+    throw Error(fmt::format("{}: the store is damaged ({}); restore it from a backup", file, what));
+  }
+};
+
+namespace {
+
+// Reads one entry row (columns as in kEntryColumns) into `e` (person set by the caller).
+constexpr const char* kEntryColumns =
+    "id, day, kind, framework, measure, value, status, text, \"by\", ref, batch, recorded_at, "
+    "supersedes, reason, seq";
+
+void read_entry_row(const RawStatement& row, const std::vector<std::string>& terms,
+                    const std::vector<FrameworkRow>& frameworks, const JourneyStore::Impl& impl,
+                    Entry& e) {
+  auto term = [&](int column, std::string& out) {
+    if (row.is_null(column)) {
+      out.clear();
+      return;
+    }
+    auto id = row.integer(column);
+    if (id <= 0 || static_cast<size_t>(id) >= terms.size())
+      impl.damaged(fmt::format("entry {} names unknown term {}", e.id, id));
+    out = terms[static_cast<size_t>(id)];
+  };
+  e.id = row.integer(0);
+  e.date = Date{static_cast<int32_t>(row.integer(1))};
+  auto kind = row.integer(2);
+  if (kind < 0 || kind >= kEntryKindCount)
+    impl.damaged(fmt::format("entry {} has unknown kind {}", e.id, kind));
+  e.kind = static_cast<EntryKind>(kind);
+  if (row.is_null(3)) {
+    e.framework.clear();
+    e.framework_version.clear();
+    e.framework_hash.clear();
+  } else {
+    auto id = row.integer(3);
+    if (id <= 0 || static_cast<size_t>(id) >= frameworks.size())
+      impl.damaged(fmt::format("entry {} names unknown framework {}", e.id, id));
+    const auto& fw = frameworks[static_cast<size_t>(id)];
+    e.framework = fw.id;
+    e.framework_version = fw.version;
+    e.framework_hash = fw.hash;
+  }
+  term(4, e.measure);
+  if (row.is_null(5))
+    e.value.reset();
+  else
+    e.value = static_cast<int>(row.integer(5));
+  term(6, e.status);
+  row.text(7, e.text);
+  row.text(8, e.by);
+  row.text(9, e.ref);
+  e.batch = row.is_null(10) ? 0 : row.integer(10);
+  row.text(11, e.recorded_at);
+  e.supersedes = row.is_null(12) ? 0 : row.integer(12);
+  row.text(13, e.reason);
+  e.seq = row.integer(14);
+}
+
+void apply_pragmas(SQLite::Database& db, bool read_only) {
+  db.exec("PRAGMA foreign_keys = ON");
+  if (!read_only) {
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+  }
+  // A larger page cache keeps the index pages of a big import in memory.
+  db.exec("PRAGMA cache_size = -32768");
+  db.exec("PRAGMA temp_store = MEMORY");
+  // Reads map the file instead of copying pages through read(2).
+  db.exec("PRAGMA mmap_size = 1073741824");
+}
+
+}  // namespace
+
+JourneyStore::JourneyStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+JourneyStore::JourneyStore(JourneyStore&&) noexcept = default;
+JourneyStore& JourneyStore::operator=(JourneyStore&&) noexcept = default;
+JourneyStore::~JourneyStore() = default;
+
+int JourneyStore::schema_version() {
+  return static_cast<int>(store_detail::migrations().size());
+}
+
+JourneyStore JourneyStore::create(const std::filesystem::path& file) {
+  const std::string name = file.string();
+  // Owner-only from the first byte: the file exists with mode 0600 before SQLite opens
+  // it, and the umask covers the -wal and -shm files SQLite makes beside it.
+  UmaskGuard umask_guard(077);
+  int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST)
+      throw Error(fmt::format("{}: a file is already there; refusing to replace it", name));
+    throw Error(fmt::format("{}: cannot create the store: {}", name, std::strerror(errno)));
+  }
+  ::close(fd);
+  try {
+    auto impl = std::make_unique<Impl>(file, SQLite::OPEN_READWRITE);
+    impl->guard([&] {
+      apply_pragmas(impl->db, false);
+      store_detail::migrate(impl->db, store_detail::migrations(), name);
+    });
+    return JourneyStore(std::move(impl));
+  } catch (const SQLite::Exception& e) {
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(name + suffix, ignored);
+    throw store_error(name, e);
+  } catch (...) {
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(name + suffix, ignored);
+    throw;
+  }
+}
+
+JourneyStore JourneyStore::open(const std::filesystem::path& file, bool read_only) {
+  const std::string name = file.string();
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec))
+    throw Error(
+        fmt::format("{}: no journey store here (a workspace's store is made by "
+                    "'outcomes init')",
+                    name));
+  if (std::filesystem::is_directory(file, ec))
+    throw Error(fmt::format("{}: not an outcomes store (it is a folder)", name));
+  UmaskGuard umask_guard(077);
+  try {
+    auto impl =
+        std::make_unique<Impl>(file, read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE);
+    auto& db = impl->db;
+    apply_pragmas(db, read_only);
+    int version = db.execAndGet("PRAGMA user_version").getInt();
+    int app_id = db.execAndGet("PRAGMA application_id").getInt();
+    if (version == 0 || app_id != kApplicationId)
+      throw Error(
+          fmt::format("{}: not an outcomes store (an SQLite database made by something "
+                      "else)",
+                      name));
+    if (version > schema_version())
+      throw Error(fmt::format(
+          "{}: the store has schema version {}, newer than this version of outcomes knows "
+          "({}); upgrade outcomes to use it",
+          name, version, schema_version()));
+    if (version < schema_version()) {
+      if (read_only)
+        throw Error(
+            fmt::format("{}: the store has schema version {} and needs upgrading to {}; "
+                        "run a command that writes (e.g. 'outcomes record') first",
+                        name, version, schema_version()));
+      store_detail::migrate(db, store_detail::migrations(), name);
+    }
+    return JourneyStore(std::move(impl));
+  } catch (const SQLite::Exception& e) {
+    throw store_error(name, e);
+  }
+}
+
+// --- writing
+
+JourneyStore::Transaction::Transaction(JourneyStore& store) : store_(store) {
+  Impl& s = *store_.impl_;
+  if (s.read_only) throw Error(fmt::format("{}: the store was opened read-only", s.file));
+  if (s.in_transaction || s.in_read)
+    throw Error(fmt::format("{}: a write is already in progress on this store", s.file));
+  s.guard([&] {
+    s.db.exec("BEGIN IMMEDIATE");
+    try {
+      s.next_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").getInt64();
+    } catch (...) {
+      s.db.exec("ROLLBACK");
+      throw;
+    }
+  });
+  s.in_transaction = true;
+}
+
+JourneyStore::Transaction::~Transaction() {
+  if (done_) return;
+  Impl& s = *store_.impl_;
+  s.forget_new_ids();
+  try {
+    s.db.exec("ROLLBACK");
+  } catch (...) {
+    // Nothing more can be done in a destructor; SQLite rolls back on close anyway.
+  }
+  s.in_transaction = false;
+}
+
+int64_t JourneyStore::Transaction::append(const NewEntry& entry, const std::string& recorded_at,
+                                          int64_t batch) {
+  Impl& s = *store_.impl_;
+  if (done_) throw Error(fmt::format("{}: append after the write was committed", s.file));
+  return s.guard([&]() -> int64_t {
+    const int64_t id = s.next_id;
+    int64_t seq = id;
+    if (entry.supersedes != 0) {
+      auto& find = s.statement(s.seq_of, "SELECT seq FROM entries WHERE id = ?");
+      find.bind(1, entry.supersedes);
+      if (!find.executeStep())
+        throw Error(fmt::format("{}: entry {} does not exist, so it cannot be corrected", s.file,
+                                entry.supersedes));
+      seq = find.getColumn(0).getInt64();
+      find.reset();
+      auto& later = s.statement(s.corrected_by,
+                                "SELECT id FROM entries WHERE supersedes = ? ORDER BY id LIMIT 1");
+      later.bind(1, entry.supersedes);
+      if (later.executeStep()) {
+        auto by = later.getColumn(0).getInt64();
+        later.reset();
+        throw Error(fmt::format("{}: entry {} was already corrected by entry {}; correct that one",
+                                s.file, entry.supersedes, by));
+      }
+      later.reset();
+    }
+    const int64_t person = s.person_id(entry.person);
+    const int64_t framework = entry.framework.empty() ? 0 : s.framework_id(entry);
+    const int64_t measure = entry.measure.empty() ? 0 : s.term_id(entry.measure);
+    const int64_t status = entry.status.empty() ? 0 : s.term_id(entry.status);
+
+    auto& insert = s.statement(
+        s.insert_entry,
+        "INSERT INTO entries (id, person, day, kind, framework, measure, value, status, text, "
+        "\"by\", ref, batch, recorded_at, supersedes, reason, seq) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto bind_id = [&](int index, int64_t value) {
+      if (value != 0)
+        insert.bind(index, value);
+      else
+        insert.bind(index);
+    };
+    auto bind_text = [&](int index, const std::string& text) {
+      if (!text.empty())
+        insert.bindNoCopy(index, text);
+      else
+        insert.bind(index);
+    };
+    insert.bind(1, id);
+    insert.bind(2, person);
+    insert.bind(3, entry.date.days);
+    insert.bind(4, static_cast<int>(entry.kind));
+    bind_id(5, framework);
+    bind_id(6, measure);
+    if (entry.value)
+      insert.bind(7, *entry.value);
+    else
+      insert.bind(7);
+    bind_id(8, status);
+    bind_text(9, entry.text);
+    bind_text(10, entry.by);
+    bind_text(11, entry.ref);
+    bind_id(12, batch);
+    insert.bindNoCopy(13, recorded_at);
+    bind_id(14, entry.supersedes);
+    bind_text(15, entry.reason);
+    insert.bind(16, seq);
+    insert.exec();
+    insert.reset();
+    s.next_id = id + 1;
+    return id;
+  });
+}
+
+int64_t JourneyStore::Transaction::add_batch(const ImportBatch& batch) {
+  Impl& s = *store_.impl_;
+  if (done_) throw Error(fmt::format("{}: add_batch after the write was committed", s.file));
+  return s.guard([&] {
+    SQLite::Statement insert(s.db,
+                             "INSERT INTO batches (source, content_hash, imported_at, \"by\", "
+                             "\"rows\") VALUES (?, ?, ?, ?, ?)");
+    insert.bind(1, batch.source);
+    insert.bind(2, batch.content_hash);
+    insert.bind(3, batch.imported_at);
+    insert.bind(4, batch.by);
+    insert.bind(5, batch.rows);
+    insert.exec();
+    return s.db.getLastInsertRowid();
+  });
+}
+
+void JourneyStore::Transaction::commit() {
+  Impl& s = *store_.impl_;
+  if (done_) return;
+  s.guard([&] { s.db.exec("COMMIT"); });
+  done_ = true;
+  s.in_transaction = false;
+}
+
+// --- reading
+
+namespace {
+// Marks a read in progress and, outside a write, holds one read transaction so a whole
+// read sees one consistent snapshot.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(JourneyStore::Impl& s) : s_(s) {
+    if (!s_.in_transaction && !s_.in_read) {
+      s_.db.exec("BEGIN");
+      own_ = true;
+    }
+    was_reading_ = s_.in_read;
+    s_.in_read = true;
+  }
+  ~ReadSnapshot() {
+    s_.in_read = was_reading_;
+    if (own_) {
+      try {
+        s_.db.exec("COMMIT");
+      } catch (...) {
+        // A read transaction has nothing to lose.
+      }
+    }
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  JourneyStore::Impl& s_;
+  bool own_ = false;
+  bool was_reading_ = false;
+};
+}  // namespace
+
+namespace {
+
+// One entry held compactly while a whole-store read is put into journey order.
+struct PackedEntry {
+  int64_t id = 0;
+  int64_t seq = 0;
+  int64_t supersedes = 0;
+  int64_t batch = 0;
+  uint64_t texts = 0;  // offset of text, ref and reason in the TextArena; 0 when all empty
+  int32_t day = 0;
+  int32_t value = 0;
+  uint32_t rank = 0;  // the person's place in code point order of references
+  uint32_t framework = 0;
+  uint32_t measure = 0;
+  uint32_t status = 0;
+  uint32_t by = 0;           // index into the interned "by" values
+  uint32_t recorded_at = 0;  // index into the interned timestamps
+  uint8_t kind = 0;
+  bool has_value = false;
+  bool superseded = false;
+};
+
+// Length-prefixed strings appended in one buffer (offset 0 is reserved for "none").
+class TextArena {
+ public:
+  TextArena() : bytes_(1, '\0') {}
+  uint64_t add(const RawStatement& row, std::initializer_list<int> columns) {
+    bool any = false;
+    for (int c : columns) any = any || sqlite3_column_bytes(row.get(), c) > 0;
+    if (!any) return 0;
+    uint64_t offset = bytes_.size();
+    for (int c : columns) {
+      const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(row.get(), c));
+      auto size = static_cast<uint32_t>(sqlite3_column_bytes(row.get(), c));
+      bytes_.append(reinterpret_cast<const char*>(&size), sizeof size);
+      if (size) bytes_.append(data, size);
+    }
+    return offset;
+  }
+  // Reads the strings at `offset` into `out` (all cleared when offset is 0).
+  void get(uint64_t offset, std::initializer_list<std::string*> out) const {
+    for (auto* s : out) {
+      if (offset == 0) {
+        s->clear();
+        continue;
+      }
+      uint32_t size = 0;
+      std::memcpy(&size, bytes_.data() + offset, sizeof size);
+      offset += sizeof size;
+      s->assign(bytes_.data() + offset, size);
+      offset += size;
+    }
+  }
+  void clear() { bytes_.resize(1); }
+
+ private:
+  std::string bytes_;
+};
+
+// Interns a repeated text column (who recorded, when) as small numbers.
+class Interner {
+ public:
+  Interner() : values_(1) {}  // 0 = empty
+  uint32_t add(const RawStatement& row, int column) {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(row.get(), column));
+    auto size = static_cast<size_t>(sqlite3_column_bytes(row.get(), column));
+    if (!data || size == 0) return 0;
+    std::string_view text(data, size);
+    if (last_ && values_[last_] == text) return last_;
+    auto it = ids_.find(std::string(text));
+    if (it == ids_.end()) {
+      it = ids_.emplace(std::string(text), static_cast<uint32_t>(values_.size())).first;
+      values_.emplace_back(text);
+    }
+    last_ = it->second;
+    return last_;
+  }
+  const std::string& operator[](uint32_t id) const { return values_[id]; }
+
+ private:
+  std::vector<std::string> values_;
+  std::unordered_map<std::string, uint32_t> ids_;
+  uint32_t last_ = 0;
+};
+
+}  // namespace
+
+void JourneyStore::for_each_entry(const EntryQuery& query,
+                                  const std::function<void(const Entry&)>& visit) const {
+  Impl& s = *impl_;
+  s.guard([&] {
+    ReadSnapshot snapshot(s);
+    const int64_t from = query.from ? query.from->days : std::numeric_limits<int32_t>::min();
+    const int64_t to = query.to ? query.to->days : std::numeric_limits<int32_t>::max();
+    const auto terms = s.load_terms();
+    const auto frameworks = s.load_frameworks();
+    const auto superseded = s.load_superseded();
+    Entry entry;
+
+    if (query.people) {
+      // Selected people: one indexed range read per person, in code point order.
+      std::vector<std::string> refs = *query.people;
+      std::sort(refs.begin(), refs.end());
+      refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
+      SQLite::Statement find(s.db, "SELECT id FROM people WHERE ref = ?");
+      RawStatement rows(s.db.getHandle(),
+                        fmt::format("SELECT {} FROM entries WHERE person = ?1 AND day BETWEEN ?2 "
+                                    "AND ?3 ORDER BY day, seq, id",
+                                    kEntryColumns)
+                            .c_str());
+      for (auto& ref : refs) {
+        find.reset();
+        find.bindNoCopy(1, ref);
+        if (!find.executeStep()) continue;
+        rows.reset();
+        rows.bind(1, find.getColumn(0).getInt64());
+        rows.bind(2, from);
+        rows.bind(3, to);
+        entry.person = ref;
+        while (rows.step()) {
+          const bool replaced = !superseded.empty() && superseded.count(rows.integer(0)) != 0;
+          if (replaced && !query.include_superseded) continue;
+          read_entry_row(rows, terms, frameworks, s, entry);
+          entry.superseded = replaced;
+          visit(entry);
+        }
+      }
+      return;
+    }
+
+    // Everyone: read the table in storage order (sequential, several times faster than
+    // one random row fetch per entry) and put each pass into journey order in memory.
+    std::vector<std::string> refs;
+    std::vector<uint32_t> rank_of;  // person id -> rank
+    {
+      SQLite::Statement all(s.db, "SELECT ref, id FROM people ORDER BY ref");
+      while (all.executeStep()) {
+        auto id = static_cast<size_t>(all.getColumn(1).getInt64());
+        if (id >= rank_of.size()) rank_of.resize(id + 1, UINT32_MAX);
+        rank_of[id] = static_cast<uint32_t>(refs.size());
+        refs.push_back(all.getColumn(0).getString());
+      }
+    }
+    if (refs.empty()) return;
+    // Passes: consecutive ranges of ranks, each holding at most rows_per_pass entries.
+    std::vector<uint32_t> pass_starts = {0};
+    const int64_t max_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM entries").getInt64();
+    if (max_id > store_detail::rows_per_pass) {
+      std::vector<int64_t> counts(refs.size(), 0);
+      SQLite::Statement count(s.db, "SELECT person, COUNT(*) FROM entries GROUP BY person");
+      while (count.executeStep()) {
+        auto id = static_cast<size_t>(count.getColumn(0).getInt64());
+        if (id >= rank_of.size() || rank_of[id] == UINT32_MAX)
+          s.damaged(fmt::format("entries name unknown person {}", id));
+        counts[rank_of[id]] = count.getColumn(1).getInt64();
+      }
+      int64_t in_pass = 0;
+      for (uint32_t r = 0; r < refs.size(); ++r) {
+        if (in_pass > 0 && in_pass + counts[r] > store_detail::rows_per_pass) {
+          pass_starts.push_back(r);
+          in_pass = 0;
+        }
+        in_pass += counts[r];
+      }
+    }
+    pass_starts.push_back(static_cast<uint32_t>(refs.size()));
+
+    std::string sql =
+        "SELECT person, id, day, kind, framework, measure, value, status, text, "
+        "\"by\", ref, batch, recorded_at, supersedes, reason, seq FROM entries";
+    if (query.from || query.to) sql += " WHERE day BETWEEN ?1 AND ?2";
+    RawStatement rows(s.db.getHandle(), sql.c_str());
+    std::vector<PackedEntry> packed;
+    packed.reserve(static_cast<size_t>(std::min(max_id, store_detail::rows_per_pass)));
+    std::vector<uint32_t> order, starts;
+    TextArena arena;
+    Interner by, recorded_at;
+    for (size_t pass = 0; pass + 1 < pass_starts.size(); ++pass) {
+      const uint32_t lo = pass_starts[pass], hi = pass_starts[pass + 1];
+      packed.clear();
+      arena.clear();
+      rows.reset();
+      if (query.from || query.to) {
+        rows.bind(1, from);
+        rows.bind(2, to);
+      }
+      while (rows.step()) {
+        auto person = static_cast<size_t>(rows.integer(0));
+        if (person >= rank_of.size() || rank_of[person] == UINT32_MAX)
+          s.damaged(fmt::format("entry {} names unknown person {}", rows.integer(1), person));
+        const uint32_t rank = rank_of[person];
+        if (rank < lo || rank >= hi) continue;
+        PackedEntry p;
+        p.id = rows.integer(1);
+        p.superseded = !superseded.empty() && superseded.count(p.id) != 0;
+        if (p.superseded && !query.include_superseded) continue;
+        p.rank = rank;
+        p.day = static_cast<int32_t>(rows.integer(2));
+        p.kind = static_cast<uint8_t>(std::clamp<int64_t>(rows.integer(3), 0, 255));
+        p.framework = static_cast<uint32_t>(rows.integer(4));
+        p.measure = static_cast<uint32_t>(rows.integer(5));
+        p.has_value = !rows.is_null(6);
+        p.value = static_cast<int32_t>(rows.integer(6));
+        p.status = static_cast<uint32_t>(rows.integer(7));
+        p.texts = arena.add(rows, {8, 10, 14});
+        p.by = by.add(rows, 9);
+        p.batch = rows.integer(11);
+        p.recorded_at = recorded_at.add(rows, 12);
+        p.supersedes = rows.integer(13);
+        p.seq = rows.integer(15);
+        packed.push_back(p);
+      }
+      // Counting sort by person, then each person's entries by date and recording order.
+      starts.assign(hi - lo + 1, 0);
+      for (const auto& p : packed) ++starts[p.rank - lo + 1];
+      for (size_t i = 1; i < starts.size(); ++i) starts[i] += starts[i - 1];
+      order.assign(packed.size(), 0);
+      {
+        std::vector<uint32_t> next(starts.begin(), starts.end() - 1);
+        for (uint32_t i = 0; i < packed.size(); ++i) order[next[packed[i].rank - lo]++] = i;
+      }
+      auto journey_less = [&](uint32_t a, uint32_t b) {
+        const auto& x = packed[a];
+        const auto& y = packed[b];
+        if (x.day != y.day) return x.day < y.day;
+        if (x.seq != y.seq) return x.seq < y.seq;
+        return x.id < y.id;
+      };
+      for (uint32_t r = lo; r < hi; ++r) {
+        auto first = order.begin() + starts[r - lo], last = order.begin() + starts[r - lo + 1];
+        if (first == last) continue;
+        if (!std::is_sorted(first, last, journey_less)) std::sort(first, last, journey_less);
+        entry.person = refs[r];
+        for (auto it = first; it != last; ++it) {
+          const auto& p = packed[*it];
+          entry.id = p.id;
+          if (p.kind >= kEntryKindCount)
+            s.damaged(fmt::format("entry {} has unknown kind {}", p.id, p.kind));
+          entry.kind = static_cast<EntryKind>(p.kind);
+          entry.date = Date{p.day};
+          if (p.framework == 0) {
+            entry.framework.clear();
+            entry.framework_version.clear();
+            entry.framework_hash.clear();
+          } else {
+            if (p.framework >= frameworks.size())
+              s.damaged(fmt::format("entry {} names unknown framework {}", p.id, p.framework));
+            const auto& fw = frameworks[p.framework];
+            entry.framework = fw.id;
+            entry.framework_version = fw.version;
+            entry.framework_hash = fw.hash;
+          }
+          for (auto [term, out] :
+               {std::pair{p.measure, &entry.measure}, {p.status, &entry.status}}) {
+            if (term >= terms.size() || (term != 0 && terms[term].empty()))
+              s.damaged(fmt::format("entry {} names unknown term {}", p.id, term));
+            *out = terms[term];
+          }
+          if (p.has_value)
+            entry.value = p.value;
+          else
+            entry.value.reset();
+          arena.get(p.texts, {&entry.text, &entry.ref, &entry.reason});
+          entry.by = by[p.by];
+          entry.batch = p.batch;
+          entry.recorded_at = recorded_at[p.recorded_at];
+          entry.supersedes = p.supersedes;
+          entry.seq = p.seq;
+          entry.superseded = p.superseded;
+          visit(entry);
+        }
+      }
+    }
+  });
+}
+
+std::vector<Entry> JourneyStore::entries(const EntryQuery& query) const {
+  std::vector<Entry> out;
+  for_each_entry(query, [&](const Entry& e) { out.push_back(e); });
+  return out;
+}
+
+std::optional<Entry> JourneyStore::entry(int64_t id) const {
+  Impl& s = *impl_;
+  return s.guard([&]() -> std::optional<Entry> {
+    ReadSnapshot snapshot(s);
+    RawStatement row(s.db.getHandle(),
+                     fmt::format("SELECT {}, (SELECT ref FROM people WHERE people.id = person), "
+                                 "EXISTS (SELECT 1 FROM entries AS c WHERE c.supersedes = "
+                                 "entries.id) FROM entries WHERE id = ?1",
+                                 kEntryColumns)
+                         .c_str());
+    row.bind(1, id);
+    if (!row.step()) return std::nullopt;
+    Entry e;
+    read_entry_row(row, s.load_terms(), s.load_frameworks(), s, e);
+    row.text(15, e.person);
+    e.superseded = row.integer(16) != 0;
+    return e;
+  });
+}
+
+bool JourneyStore::has_ref(const std::string& ref) const {
+  Impl& s = *impl_;
+  if (ref.empty()) return false;
+  return s.guard([&] {
+    auto& find = s.statement(s.find_ref, "SELECT 1 FROM entries WHERE ref = ?");
+    find.bindNoCopy(1, ref);
+    bool found = find.executeStep();
+    find.reset();
+    return found;
+  });
+}
+
+std::vector<std::string> JourneyStore::existing_refs(const std::vector<std::string>& refs) const {
+  std::vector<std::string> found;
+  std::unordered_set<std::string> seen;
+  for (const auto& ref : refs)
+    if (!ref.empty() && !seen.count(ref) && has_ref(ref)) {
+      seen.insert(ref);
+      found.push_back(ref);
+    }
+  return found;
+}
+
+std::optional<ImportBatch> JourneyStore::batch_with_hash(const std::string& content_hash) const {
+  Impl& s = *impl_;
+  return s.guard([&]() -> std::optional<ImportBatch> {
+    SQLite::Statement find(s.db,
+                           "SELECT id, source, content_hash, imported_at, \"by\", \"rows\" FROM "
+                           "batches WHERE content_hash = ? ORDER BY id LIMIT 1");
+    find.bind(1, content_hash);
+    if (!find.executeStep()) return std::nullopt;
+    return ImportBatch{find.getColumn(0).getInt64(),  find.getColumn(1).getString(),
+                       find.getColumn(2).getString(), find.getColumn(3).getString(),
+                       find.getColumn(4).getString(), find.getColumn(5).getInt64()};
+  });
+}
+
+std::vector<std::string> JourneyStore::people() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    std::vector<std::string> refs;
+    SQLite::Statement all(s.db, "SELECT ref FROM people ORDER BY ref");
+    while (all.executeStep()) refs.push_back(all.getColumn(0).getString());
+    return refs;
+  });
+}
+
+std::vector<FrameworkVersion> JourneyStore::framework_versions() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    ReadSnapshot snapshot(s);
+    std::unordered_map<int64_t, int64_t> counts;
+    SQLite::Statement count(s.db,
+                            "SELECT framework, COUNT(*) FROM entries WHERE framework IS NOT NULL "
+                            "GROUP BY framework");
+    while (count.executeStep())
+      counts[count.getColumn(0).getInt64()] = count.getColumn(1).getInt64();
+    std::vector<FrameworkVersion> versions;
+    SQLite::Statement all(s.db,
+                          "SELECT id, framework, version, content_hash FROM frameworks_seen "
+                          "ORDER BY framework, id");
+    while (all.executeStep()) {
+      auto id = all.getColumn(0).getInt64();
+      versions.push_back({all.getColumn(1).getString(), all.getColumn(2).getString(),
+                          all.getColumn(3).getString(), counts.count(id) ? counts[id] : 0});
+    }
+    return versions;
+  });
+}
+
+int64_t JourneyStore::entry_count() const {
+  Impl& s = *impl_;
+  return s.guard([&] { return s.db.execAndGet("SELECT COUNT(*) FROM entries").getInt64(); });
+}
+
+std::optional<std::string> JourneyStore::setting(const std::string& key) const {
+  Impl& s = *impl_;
+  return s.guard([&]() -> std::optional<std::string> {
+    SQLite::Statement find(s.db, "SELECT value FROM settings WHERE key = ?");
+    find.bind(1, key);
+    if (!find.executeStep()) return std::nullopt;
+    return column_text(find.getColumn(0));
+  });
+}
+
+}  // namespace outcomes

@@ -1,0 +1,115 @@
+// The journey store: an append-only log of entries in SQLite, behind a narrow interface.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "entry.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace outcomes {
+
+// Which entries to read. Results are ordered by person (code point order of the
+// reference), then date, then seq (recording order, corrections in place).
+struct EntryQuery {
+  std::optional<std::vector<std::string>> people;  // only these people; nullopt = everyone
+  std::optional<Date> from;                        // dated on or after
+  std::optional<Date> to;                          // dated on or before
+  bool include_superseded = false;                 // audit views only
+};
+
+// A framework version seen in the store (recorded under at least once).
+struct FrameworkVersion {
+  std::string id;
+  std::string version;
+  std::string content_hash;
+  int64_t entries = 0;
+};
+
+// A record of one batch import.
+struct ImportBatch {
+  int64_t id = 0;
+  std::string source;        // file name as given
+  std::string content_hash;  // digest of the file's bytes
+  std::string imported_at;
+  std::string by;
+  int64_t rows = 0;
+};
+
+class JourneyStore {
+ public:
+  // Creates a new, empty store file readable by its owner only (mode 0600); Error if it exists.
+  static JourneyStore create(const std::filesystem::path& file);
+  // Opens an existing store, migrating its schema forward; Error if missing or not a store.
+  static JourneyStore open(const std::filesystem::path& file, bool read_only = false);
+
+  JourneyStore(JourneyStore&&) noexcept;
+  JourneyStore& operator=(JourneyStore&&) noexcept;
+  ~JourneyStore();
+
+  // The schema version (PRAGMA user_version) this code writes.
+  static int schema_version();
+
+  // --- writing: all writes go through a Transaction; nothing is ever updated or deleted.
+  class Transaction {
+   public:
+    explicit Transaction(JourneyStore& store);
+    Transaction(const Transaction&) = delete;
+    ~Transaction();  // rolls back unless committed
+    // Appends one entry and returns its id. `recorded_at` is the write's UTC timestamp.
+    int64_t append(const NewEntry& entry, const std::string& recorded_at, int64_t batch = 0);
+    // Records an import batch and returns its id (set on the entries appended after it).
+    int64_t add_batch(const ImportBatch& batch);
+    void commit();
+
+   private:
+    JourneyStore& store_;
+    bool done_ = false;
+  };
+
+  // --- reading
+  void for_each_entry(const EntryQuery& query, const std::function<void(const Entry&)>& visit) const;
+  std::vector<Entry> entries(const EntryQuery& query) const;
+  std::optional<Entry> entry(int64_t id) const;
+  // True when an entry with this external ref is stored.
+  bool has_ref(const std::string& ref) const;
+  // Existing refs among `refs`.
+  std::vector<std::string> existing_refs(const std::vector<std::string>& refs) const;
+  // The batch that imported a file with this content hash, if any.
+  std::optional<ImportBatch> batch_with_hash(const std::string& content_hash) const;
+  // Every person reference, in code point order.
+  std::vector<std::string> people() const;
+  // Framework versions with their entry counts, ordered by id then first use.
+  std::vector<FrameworkVersion> framework_versions() const;
+  int64_t entry_count() const;
+  // A value from the store's settings table (e.g. "pseudonym_secret", made on create).
+  std::optional<std::string> setting(const std::string& key) const;
+
+  struct Impl;
+
+ private:
+  explicit JourneyStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// SQLite backend internals, exposed for the store's tests.
+namespace store_detail {
+// One schema step: upgrades a store by one version inside the migrating transaction.
+using Migration = std::function<void(SQLite::Database&)>;
+// The built-in steps; step i upgrades PRAGMA user_version i to i+1.
+const std::vector<Migration>& migrations();
+// Applies the steps beyond the store's user_version in one transaction and returns the
+// new version; Error naming `file` when the store is newer than the steps know.
+int migrate(SQLite::Database& db, const std::vector<Migration>& steps, const std::string& file);
+// Entries held in memory per pass of a whole-store read (tests lower it to force passes).
+extern int64_t rows_per_pass;
+}  // namespace store_detail
+
+}  // namespace outcomes

@@ -1,0 +1,260 @@
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "error.h"
+#include "export.h"
+
+using namespace outcomes;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static std::atomic<int> counter{0};
+    auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+    path = fs::temp_directory_path() / ("outcomes-test-export-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(stamp) + "-" + std::to_string(counter++));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+NewEntry make(const std::string& person, const char* date, EntryKind kind) {
+  NewEntry e;
+  e.person = person;
+  e.date = *parse_date(date);
+  e.kind = kind;
+  return e;
+}
+
+const std::string kWhen = "2026-11-15T00:00:00Z";
+
+// A small store: two people, a need with text, a scale item, a note, a correction.
+struct Fixture {
+  TempDir dir;
+  JourneyStore store = JourneyStore::create(dir.path / "outcomes.db");
+  std::string secret;
+  Fixture() {
+    secret = *store.setting("pseudonym_secret");
+    JourneyStore::Transaction tx(store);
+    auto enrol = make("P2", "2026-01-05", EntryKind::Enrol);
+    enrol.text = "Referred by outreach";
+    enrol.by = "amira";
+    enrol.ref = "j1";
+    tx.append(enrol, kWhen);  // 1
+    auto need = make("P2", "2026-01-06", EntryKind::Need);
+    need.framework = "supporting-people";
+    need.framework_hash = "h";
+    need.measure = "managing_money";
+    need.status = "open";
+    need.text = "No bank account, \"urgent\"";
+    tx.append(need, kWhen);  // 2
+    auto item = make("P2", "2026-02-01", EntryKind::Assessment);
+    item.framework = "ndt";
+    item.framework_hash = "n";
+    item.measure = "housing";
+    item.value = 2;
+    tx.append(item, kWhen);                                        // 3
+    tx.append(make("A1", "2026-01-10", EntryKind::Enrol), kWhen);  // 4
+    auto note = make("A1", "2026-01-11", EntryKind::Note);
+    note.status = "shareable";
+    note.text = "Line one\nline two";
+    tx.append(note, kWhen);  // 5
+    auto fix = item;
+    fix.value = 3;
+    fix.supersedes = 3;
+    fix.reason = "typo";
+    tx.append(fix, kWhen);  // 6
+    auto met = need;
+    met.date = *parse_date("2026-03-01");
+    met.status = "met";
+    met.text = "  No bank account, \"urgent\"";
+    tx.append(met, kWhen);  // 7
+    tx.commit();
+  }
+  std::string run(const ExportOptions& options) {
+    std::ostringstream out;
+    export_entries(store, options, out);
+    return out.str();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("sha256 and hmac match the published test vectors") {
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  CHECK(sha256_hex(std::string(1000, 'a')) ==
+        "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+  // RFC 4231 test case 2, and case 6 (a key longer than the block).
+  CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  CHECK(hmac_sha256_hex(std::string(131, '\xaa'),
+                        "Test Using Larger Than Block-Size Key - Hash Key First") ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST_CASE("pseudonyms are stable under one secret and differ under another") {
+  auto a = person_pseudonym("secret-one", "P017");
+  CHECK(a == person_pseudonym("secret-one", "P017"));
+  CHECK(a.size() == 18);
+  CHECK(a.rfind("p-", 0) == 0);
+  CHECK(a != person_pseudonym("secret-two", "P017"));
+  CHECK(a != person_pseudonym("secret-one", "P018"));
+  CHECK(a == "p-" + hmac_sha256_hex("secret-one", "person:P017").substr(0, 16));
+}
+
+TEST_CASE("an identified export with text is the long format, in journey order") {
+  Fixture f;
+  ExportOptions options;
+  options.identify = true;
+  options.include_text = true;
+  CHECK(f.run(options) ==
+        "person,date,kind,framework,measure,value,status,text,by,ref\n"
+        "A1,2026-01-10,enrol,,,,,,,\n"
+        "A1,2026-01-11,note,,,,shareable,\"Line one\nline two\",,\n"
+        "P2,2026-01-05,enrol,,,,,Referred by outreach,amira,j1\n"
+        "P2,2026-01-06,need,supporting-people,managing_money,,open,"
+        "\"No bank account, \"\"urgent\"\"\",,\n"
+        "P2,2026-02-01,assessment,ndt,housing,3,,,,\n"
+        "P2,2026-03-01,need,supporting-people,managing_money,,met,"
+        "\"  No bank account, \"\"urgent\"\"\",,\n");
+}
+
+TEST_CASE("the default export is pseudonymised and leaves free text out") {
+  Fixture f;
+  auto p2 = person_pseudonym(f.secret, "P2");
+  auto a1 = person_pseudonym(f.secret, "A1");
+  auto need =
+      "withheld-" + hmac_sha256_hex(f.secret, "need:P2\nNo bank account, \"urgent\"").substr(0, 12);
+  auto ref = "r-" + hmac_sha256_hex(f.secret, "ref:j1").substr(0, 16);
+  std::string p2_rows = p2 + ",2026-01-05,enrol,,,,,,," + ref + "\n" + p2 +
+                        ",2026-01-06,need,supporting-people,managing_money,,open," + need + ",,\n" +
+                        p2 + ",2026-02-01,assessment,ndt,housing,3,,,,\n" + p2 +
+                        ",2026-03-01,need,supporting-people,managing_money,,met," + need + ",,\n";
+  std::string a1_rows =
+      a1 + ",2026-01-10,enrol,,,,,,,\n" + a1 + ",2026-01-11,note,,,,shareable,withheld,,\n";
+  std::string header = "person,date,kind,framework,measure,value,status,text,by,ref\n";
+  // Ordered by pseudonym, not by reference.
+  CHECK(f.run({}) == header + (a1 < p2 ? a1_rows + p2_rows : p2_rows + a1_rows));
+  auto text = f.run({});
+  CHECK(text.find("P2") == std::string::npos);
+  CHECK(text.find("amira") == std::string::npos);
+  CHECK(text.find("bank") == std::string::npos);
+}
+
+TEST_CASE("filters: dates, people and frameworks") {
+  Fixture f;
+  ExportOptions options;
+  options.identify = true;
+  options.from = parse_date("2026-01-06");
+  options.to = parse_date("2026-02-01");
+  options.people = {"P2"};
+  CHECK(f.run(options) ==
+        "person,date,kind,framework,measure,value,status,text,by,ref\n"
+        "P2,2026-01-06,need,supporting-people,managing_money,,open,withheld-" +
+            hmac_sha256_hex(f.secret, "need:P2\nNo bank account, \"urgent\"").substr(0, 12) +
+            ",,\n"
+            "P2,2026-02-01,assessment,ndt,housing,3,,,,\n");
+  ExportOptions fw;
+  fw.identify = true;
+  fw.frameworks = {"ndt"};
+  fw.people = {"P2"};
+  CHECK(f.run(fw) ==
+        "person,date,kind,framework,measure,value,status,text,by,ref\n"
+        "P2,2026-01-05,enrol,,,,,,amira,j1\n"
+        "P2,2026-02-01,assessment,ndt,housing,3,,,,\n");
+
+  ExportOptions bad;
+  bad.frameworks = {"ndd"};
+  CHECK_THROWS_WITH_AS(
+      f.run(bad), doctest::Contains("unknown framework 'ndd' (did you mean 'ndt'?)"), UsageError);
+  ExportOptions nobody;
+  nobody.people = {"P3"};
+  CHECK_THROWS_WITH_AS(f.run(nobody),
+                       doctest::Contains("no entries for 'P3' in the store (did you mean 'P2'?)"),
+                       UsageError);
+  ExportOptions backwards;
+  backwards.from = parse_date("2026-02-01");
+  backwards.to = parse_date("2026-01-01");
+  CHECK_THROWS_AS(f.run(backwards), UsageError);
+}
+
+TEST_CASE("audit exports include superseded entries with id, supersedes and reason") {
+  Fixture f;
+  ExportOptions options;
+  options.identify = true;
+  options.audit = true;
+  options.include_text = true;
+  options.people = {"P2"};
+  options.from = parse_date("2026-02-01");
+  options.to = parse_date("2026-02-01");
+  CHECK(f.run(options) ==
+        "person,date,kind,framework,measure,value,status,text,by,ref,id,supersedes,reason\n"
+        "P2,2026-02-01,assessment,ndt,housing,2,,,,,3,,\n"
+        "P2,2026-02-01,assessment,ndt,housing,3,,,,,6,3,typo\n");
+}
+
+TEST_CASE("JSONL rows carry the same keys, numbers as numbers and empty cells as null") {
+  Fixture f;
+  ExportOptions options;
+  options.identify = true;
+  options.include_text = true;
+  options.format = ExportFormat::Jsonl;
+  options.people = {"A1", "P2"};
+  options.to = parse_date("2026-01-11");
+  CHECK(
+      f.run(options) ==
+      R"({"person":"A1","date":"2026-01-10","kind":"enrol","framework":null,"measure":null,"value":null,"status":null,"text":null,"by":null,"ref":null}
+{"person":"A1","date":"2026-01-11","kind":"note","framework":null,"measure":null,"value":null,"status":"shareable","text":"Line one\nline two","by":null,"ref":null}
+{"person":"P2","date":"2026-01-05","kind":"enrol","framework":null,"measure":null,"value":null,"status":null,"text":"Referred by outreach","by":"amira","ref":"j1"}
+{"person":"P2","date":"2026-01-06","kind":"need","framework":"supporting-people","measure":"managing_money","value":null,"status":"open","text":"No bank account, \"urgent\"","by":null,"ref":null}
+)");
+  options.from = parse_date("2026-02-01");
+  options.to.reset();
+  options.people = {"P2"};
+  auto line = f.run(options);
+  auto row = nlohmann::json::parse(line.substr(0, line.find('\n')));
+  CHECK(row["value"] == 3);
+}
+
+TEST_CASE("export to a file is owner-only and complete") {
+  Fixture f;
+  auto file = f.dir.path / "out.csv";
+  { std::ofstream(file) << "old"; }
+  ExportOptions options;
+  options.identify = true;
+  auto summary = export_entries_to_file(f.store, options, file);
+  CHECK(summary.entries == 6);
+  CHECK(summary.people == 2);
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  std::ifstream in(file);
+  std::string first;
+  std::getline(in, first);
+  CHECK(first == "person,date,kind,framework,measure,value,status,text,by,ref");
+  // A failed export leaves the old file and no temporary file behind.
+  ExportOptions bad;
+  bad.people = {"nobody"};
+  CHECK_THROWS_AS(export_entries_to_file(f.store, bad, file), UsageError);
+  int files = 0;
+  for (auto& e : fs::directory_iterator(f.dir.path))
+    if (e.path().filename().string().rfind("out.csv", 0) == 0) ++files;
+  CHECK(files == 1);
+}

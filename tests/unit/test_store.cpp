@@ -1,0 +1,591 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "store.h"
+
+using namespace outcomes;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh folder under the system temporary folder, removed afterwards.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static std::atomic<int> counter{0};
+    auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+    path = fs::temp_directory_path() / ("outcomes-test-store-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(stamp) + "-" + std::to_string(counter++));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path operator/(const std::string& name) const { return path / name; }
+};
+
+Date day(const char* text) {
+  return *parse_date(text);
+}
+
+NewEntry contact(const std::string& person, const char* date, const std::string& status) {
+  NewEntry e;
+  e.person = person;
+  e.date = day(date);
+  e.kind = EntryKind::Contact;
+  e.status = status;
+  return e;
+}
+
+NewEntry item(const std::string& person, const char* date, const std::string& measure, int value,
+              const std::string& hash = "h1") {
+  NewEntry e;
+  e.person = person;
+  e.date = day(date);
+  e.kind = EntryKind::Assessment;
+  e.framework = "ndt";
+  e.framework_version = "2008";
+  e.framework_hash = hash;
+  e.measure = measure;
+  e.value = value;
+  return e;
+}
+
+const std::string kWhen = "2026-11-15T10:00:00Z";
+
+std::vector<int64_t> ids(const std::vector<Entry>& entries) {
+  std::vector<int64_t> out;
+  for (const auto& e : entries) out.push_back(e.id);
+  return out;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("create makes an owner-only store at the current schema version") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  {
+    auto store = JourneyStore::create(file);
+    CHECK(store.entry_count() == 0);
+    CHECK(store.people().empty());
+    JourneyStore::Transaction tx(store);
+    tx.append(contact("P1", "2026-01-01", "attended"), kWhen);
+    tx.commit();
+  }
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  for (const char* suffix : {"-wal", "-shm"}) {
+    auto side = file.string() + suffix;
+    if (::stat(side.c_str(), &st) == 0) CHECK((st.st_mode & 0077) == 0);
+  }
+  SQLite::Database db(file.string());
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 1);
+  CHECK(JourneyStore::schema_version() == 1);
+  CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+}
+
+TEST_CASE("create refuses an existing file and leaves it untouched") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  { std::ofstream(file) << "precious"; }
+  CHECK(error_of([&] { JourneyStore::create(file); }).find("already there") != std::string::npos);
+  std::ifstream in(file);
+  std::string text;
+  std::getline(in, text);
+  CHECK(text == "precious");
+}
+
+TEST_CASE("open reports missing files, non-databases and foreign databases by name") {
+  TempDir dir;
+  auto missing = dir / "none.db";
+  auto message = error_of([&] { JourneyStore::open(missing); });
+  CHECK(message.find(missing.string()) != std::string::npos);
+  CHECK(message.find("no journey store") != std::string::npos);
+
+  auto text = dir / "text.db";
+  { std::ofstream(text) << "this is not a database, just some text that is long enough\n"; }
+  message = error_of([&] { JourneyStore::open(text); });
+  CHECK(message.find(text.string() + ": not an outcomes store") == 0);
+
+  auto other = dir / "other.db";
+  {
+    SQLite::Database db(other.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE t (x); PRAGMA user_version = 1;");
+  }
+  message = error_of([&] { JourneyStore::open(other); });
+  CHECK(message.find(other.string() + ": not an outcomes store") == 0);
+
+  CHECK(error_of([&] { JourneyStore::open(dir.path); }).find("not an outcomes store") !=
+        std::string::npos);
+}
+
+TEST_CASE("append stores every field and reads it back") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  NewEntry e;
+  e.person = "P017";
+  e.date = day("2026-10-03");
+  e.kind = EntryKind::Goal;
+  e.framework = "goals";
+  e.framework_version = "1.2";
+  e.framework_hash = "abcdef0123456789";
+  e.measure = "housing";
+  e.value = -2;
+  e.status = "set";
+  e.text = "Get my own flat, with \"a garden\",\nnear my sister";
+  e.by = "worker.a";
+  e.ref = "crm-42";
+  int64_t batch = 0, id = 0;
+  {
+    JourneyStore::Transaction tx(store);
+    batch = tx.add_batch({0, "goals.csv", "hash-of-file", "2026-11-15T09:00:00Z", "officer", 1});
+    id = tx.append(e, kWhen, batch);
+    tx.commit();
+  }
+  CHECK(id == 1);
+  auto all = store.entries({});
+  REQUIRE(all.size() == 1);
+  const Entry& got = all[0];
+  CHECK(got.id == 1);
+  CHECK(got.seq == 1);
+  CHECK(got.person == "P017");
+  CHECK(got.date == day("2026-10-03"));
+  CHECK(got.kind == EntryKind::Goal);
+  CHECK(got.framework == "goals");
+  CHECK(got.framework_version == "1.2");
+  CHECK(got.framework_hash == "abcdef0123456789");
+  CHECK(got.measure == "housing");
+  REQUIRE(got.value.has_value());
+  CHECK(*got.value == -2);
+  CHECK(got.status == "set");
+  CHECK(got.text == e.text);
+  CHECK(got.by == "worker.a");
+  CHECK(got.ref == "crm-42");
+  CHECK(got.batch == batch);
+  CHECK(got.recorded_at == kWhen);
+  CHECK(got.supersedes == 0);
+  CHECK(got.reason.empty());
+  CHECK_FALSE(got.superseded);
+
+  auto one = store.entry(1);
+  REQUIRE(one.has_value());
+  CHECK(one->person == "P017");
+  CHECK(one->text == e.text);
+  CHECK(one->value == -2);
+  CHECK_FALSE(store.entry(2).has_value());
+
+  // An entry without optional parts reads back empty, with no value.
+  {
+    JourneyStore::Transaction tx(store);
+    NewEntry bare;
+    bare.person = "P017";
+    bare.date = day("2026-10-04");
+    bare.kind = EntryKind::Enrol;
+    tx.append(bare, kWhen);
+    tx.commit();
+  }
+  auto second = store.entry(2);
+  REQUIRE(second.has_value());
+  CHECK(second->kind == EntryKind::Enrol);
+  CHECK(second->framework.empty());
+  CHECK(second->measure.empty());
+  CHECK_FALSE(second->value.has_value());
+  CHECK(second->status.empty());
+  CHECK(second->text.empty());
+  CHECK(second->ref.empty());
+  CHECK(second->batch == 0);
+}
+
+TEST_CASE("entries come ordered by person code point, date, then recording order") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  {
+    JourneyStore::Transaction tx(store);
+    tx.append(contact("b", "2026-02-01", "attended"), kWhen);           // 1
+    tx.append(contact("\xC3\x85se", "2026-01-01", "attended"), kWhen);  // 2 "Åse"
+    tx.append(contact("B", "2026-03-01", "missed"), kWhen);             // 3
+    tx.append(contact("a", "2026-02-01", "missed"), kWhen);             // 4
+    tx.append(contact("a", "2026-01-15", "attended"), kWhen);           // 5
+    tx.append(contact("a", "2026-02-01", "outreach"), kWhen);           // 6
+    tx.append(contact("a-1", "2025-12-01", "attended"), kWhen);         // 7
+    tx.commit();
+  }
+  auto all = store.entries({});
+  // "B" (0x42) < "a" < "a-1" < "b" < "Åse" (0xC3…); within "a": date, then seq.
+  CHECK(ids(all) == std::vector<int64_t>{3, 5, 4, 6, 7, 1, 2});
+  CHECK(store.people() == std::vector<std::string>{"B", "a", "a-1", "b", "\xC3\x85se"});
+
+  EntryQuery window;
+  window.from = day("2026-01-15");
+  window.to = day("2026-02-01");
+  CHECK(ids(store.entries(window)) == std::vector<int64_t>{5, 4, 6, 1});
+
+  EntryQuery some;
+  some.people = std::vector<std::string>{"b", "nobody", "a", "b"};
+  CHECK(ids(store.entries(some)) == std::vector<int64_t>{5, 4, 6, 1});
+  some.people = std::vector<std::string>{"nobody"};
+  CHECK(store.entries(some).empty());
+}
+
+TEST_CASE("a correction takes the place of what it corrects; audit shows both") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  {
+    JourneyStore::Transaction tx(store);
+    tx.append(item("P1", "2026-01-10", "housing", 2), kWhen);     // 1
+    tx.append(item("P1", "2026-01-10", "engagement", 3), kWhen);  // 2
+    tx.commit();
+  }
+  auto fix = item("P1", "2026-01-10", "housing", 3);
+  fix.supersedes = 1;
+  fix.reason = "typed 2 for 3";
+  {
+    JourneyStore::Transaction tx(store);
+    CHECK(tx.append(fix, kWhen) == 3);
+    tx.commit();
+  }
+  auto current = store.entries({});
+  REQUIRE(current.size() == 2);
+  CHECK(ids(current) == std::vector<int64_t>{3, 2});
+  CHECK(current[0].seq == 1);
+  CHECK(current[0].supersedes == 1);
+  CHECK(current[0].reason == "typed 2 for 3");
+  CHECK(current[0].value == 3);
+
+  EntryQuery audit;
+  audit.include_superseded = true;
+  auto history = store.entries(audit);
+  CHECK(ids(history) == std::vector<int64_t>{1, 3, 2});
+  CHECK(history[0].superseded);
+  CHECK_FALSE(history[1].superseded);
+  CHECK_FALSE(history[2].superseded);
+  CHECK(store.entry(1)->superseded);
+
+  // A correction of a correction keeps the chain's place.
+  auto again = item("P1", "2026-01-10", "housing", 4);
+  again.supersedes = 3;
+  {
+    JourneyStore::Transaction tx(store);
+    CHECK(tx.append(again, kWhen) == 4);
+    tx.commit();
+  }
+  CHECK(ids(store.entries({})) == std::vector<int64_t>{4, 2});
+  CHECK(store.entry(4)->seq == 1);
+
+  JourneyStore::Transaction tx(store);
+  auto twice = item("P1", "2026-01-10", "housing", 1);
+  twice.supersedes = 1;
+  CHECK(error_of([&] { tx.append(twice, kWhen); }).find("already corrected by entry 3") !=
+        std::string::npos);
+  twice.supersedes = 99;
+  CHECK(error_of([&] { tx.append(twice, kWhen); }).find("entry 99 does not exist") !=
+        std::string::npos);
+}
+
+TEST_CASE("the database refuses UPDATE and DELETE of entries") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  {
+    auto store = JourneyStore::create(file);
+    JourneyStore::Transaction tx(store);
+    tx.append(contact("P1", "2026-01-01", "attended"), kWhen);
+    tx.commit();
+  }
+  SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+  CHECK_THROWS_WITH_AS(db.exec("UPDATE entries SET day = 0"), doctest::Contains("append-only"),
+                       SQLite::Exception);
+  CHECK_THROWS_WITH_AS(db.exec("DELETE FROM entries"), doctest::Contains("append-only"),
+                       SQLite::Exception);
+  CHECK(db.execAndGet("SELECT COUNT(*) FROM entries").getInt() == 1);
+}
+
+TEST_CASE("a transaction not committed leaves nothing behind") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  {
+    JourneyStore::Transaction tx(store);
+    tx.add_batch({0, "a.csv", "h", kWhen, "", 1});
+    tx.append(item("P1", "2026-01-01", "housing", 2), kWhen);
+    tx.append(contact("P2", "2026-01-01", "attended"), kWhen);
+  }
+  CHECK(store.entry_count() == 0);
+  CHECK(store.people().empty());
+  CHECK(store.framework_versions().empty());
+  CHECK_FALSE(store.batch_with_hash("h").has_value());
+
+  // The same names work afterwards (no stale ids are remembered).
+  {
+    JourneyStore::Transaction tx(store);
+    CHECK(tx.append(item("P1", "2026-01-01", "housing", 2), kWhen) == 1);
+    tx.commit();
+  }
+  auto all = store.entries({});
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].person == "P1");
+  CHECK(all[0].measure == "housing");
+  CHECK(all[0].framework == "ndt");
+}
+
+TEST_CASE("refs are unique and found; batches are found by content hash") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  {
+    JourneyStore::Transaction tx(store);
+    auto batch = tx.add_batch({0, "visits.csv", "c0ffee", "2026-11-01T08:00:00Z", "ana", 2});
+    CHECK(batch == 1);
+    auto a = contact("P1", "2026-01-01", "attended");
+    a.ref = "r1";
+    auto b = contact("P1", "2026-01-02", "missed");
+    b.ref = "r2";
+    tx.append(a, kWhen, batch);
+    tx.append(b, kWhen, batch);
+    tx.append(contact("P1", "2026-01-03", "missed"), kWhen);  // no ref
+    tx.commit();
+  }
+  CHECK(store.has_ref("r1"));
+  CHECK_FALSE(store.has_ref("r3"));
+  CHECK_FALSE(store.has_ref(""));
+  CHECK(store.existing_refs({"r3", "r2", "", "r1", "r2"}) == std::vector<std::string>{"r2", "r1"});
+  auto found = store.batch_with_hash("c0ffee");
+  REQUIRE(found.has_value());
+  CHECK(found->id == 1);
+  CHECK(found->source == "visits.csv");
+  CHECK(found->imported_at == "2026-11-01T08:00:00Z");
+  CHECK(found->by == "ana");
+  CHECK(found->rows == 2);
+  CHECK_FALSE(store.batch_with_hash("other").has_value());
+
+  JourneyStore::Transaction tx(store);
+  auto dup = contact("P2", "2026-01-01", "attended");
+  dup.ref = "r1";
+  CHECK(error_of([&] { tx.append(dup, kWhen); }).find("UNIQUE") != std::string::npos);
+}
+
+TEST_CASE("framework_versions counts entries per framework version") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  {
+    JourneyStore::Transaction tx(store);
+    tx.append(item("P1", "2026-01-01", "housing", 2, "h1"), kWhen);
+    tx.append(item("P1", "2026-01-01", "risk", 2, "h1"), kWhen);
+    tx.append(item("P2", "2026-02-01", "housing", 2, "h2"), kWhen);
+    NewEntry s;
+    s.person = "P2";
+    s.date = day("2026-02-01");
+    s.kind = EntryKind::Status;
+    s.framework = "core";
+    s.framework_version = "1";
+    s.framework_hash = "x";
+    s.measure = "income";
+    s.status = "achieved";
+    tx.append(s, kWhen);
+    tx.append(contact("P2", "2026-02-01", "attended"), kWhen);
+    tx.commit();
+  }
+  auto versions = store.framework_versions();
+  REQUIRE(versions.size() == 3);
+  CHECK(versions[0].id == "core");
+  CHECK(versions[0].entries == 1);
+  CHECK(versions[1].id == "ndt");
+  CHECK(versions[1].content_hash == "h1");
+  CHECK(versions[1].version == "2008");
+  CHECK(versions[1].entries == 2);
+  CHECK(versions[2].id == "ndt");
+  CHECK(versions[2].content_hash == "h2");
+  CHECK(versions[2].entries == 1);
+}
+
+TEST_CASE("a store newer than the code is refused; an old one is migrated") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  { JourneyStore::create(file); }
+  {
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA user_version = 2");
+  }
+  auto message = error_of([&] { JourneyStore::open(file); });
+  CHECK(message.find(file.string()) == 0);
+  CHECK(message.find("schema version 2, newer than this version of outcomes knows (1)") !=
+        std::string::npos);
+}
+
+TEST_CASE("the migration runner applies only the missing steps, all or nothing") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  { JourneyStore::create(file); }
+  SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+  auto steps = store_detail::migrations();
+  REQUIRE(steps.size() == 1);
+  CHECK(store_detail::migrate(db, steps, file.string()) == 1);  // nothing to do
+
+  int runs = 0;
+  auto with_two = steps;
+  with_two.push_back([&](SQLite::Database& d) {
+    ++runs;
+    d.exec("CREATE TABLE occasions (id INTEGER PRIMARY KEY)");
+  });
+  CHECK(store_detail::migrate(db, with_two, file.string()) == 2);
+  CHECK(runs == 1);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  CHECK(db.tableExists("occasions"));
+  CHECK(store_detail::migrate(db, with_two, file.string()) == 2);
+  CHECK(runs == 1);
+
+  auto failing = with_two;
+  failing.push_back([](SQLite::Database& d) {
+    d.exec("CREATE TABLE half_done (x)");
+    d.exec("THIS IS NOT SQL");
+  });
+  CHECK_THROWS_AS(store_detail::migrate(db, failing, file.string()), SQLite::Exception);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  CHECK_FALSE(db.tableExists("half_done"));
+
+  CHECK(error_of([&] {
+          store_detail::migrate(db, steps, file.string());
+        }).find("newer than this version") != std::string::npos);
+
+  // A store at version 0 of our own making is migrated from the start.
+  SQLite::Database fresh((dir / "fresh.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 1);
+  CHECK(fresh.tableExists("entries"));
+}
+
+TEST_CASE("each store gets its own random pseudonym secret") {
+  TempDir dir;
+  auto a = JourneyStore::create(dir / "a.db").setting("pseudonym_secret");
+  auto b = JourneyStore::create(dir / "b.db").setting("pseudonym_secret");
+  REQUIRE(a.has_value());
+  REQUIRE(b.has_value());
+  CHECK(a->size() == 64);
+  CHECK(a->find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(*a != *b);
+  CHECK(*JourneyStore::open(dir / "a.db").setting("pseudonym_secret") == *a);
+  CHECK_FALSE(JourneyStore::open(dir / "a.db").setting("nothing").has_value());
+}
+
+TEST_CASE("a store opened read-only reads but refuses writes") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  {
+    auto store = JourneyStore::create(file);
+    JourneyStore::Transaction tx(store);
+    tx.append(contact("P1", "2026-01-01", "attended"), kWhen);
+    tx.commit();
+  }
+  auto store = JourneyStore::open(file, true);
+  CHECK(store.entry_count() == 1);
+  CHECK(error_of([&] { JourneyStore::Transaction tx(store); }).find("read-only") !=
+        std::string::npos);
+}
+
+TEST_CASE("entries survive closing and reopening, and ids continue") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  {
+    auto store = JourneyStore::create(file);
+    JourneyStore::Transaction tx(store);
+    tx.append(contact("P1", "2026-01-01", "attended"), kWhen);
+    tx.commit();
+  }
+  auto store = JourneyStore::open(file);
+  JourneyStore::Transaction tx(store);
+  CHECK(tx.append(contact("P1", "2026-01-02", "missed"), kWhen) == 2);
+  tx.commit();
+  auto all = store.entries({});
+  REQUIRE(all.size() == 2);
+  CHECK(all[1].status == "missed");
+  CHECK(all[1].seq == 2);
+}
+
+TEST_CASE("a whole-store read in several passes matches reading person by person") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  // 9 people, 120 entries in shuffled dates, a few with texts and corrections.
+  std::vector<std::string> refs = {"P9", "P10", "p1", "P1", "Z", "a", "P2", "x.y", "P_3"};
+  {
+    JourneyStore::Transaction tx(store);
+    for (int i = 0; i < 120; ++i) {
+      auto e = item(refs[static_cast<size_t>(i * 7 % 9)], "2026-01-01", i % 2 ? "housing" : "risk",
+                    i % 5, i % 3 ? "h1" : "h2");
+      e.date = Date{e.date.days + (i * 37) % 50};
+      if (i % 4 == 0) e.text = "note " + std::to_string(i);
+      if (i % 6 == 0) e.by = "w" + std::to_string(i % 4);
+      if (i % 10 == 0) e.ref = "r" + std::to_string(i);
+      tx.append(e, i < 60 ? kWhen : "2026-11-16T00:00:00Z");
+    }
+    for (int64_t target : {5, 17, 60}) {
+      auto fix = *store.entry(target);
+      NewEntry c = fix;
+      c.value = 4;
+      c.supersedes = target;
+      c.reason = "fix " + std::to_string(target);
+      tx.append(c, kWhen);
+    }
+    tx.commit();
+  }
+  auto by_person = [&](bool audit) {
+    EntryQuery q;
+    q.people = store.people();
+    q.include_superseded = audit;
+    return store.entries(q);
+  };
+  auto same = [](const std::vector<Entry>& a, const std::vector<Entry>& b) {
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].id == b[i].id);
+      CHECK(a[i].person == b[i].person);
+      CHECK(a[i].date == b[i].date);
+      CHECK(a[i].seq == b[i].seq);
+      CHECK(a[i].measure == b[i].measure);
+      CHECK(a[i].value == b[i].value);
+      CHECK(a[i].framework_hash == b[i].framework_hash);
+      CHECK(a[i].text == b[i].text);
+      CHECK(a[i].by == b[i].by);
+      CHECK(a[i].ref == b[i].ref);
+      CHECK(a[i].reason == b[i].reason);
+      CHECK(a[i].recorded_at == b[i].recorded_at);
+      CHECK(a[i].superseded == b[i].superseded);
+    }
+  };
+  auto saved = store_detail::rows_per_pass;
+  for (int64_t pass : {int64_t{1} << 20, int64_t{7}, int64_t{40}}) {
+    store_detail::rows_per_pass = pass;
+    for (bool audit : {false, true}) {
+      EntryQuery all;
+      all.include_superseded = audit;
+      auto whole = store.entries(all);
+      CHECK(whole.size() == (audit ? 123u : 120u));
+      same(whole, by_person(audit));
+      for (size_t i = 1; i < whole.size(); ++i) {
+        const auto& p = whole[i - 1];
+        const auto& e = whole[i];
+        bool ordered = p.person < e.person ||
+                       (p.person == e.person &&
+                        (p.date < e.date ||
+                         (p.date == e.date && (p.seq < e.seq || (p.seq == e.seq && p.id < e.id)))));
+        CHECK(ordered);
+      }
+    }
+  }
+  store_detail::rows_per_pass = saved;
+}
