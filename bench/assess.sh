@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Assess benchmark (issue 5): builds a store of ROWS entries for about PEOPLE people (with
+# bench/gen_entries and `outcomes record --from`), then times
+# `outcomes assess --format jsonl > /dev/null` for every person as of one date and prints
+# the seconds and entries/s. Target: under 2 s for 1,000,000 entries (~4,000 people).
+#
+#   bench/assess.sh [BUILD_DIR] [ROWS] [PEOPLE] [RUNS]
+#
+# BUILD_DIR defaults to build-bench (configured Release here when missing). The timed
+# command runs RUNS times (default 3) on a warm page cache; every time is printed and the
+# best is reported.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$src/build-bench}
+rows=${2:-1000000}
+people=${3:-4000}
+runs=${4:-3}
+today=2026-11-15
+
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+fi
+cmake --build "$build" --target outcomes -j2 >/dev/null
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+gen=$build/bench/gen_entries
+if ! cmake --build "$build" --target gen_entries >/dev/null 2>&1; then
+  # Without bench/ in the build (OUTCOMES_BENCH off), build the generator directly.
+  gen=$work/gen_entries
+  c++ -std=c++20 -O2 -I"$src/lib" "$src/bench/gen_entries.cpp" "$src/lib/date.cpp" -lfmt -o "$gen"
+fi
+
+export OUTCOMES_NOW=$today OUTCOMES_SHARE="$src/frameworks"
+"$gen" "$rows" "$people" "$today" >"$work/entries.csv"
+(cd "$work" && "$build/outcomes" init ws --name Bench >/dev/null)
+"$build/outcomes" --workspace "$work/ws" record --from "$work/entries.csv" 2>/dev/null
+rm -f "$work/entries.csv"
+stored=$(sqlite3 "$work/ws/outcomes.db" "SELECT count(*) FROM entries")
+persons=$(sqlite3 "$work/ws/outcomes.db" "SELECT count(DISTINCT person) FROM entries")
+echo "store: $stored entries, $persons people, as of $today"
+
+seconds() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f", (e - s) / 1e9 }'; }
+best=""
+for ((i = 1; i <= runs; i++)); do
+  start=$(date +%s%N)
+  "$build/outcomes" --workspace "$work/ws" assess --as-of "$today" --format jsonl >"$work/out"
+  end=$(date +%s%N)
+  t=$(seconds "$start" "$end")
+  echo "run $i: $t s"
+  if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
+done
+objects=$(wc -l <"$work/out")
+awk -v n="$stored" -v t="$best" -v o="$objects" 'BEGIN {
+  printf "outcomes assess --format jsonl: %.3f s  %.0f entries/s  (%d assessments; target < 2 s)\n", t, n / t, o
+}'

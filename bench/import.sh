@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Import benchmark (issue 4): generates a long entries CSV of ROWS valid rows for about
+# 4,000 people, imports it with `outcomes record --from` into a fresh workspace, and in
+# the same run imports the same file with sqlite3's own `.import --csv` into a plain
+# table; prints both rates, their ratio and the import's peak memory.
+#
+#   bench/import.sh [BUILD_DIR] [ROWS] [PEOPLE] [--refs]
+#
+# BUILD_DIR defaults to build-bench (configured Release here when missing). Targets:
+# at least 0.8x the rows/s of sqlite3 .import, and peak memory under 200 MB.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$src/build-bench}
+rows=${2:-1000000}
+people=${3:-4000}
+refs=${4:-}
+today=2026-11-15
+
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+fi
+cmake --build "$build" --target outcomes -j2 >/dev/null
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+gen=$build/bench/gen_entries
+if ! cmake --build "$build" --target gen_entries >/dev/null 2>&1; then
+  # Without bench/ in the build (a tree configured before it existed), build it directly.
+  gen=$work/gen_entries
+  c++ -std=c++20 -O2 -I"$src/lib" "$src/bench/gen_entries.cpp" "$src/lib/date.cpp" -lfmt -o "$gen"
+fi
+"$gen" "$rows" "$people" "$today" $refs >"$work/entries.csv"
+size=$(stat -c %s "$work/entries.csv")
+echo "file: $rows rows, $people people, $((size / 1000000)) MB${refs:+ (with refs)}"
+
+export OUTCOMES_NOW=$today OUTCOMES_SHARE="$src/frameworks"
+(cd "$work" && "$build/outcomes" init ws --name Bench >/dev/null)
+cat "$work/entries.csv" >/dev/null  # warm the page cache for both importers
+
+seconds() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f", (e - s) / 1e9 }'; }
+
+start=$(date +%s%N)
+/usr/bin/time -f "%M" -o "$work/mem" \
+  "$build/outcomes" --workspace "$work/ws" record --from "$work/entries.csv" 2>"$work/err"
+end=$(date +%s%N)
+ours=$(seconds "$start" "$end")
+cat "$work/err"
+peak_kb=$(tail -1 "$work/mem")
+
+start=$(date +%s%N)
+sqlite3 "$work/plain.db" ".import --csv $work/entries.csv entries"
+end=$(date +%s%N)
+theirs=$(seconds "$start" "$end")
+
+stored=$(sqlite3 "$work/ws/outcomes.db" "SELECT count(*) FROM entries")
+plain=$(sqlite3 "$work/plain.db" "SELECT count(*) FROM entries")
+awk -v r="$rows" -v a="$ours" -v b="$theirs" -v m="$peak_kb" -v s="$stored" -v p="$plain" 'BEGIN {
+  printf "outcomes record --from:  %8.3f s  %9.0f rows/s  (%d entries stored, validated, indexed)\n", a, r / a, s
+  printf "sqlite3 .import --csv:   %8.3f s  %9.0f rows/s  (%d rows, plain table)\n", b, r / b, p
+  printf "ratio (outcomes / sqlite3): %.2fx   (target >= 0.80x)\n", (r / a) / (r / b)
+  printf "peak memory of the import:  %.1f MB (target < 200 MB)\n", m / 1024
+}'

@@ -1,0 +1,237 @@
+#include "csv.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace outcomes {
+namespace {
+
+// Bytes that end an unquoted field or make it malformed.
+constexpr std::array<bool, 256> make_special() {
+  std::array<bool, 256> table{};
+  table[static_cast<unsigned char>(',')] = true;
+  table[static_cast<unsigned char>('\n')] = true;
+  table[static_cast<unsigned char>('\r')] = true;
+  table[static_cast<unsigned char>('"')] = true;
+  return table;
+}
+constexpr std::array<bool, 256> kSpecial = make_special();
+
+std::uint64_t count_newlines(const char* begin, const char* end) {
+  std::uint64_t n = 0;
+  for (const char* p = begin; p < end; ++p) n += (*p == '\n');
+  return n;
+}
+
+std::string printable(char c) {
+  if (c == '\t') return "\\t";
+  if (static_cast<unsigned char>(c) < 0x20) return fmt::format("\\x{:02x}", c);
+  return std::string(1, c);
+}
+
+}  // namespace
+
+CsvReader::CsvReader(std::istream& in, std::size_t buffer_size)
+    : in_(in), buffer_(std::max<std::size_t>(buffer_size, 64)) {}
+
+bool CsvReader::refill() {
+  if (eof_) return false;
+  if (begin_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  in_.read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
+  auto got = static_cast<std::size_t>(in_.gcount());
+  if (got < buffer_.size() - end_) eof_ = true;
+  end_ += got;
+  return got > 0;
+}
+
+// Parses the record starting at begin_. On Complete, `end` is the offset (from begin_)
+// just past the record's line end and `lines` the line breaks consumed. On Malformed,
+// `end` is where the problem was found and `lines` the line breaks before it.
+CsvReader::Parse CsvReader::parse_record(std::size_t& end, std::uint64_t& lines) {
+  spans_.clear();
+  scratch_.clear();
+  lines = 0;
+  const char* base = buffer_.data() + begin_;
+  const char* stop = buffer_.data() + end_;
+  const char* p = base;
+  auto malformed = [&](const char* where, std::string message) {
+    problem_ = std::move(message);
+    problem_field_ = spans_.size() + 1;
+    problem_line_ = line_ + lines;
+    end = static_cast<std::size_t>(where - base);
+    return Parse::Malformed;
+  };
+  for (;;) {
+    if (p < stop && *p == '"') {
+      const std::uint64_t quote_line = line_ + lines;
+      ++p;
+      const char* segment = p;
+      bool escaped = false;
+      std::size_t scratch_start = scratch_.size();
+      for (;;) {
+        auto* quote =
+            static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(stop - p)));
+        if (!quote) {
+          if (!eof_) return Parse::NeedMore;
+          lines += count_newlines(p, stop);
+          malformed(stop, "a quoted field is never closed; it runs to the end of the input");
+          problem_line_ = quote_line;  // where to look, not where the input ended
+          return Parse::Malformed;
+        }
+        lines += count_newlines(p, quote);
+        if (quote + 1 == stop && !eof_) return Parse::NeedMore;
+        if (quote + 1 < stop && quote[1] == '"') {
+          scratch_.append(segment, quote + 1);  // keeps one of the doubled quotes
+          escaped = true;
+          p = quote + 2;
+          segment = p;
+          continue;
+        }
+        if (escaped) {
+          scratch_.append(segment, quote);
+          spans_.push_back({scratch_start, scratch_.size() - scratch_start, true});
+        } else {
+          spans_.push_back({static_cast<std::size_t>(segment - buffer_.data()),
+                            static_cast<std::size_t>(quote - segment), false});
+        }
+        p = quote + 1;
+        break;
+      }
+      if (p < stop && *p != ',' && *p != '\n' && *p != '\r') {
+        spans_.pop_back();
+        return malformed(p, fmt::format("unexpected '{}' after the closing quote of a quoted "
+                                        "field; expected a comma or the end of the line",
+                                        printable(*p)));
+      }
+    } else {
+      const char* start = p;
+      while (p < stop && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+      if (p < stop && *p == '"')
+        return malformed(p,
+                         "a quote inside an unquoted field; quote the whole field and "
+                         "double the quotes inside it");
+      if (p == stop && !eof_) return Parse::NeedMore;
+      spans_.push_back({static_cast<std::size_t>(start - buffer_.data()),
+                        static_cast<std::size_t>(p - start), false});
+    }
+    // p is at a comma, a line end or the end of input.
+    if (p == stop) break;
+    if (*p == ',') {
+      ++p;
+      continue;
+    }
+    if (*p == '\r') {
+      if (p + 1 == stop && !eof_) return Parse::NeedMore;
+      ++p;
+      if (p < stop && *p == '\n') ++p;
+    } else {
+      ++p;
+    }
+    ++lines;
+    break;
+  }
+  end = static_cast<std::size_t>(p - base);
+  return Parse::Complete;
+}
+
+void CsvReader::skip_rest_of_line(std::size_t from) {
+  for (;;) {
+    const char* p = buffer_.data() + begin_ + from;
+    const char* stop = buffer_.data() + end_;
+    auto* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(stop - p)));
+    if (nl) {
+      std::size_t used = static_cast<std::size_t>(nl + 1 - (buffer_.data() + begin_));
+      consumed_ += used;
+      begin_ += used;
+      ++line_;
+      return;
+    }
+    from = end_ - begin_;
+    if (!refill()) {
+      consumed_ += end_ - begin_;
+      begin_ = end_;
+      return;
+    }
+  }
+}
+
+bool CsvReader::next(std::vector<std::string_view>& fields) {
+  fields.clear();
+  problem_.clear();
+  problem_field_ = 0;
+  if (!started_) {
+    started_ = true;
+    refill();
+    if (end_ - begin_ >= 3 && std::memcmp(buffer_.data() + begin_, "\xEF\xBB\xBF", 3) == 0) {
+      begin_ += 3;
+      consumed_ += 3;
+    }
+  }
+  if (begin_ == end_ && !refill()) return false;
+  std::size_t end = 0;
+  std::uint64_t lines = 0;
+  Parse result;
+  while ((result = parse_record(end, lines)) == Parse::NeedMore) refill();
+  ++record_number_;
+  record_line_ = line_;
+  if (result == Parse::Malformed) {
+    line_ += lines;
+    skip_rest_of_line(end);
+    return true;
+  }
+  fields.reserve(spans_.size());
+  for (const auto& span : spans_)
+    fields.emplace_back(
+        span.in_scratch ? scratch_.data() + span.offset : buffer_.data() + span.offset, span.size);
+  consumed_ += end;
+  begin_ += end;
+  line_ += lines;
+  return true;
+}
+
+std::string csv_field(std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  std::string out;
+  out.reserve(field.size() + 2);
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+namespace {
+template <typename Fields>
+void write_row(std::ostream& out, const Fields& fields) {
+  bool first = true;
+  for (const auto& field : fields) {
+    if (!first) out << ',';
+    first = false;
+    std::string_view view(field);
+    if (view.find_first_of(",\"\r\n") == std::string_view::npos)
+      out << view;
+    else
+      out << csv_field(view);
+  }
+  out << '\n';
+}
+}  // namespace
+
+void write_csv_row(std::ostream& out, const std::vector<std::string_view>& fields) {
+  write_row(out, fields);
+}
+void write_csv_row(std::ostream& out, const std::vector<std::string>& fields) {
+  write_row(out, fields);
+}
+
+}  // namespace outcomes
