@@ -1,0 +1,1223 @@
+#include "assess.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <span>
+#include <string_view>
+
+#include "csv.h"
+#include "store.h"
+
+namespace outcomes {
+
+std::string_view to_string(ReliableChange value) {
+  switch (value) {
+    case ReliableChange::Improved:
+      return "improved";
+    case ReliableChange::NoReliableChange:
+      return "no_reliable_change";
+    case ReliableChange::Deteriorated:
+      return "deteriorated";
+    case ReliableChange::InsufficientData:
+      return "insufficient_data";
+    case ReliableChange::NotComputable:
+      return "not_computable";
+  }
+  return "";
+}
+
+std::string_view to_string(ClinicalSignificance value) {
+  switch (value) {
+    case ClinicalSignificance::Recovered:
+      return "recovered";
+    case ClinicalSignificance::Improved:
+      return "improved";
+    case ClinicalSignificance::Unchanged:
+      return "unchanged";
+    case ClinicalSignificance::Deteriorated:
+      return "deteriorated";
+  }
+  return "";
+}
+
+std::string_view to_string(MilestoneState value) {
+  switch (value) {
+    case MilestoneState::Achieved:
+      return "achieved";
+    case MilestoneState::InProgress:
+      return "in_progress";
+    case MilestoneState::Ended:
+      return "ended";
+  }
+  return "";
+}
+
+double round_to(double value, int decimals) {
+  double scale = std::pow(10.0, decimals);
+  double scaled = value * scale;
+  // A decimal half such as 2.675 is stored just below it in binary; nudge by far less
+  // than any meaningful difference so such values round away from zero as written.
+  double nudged = scaled + std::copysign(1e-7, scaled);
+  double rounded = std::trunc(scaled);
+  if (std::abs(nudged - rounded) >= 0.5) rounded += std::copysign(1.0, scaled);
+  return rounded / scale;
+}
+
+double gas_t_score(const std::vector<int>& attainments, double rho) {
+  if (attainments.empty()) return 50;
+  double n = static_cast<double>(attainments.size());
+  double sum = 0;
+  for (int x : attainments) sum += x;
+  // Equal weights wᵢ = 1: Σwᵢ² = n and (Σwᵢ)² = n².
+  return 50 + 10 * sum / std::sqrt((1 - rho) * n + rho * n * n);
+}
+
+namespace {
+
+constexpr int kRecentDays = 90;  // signals and engagement: dates D−89 … D
+
+// What assessing needs from a framework, worked out once per framework.
+struct PreparedFramework {
+  const Framework* framework = nullptr;
+  std::vector<const Measure*> items;
+  std::vector<const Measure*> statuses;
+  std::vector<const Measure*> milestones;
+  std::vector<const Measure*> signals;
+  double total_weight = 0;
+
+  explicit PreparedFramework(const Framework& f) : framework(&f), items(f.items()) {
+    for (const auto& m : f.measures) {
+      if (m.type == MeasureType::Status) statuses.push_back(&m);
+      if (m.type == MeasureType::Milestone) milestones.push_back(&m);
+      if (m.type == MeasureType::Signal) signals.push_back(&m);
+    }
+    for (const auto* item : items) total_weight += weight_of(*item);
+  }
+
+  double weight_of(const Measure& item) const {
+    return framework->scoring.total == ScoreRule::WeightedSum ? item.weight : 1.0;
+  }
+  int item_index(std::string_view id) const {
+    for (size_t i = 0; i < items.size(); ++i)
+      if (items[i]->id == id) return static_cast<int>(i);
+    return -1;
+  }
+};
+
+struct Occasion {
+  Date date;
+  std::vector<std::optional<int>> values;
+};
+
+struct Trajectory {
+  int direction_changes = 0;
+  int setbacks = 0;
+  std::optional<DatedScore> best;
+  std::optional<DatedScore> worst;
+};
+
+bool better(double a, double b, Direction direction) {
+  return direction == Direction::HigherIsBetter ? a > b : a < b;
+}
+
+Trajectory trajectory_of(const std::vector<DatedScore>& series, Direction direction) {
+  Trajectory t;
+  int last_sign = 0;
+  for (size_t i = 0; i < series.size(); ++i) {
+    const auto& point = series[i];
+    // Strict comparisons: a tie keeps the earlier date.
+    if (!t.best || better(point.score, t.best->score, direction)) t.best = point;
+    if (!t.worst || better(t.worst->score, point.score, direction)) t.worst = point;
+    if (i == 0) continue;
+    double diff = point.score - series[i - 1].score;
+    if (diff == 0) continue;
+    int sign = diff > 0 ? 1 : -1;
+    if (last_sign != 0 && sign != last_sign) ++t.direction_changes;
+    last_sign = sign;
+    if (better(series[i - 1].score, point.score, direction)) ++t.setbacks;
+  }
+  return t;
+}
+
+// The band holding `score`; a score falling between two bands belongs to the lower one.
+std::optional<std::string> band_of(const std::vector<Band>& bands, double score) {
+  const Band* found = nullptr;
+  double highest = 0;
+  for (const auto& band : bands) {
+    if (!found || band.max > highest) highest = band.max;
+    if (band.min <= score && (!found || band.min > found->min)) found = &band;
+  }
+  if (!found || score > highest) return std::nullopt;
+  return found->id;
+}
+
+std::optional<double> score_of(const PreparedFramework& p, const Occasion& occasion) {
+  const auto& scoring = p.framework->scoring;
+  double raw = 0;
+  double present_weight = 0;
+  int missing = 0;
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    if (!occasion.values[i]) {
+      ++missing;
+      continue;
+    }
+    double w = p.weight_of(*p.items[i]);
+    raw += w * *occasion.values[i];
+    present_weight += w;
+  }
+  if (missing > 0) {
+    if (scoring.missing != MissingRule::Prorate || missing > scoring.prorate_max_missing ||
+        present_weight <= 0)
+      return std::nullopt;
+    raw = raw * p.total_weight / present_weight;
+  }
+  if (scoring.conversion.empty()) return raw;
+  // A conversion table maps whole raw totals; a prorated total is rounded to one first.
+  auto it = scoring.conversion.find(static_cast<int>(round_to(raw, 0)));
+  return it == scoring.conversion.end() ? raw : it->second;
+}
+
+ItemAssessment item_from_series(const std::vector<DatedScore>& series, const Scoring& scoring,
+                                bool banded) {
+  ItemAssessment item;
+  item.occasions = static_cast<int>(series.size());
+  item.baseline = series.front();
+  item.latest = series.back();
+  if (series.size() >= 2) item.change = series.back().score - series.front().score;
+  auto t = trajectory_of(series, scoring.direction);
+  item.direction_changes = t.direction_changes;
+  item.setbacks = t.setbacks;
+  item.best = t.best;
+  item.worst = t.worst;
+  if (banded && !scoring.bands.empty()) {
+    item.baseline_band = band_of(scoring.bands, series.front().score);
+    item.latest_band = band_of(scoring.bands, series.back().score);
+  }
+  return item;
+}
+
+bool has_group(const NormGroup& g) {
+  return g.sd > 0;
+}
+
+std::optional<ClinicalSignificance> clinical_significance(const Scoring& scoring,
+                                                          ReliableChange category, double latest) {
+  if (!scoring.norms) return std::nullopt;
+  switch (category) {
+    case ReliableChange::NoReliableChange:
+      return ClinicalSignificance::Unchanged;
+    case ReliableChange::Deteriorated:
+      return ClinicalSignificance::Deteriorated;
+    case ReliableChange::Improved:
+      break;
+    default:
+      return std::nullopt;
+  }
+  const auto& fun = scoring.norms->functional;
+  const auto& dys = scoring.norms->dysfunctional;
+  double sign = scoring.direction == Direction::HigherIsBetter ? 1 : -1;
+  double cutoff;
+  if (has_group(fun) && has_group(dys))
+    cutoff = (dys.sd * fun.mean + fun.sd * dys.mean) / (dys.sd + fun.sd);  // criterion c
+  else if (has_group(fun))
+    cutoff = fun.mean - sign * 2 * fun.sd;  // criterion b
+  else if (has_group(dys))
+    cutoff = dys.mean + sign * 2 * dys.sd;  // criterion a
+  else
+    return ClinicalSignificance::Improved;
+  bool passed = better(latest, cutoff, scoring.direction);
+  return passed ? ClinicalSignificance::Recovered : ClinicalSignificance::Improved;
+}
+
+void assess_scale(const PreparedFramework& p, const std::vector<Occasion>& occasions,
+                  Assessment& a) {
+  const auto& scoring = p.framework->scoring;
+  if (p.items.empty()) return;
+  std::vector<std::vector<DatedScore>> item_series(p.items.size());
+
+  if (p.framework->has_total()) {
+    std::vector<DatedScore> scores;
+    for (const auto& occasion : occasions) {
+      auto score = score_of(p, occasion);
+      if (!score) {
+        ++a.incomplete_occasions;
+        continue;
+      }
+      scores.push_back({occasion.date, *score});
+      for (size_t i = 0; i < p.items.size(); ++i)
+        if (occasion.values[i])
+          item_series[i].push_back({occasion.date, static_cast<double>(*occasion.values[i])});
+    }
+    a.occasions = static_cast<int>(scores.size());
+    if (!scores.empty()) {
+      a.baseline = scores.front();
+      a.latest = scores.back();
+      if (!scoring.bands.empty()) {
+        a.baseline_band = band_of(scoring.bands, a.baseline->score);
+        a.latest_band = band_of(scoring.bands, a.latest->score);
+      }
+      auto t = trajectory_of(scores, scoring.direction);
+      a.direction_changes = t.direction_changes;
+      a.setbacks = t.setbacks;
+      a.best = t.best;
+      a.worst = t.worst;
+    }
+    a.reliable_change = ReliableChange::InsufficientData;
+    if (scores.size() >= 2) {
+      double change = a.latest->score - a.baseline->score;
+      a.change = change;
+      bool long_enough =
+          !scoring.minimum_interval ||
+          a.latest->date >= add_duration(a.baseline->date, *scoring.minimum_interval);
+      if (long_enough) {
+        double denominator = 0;
+        if (scoring.reference_sd && scoring.reliability)
+          denominator =
+              *scoring.reference_sd * std::sqrt(2.0) * std::sqrt(1.0 - scoring.reliability->value);
+        if (denominator > 0 && std::isfinite(denominator)) {
+          double rc = change / denominator;
+          a.rci = rc;
+          // Improvement is read in the framework's direction; the test uses the unrounded RC.
+          double improving = scoring.direction == Direction::HigherIsBetter ? rc : -rc;
+          if (improving > 1.96)
+            a.reliable_change = ReliableChange::Improved;
+          else if (improving < -1.96)
+            a.reliable_change = ReliableChange::Deteriorated;
+          else
+            a.reliable_change = ReliableChange::NoReliableChange;
+          a.clinical_significance =
+              clinical_significance(scoring, a.reliable_change, a.latest->score);
+        } else {
+          a.reliable_change = ReliableChange::NotComputable;
+        }
+      }
+    }
+  } else {
+    for (const auto& occasion : occasions) {
+      bool complete = true;
+      for (size_t i = 0; i < p.items.size(); ++i) {
+        if (occasion.values[i])
+          item_series[i].push_back({occasion.date, static_cast<double>(*occasion.values[i])});
+        else
+          complete = false;
+      }
+      if (complete)
+        ++a.occasions;
+      else
+        ++a.incomplete_occasions;
+    }
+  }
+
+  bool items_banded = !p.framework->has_total();
+  for (size_t i = 0; i < p.items.size(); ++i)
+    if (!item_series[i].empty())
+      a.items.emplace(p.items[i]->id, item_from_series(item_series[i], scoring, items_banded));
+}
+
+std::string trimmed(std::string_view text) {
+  auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return {};
+  auto end = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+struct StatusTrack {
+  std::optional<Date> status_date;
+  std::string status;
+  std::optional<Date> need_date;
+  std::map<std::string, bool> needs;  // need text -> still open
+};
+
+struct MilestoneTrack {
+  bool started = false;
+  bool achieved = false;
+  std::optional<Date> running_since;
+};
+
+Assessment assess_span(const PreparedFramework& p, std::span<const Entry> entries, Date as_of) {
+  const Framework& f = *p.framework;
+  Assessment a;
+  a.framework = f.id;
+  a.as_of = as_of;
+  if (!entries.empty()) a.person = entries.front().person;
+
+  Date recent_from{as_of.days - (kRecentDays - 1)};
+  std::vector<Occasion> occasions;
+  std::map<std::string, StatusTrack, std::less<>> statuses;
+  std::map<std::string, MilestoneTrack, std::less<>> milestones;
+  std::map<std::string, GoalAssessment, std::less<>> goals;
+  for (const auto* m : p.signals) a.signals[m->id];
+
+  bool open = false;
+  for (const Entry& e : entries) {
+    if (e.date > as_of) continue;
+    switch (e.kind) {
+      case EntryKind::Enrol:
+        open = true;
+        continue;
+      case EntryKind::Exit:
+        open = false;
+        continue;
+      case EntryKind::Contact:
+        if (e.date >= recent_from) {
+          if (e.status == "attended") ++a.engagement.attended;
+          if (e.status == "missed") ++a.engagement.missed;
+          if (e.status == "self_initiated") ++a.engagement.self_initiated;
+        }
+        continue;
+      default:
+        break;
+    }
+    if (e.framework != f.id) continue;
+    switch (e.kind) {
+      case EntryKind::Assessment: {
+        int index = p.item_index(e.measure);
+        if (index < 0 || !e.value) break;
+        if (occasions.empty() || occasions.back().date != e.date)
+          occasions.push_back({e.date, std::vector<std::optional<int>>(p.items.size())});
+        occasions.back().values[static_cast<size_t>(index)] = *e.value;
+        break;
+      }
+      case EntryKind::Status: {
+        auto& track = statuses[e.measure];
+        track.status_date = e.date;
+        track.status = e.status;
+        break;
+      }
+      case EntryKind::Need: {
+        auto& track = statuses[e.measure];
+        track.need_date = e.date;
+        if (e.status == "open") track.needs[trimmed(e.text)] = true;
+        if (e.status == "met") {
+          auto it = track.needs.find(trimmed(e.text));
+          if (it != track.needs.end()) it->second = false;
+        }
+        break;
+      }
+      case EntryKind::Milestone: {
+        const Measure* m = f.find_measure(e.measure);
+        if (!m || m->type != MeasureType::Milestone) break;
+        auto& track = milestones[e.measure];
+        if (e.status == "start" && !track.running_since) {
+          track.started = true;
+          track.running_since = e.date;
+          if (!m->sustain) track.achieved = true;
+        } else if (e.status == "end" && track.running_since) {
+          // An end falling exactly on start + sustain completes the run.
+          if (m->sustain && e.date >= add_duration(*track.running_since, *m->sustain))
+            track.achieved = true;
+          track.running_since.reset();
+        }
+        break;
+      }
+      case EntryKind::Signal: {
+        auto it = a.signals.find(e.measure);
+        if (it == a.signals.end()) break;
+        ++it->second.total;
+        if (e.date >= recent_from) ++it->second.last_90_days;
+        break;
+      }
+      case EntryKind::Goal: {
+        int scale_baseline = f.goal_scale ? f.goal_scale->baseline : -1;
+        if (e.status == "set") {
+          GoalAssessment g;
+          g.goal = e.measure;
+          g.text = e.text;
+          g.baseline = e.value.value_or(scale_baseline);
+          g.attainment = g.baseline;
+          g.open = true;
+          goals[e.measure] = std::move(g);
+        } else if (auto it = goals.find(e.measure); it != goals.end()) {
+          if (e.value) it->second.attainment = *e.value;
+          if (e.status == "close") it->second.open = false;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  a.in_open_episode = open;
+
+  assess_scale(p, occasions, a);
+
+  for (const auto* m : p.statuses) {
+    auto it = statuses.find(m->id);
+    std::string status = "not_assessed";
+    if (it != statuses.end()) {
+      const auto& track = it->second;
+      if (track.status_date && (!track.need_date || *track.status_date >= *track.need_date)) {
+        status = track.status;
+      } else if (track.need_date) {
+        bool any_open = std::any_of(track.needs.begin(), track.needs.end(),
+                                    [](const auto& need) { return need.second; });
+        StatusMeaning meaning = !any_open ? StatusMeaning::Achieved
+                                : open    ? StatusMeaning::Partial
+                                          : StatusMeaning::NotAchieved;
+        status = f.status_for(meaning);
+        if (status.empty()) status = std::string(to_string(meaning));
+      }
+    }
+    a.statuses.emplace(m->id, std::move(status));
+  }
+
+  for (const auto* m : p.milestones) {
+    auto it = milestones.find(m->id);
+    if (it == milestones.end() || !it->second.started) continue;
+    auto& track = it->second;
+    if (track.running_since && m->sustain &&
+        as_of >= add_duration(*track.running_since, *m->sustain))
+      track.achieved = true;
+    a.milestones.emplace(m->id, track.achieved        ? MilestoneState::Achieved
+                                : track.running_since ? MilestoneState::InProgress
+                                                      : MilestoneState::Ended);
+  }
+
+  if (!goals.empty()) {
+    std::vector<int> attainments;
+    for (auto& [key, g] : goals) {
+      attainments.push_back(g.attainment);
+      a.goals.push_back(std::move(g));
+    }
+    a.t_score = gas_t_score(attainments, f.goal_scale ? f.goal_scale->rho : 0.3);
+  }
+  return a;
+}
+
+}  // namespace
+
+Assessment assess_person(const Framework& framework, const std::vector<Entry>& entries,
+                         Date as_of) {
+  PreparedFramework prepared(framework);
+  return assess_span(prepared, entries, as_of);
+}
+
+StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framework>& frameworks,
+                             const AssessOptions& options) {
+  StoreAssessment result;
+  std::map<std::string, PreparedFramework, std::less<>> prepared;
+  for (const auto& f : frameworks) {
+    if (!options.frameworks.empty() &&
+        std::find(options.frameworks.begin(), options.frameworks.end(), f.id) ==
+            options.frameworks.end())
+      continue;
+    prepared.emplace(f.id, PreparedFramework(f));
+  }
+  std::set<std::string, std::less<>> unknown;
+
+  // One person's entries, kept in a buffer whose strings are reused from person to person.
+  std::vector<Entry> buffer;
+  size_t count = 0;
+  std::vector<std::string_view> seen;
+
+  auto flush = [&]() {
+    if (count == 0) return;
+    std::span<const Entry> person(buffer.data(), count);
+    seen.clear();
+    for (const auto& e : person)
+      if (!e.framework.empty() && std::find(seen.begin(), seen.end(), e.framework) == seen.end())
+        seen.push_back(e.framework);
+    std::sort(seen.begin(), seen.end());
+    bool checked_active = false;
+    for (auto id : seen) {
+      auto it = prepared.find(id);
+      if (it == prepared.end()) {
+        bool known = std::any_of(frameworks.begin(), frameworks.end(),
+                                 [&](const Framework& f) { return f.id == id; });
+        if (!known) unknown.emplace(id);
+        continue;
+      }
+      Assessment a = assess_span(it->second, person, options.as_of);
+      if (options.active_only && !checked_active) {
+        if (!a.in_open_episode) break;
+        checked_active = true;
+      }
+      result.assessments.push_back(std::move(a));
+    }
+    count = 0;
+  };
+
+  EntryQuery query;
+  query.people = options.people;
+  query.to = options.as_of;
+  store.for_each_entry(query, [&](const Entry& e) {
+    if (e.date > options.as_of) return;
+    ++result.entries_read;
+    if (count > 0 && buffer[count - 1].person != e.person) flush();
+    if (count < buffer.size())
+      buffer[count] = e;
+    else
+      buffer.push_back(e);
+    ++count;
+  });
+  flush();
+  result.unknown_frameworks.assign(unknown.begin(), unknown.end());
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+namespace {
+
+std::string text_number(double value, int decimals = 2) {
+  double r = round_to(value, decimals);
+  if (r == 0) r = 0;  // no "-0"
+  std::string s = fmt::format("{:.{}f}", r, decimals);
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+std::string signed_number(double value) {
+  std::string s = text_number(value);
+  return (s != "0" && s.front() != '-') ? "+" + s : s;
+}
+
+const Framework* find_framework(const std::vector<const Framework*>& frameworks,
+                                std::string_view id) {
+  for (const auto* f : frameworks)
+    if (f && f->id == id) return f;
+  return nullptr;
+}
+
+}  // namespace
+
+namespace {
+
+// The entries of a map keyed by measure id, in the framework's file order (ids the
+// framework does not know follow in code point order).
+template <typename Map>
+std::vector<std::pair<std::string_view, const typename Map::mapped_type*>> in_file_order(
+    const Map& map, const Framework& framework) {
+  std::vector<std::pair<std::string_view, const typename Map::mapped_type*>> out;
+  out.reserve(map.size());
+  for (const auto& m : framework.measures)
+    if (auto it = map.find(m.id); it != map.end()) out.emplace_back(it->first, &it->second);
+  if (out.size() != map.size())
+    for (const auto& [id, value] : map)
+      if (!framework.find_measure(id)) out.emplace_back(id, &value);
+  return out;
+}
+
+// Writes JSON straight into a string, in the layout nlohmann::json::dump gives (compact,
+// or indented by 2 with "key": value), without building a tree: the whole caseload is
+// rendered at once, so this is on the hot path.
+class JsonWriter {
+ public:
+  JsonWriter(std::string& out, bool pretty) : out_(out), pretty_(pretty) {}
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  void key(std::string_view name) {
+    member();
+    string(name);
+    out_ += pretty_ ? ": " : ":";
+    keyed_ = true;
+  }
+  void null() { scalar("null"); }
+  void boolean(bool v) { scalar(v ? "true" : "false"); }
+  void integer(int64_t v) {
+    before_value();
+    fmt::format_to(std::back_inserter(out_), "{}", v);
+  }
+  // A number rounded once for output; whole values print without a fraction.
+  void number(double v, int decimals = 2) {
+    double r = round_to(v, decimals);
+    if (r == std::trunc(r) && std::abs(r) < 1e15) return integer(static_cast<int64_t>(r));
+    before_value();
+    fmt::format_to(std::back_inserter(out_), "{}", r);
+  }
+  void text(std::string_view v) {
+    before_value();
+    string(v);
+  }
+
+  // Convenience members.
+  void field(std::string_view k, std::string_view v) { key(k), text(v); }
+  void field_int(std::string_view k, int64_t v) { key(k), integer(v); }
+  void field_number(std::string_view k, const std::optional<double>& v, int decimals = 2) {
+    key(k);
+    v ? number(*v, decimals) : null();
+  }
+  void field_text(std::string_view k, const std::optional<std::string>& v) {
+    key(k);
+    v ? text(*v) : null();
+  }
+  void field_dated(std::string_view k, const std::optional<DatedScore>& d) {
+    key(k);
+    if (!d) return null();
+    begin_object();
+    field("date", format_date(d->date));
+    field_number("score", d->score);
+    end_object();
+  }
+
+ private:
+  void open(char c) {
+    before_value();
+    out_ += c;
+    first_.push_back(true);
+  }
+  void close(char c) {
+    bool empty = first_.back();
+    first_.pop_back();
+    if (!empty) newline();
+    out_ += c;
+  }
+  // Before an object member or array element: the separator and, pretty, the indent.
+  void member() {
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+    newline();
+  }
+  void before_value() {
+    if (keyed_) {
+      keyed_ = false;
+      return;
+    }
+    if (!first_.empty()) member();
+  }
+  void scalar(std::string_view literal) {
+    before_value();
+    out_ += literal;
+  }
+  void newline() {
+    if (!pretty_) return;
+    out_ += '\n';
+    out_.append(2 * first_.size(), ' ');
+  }
+  void string(std::string_view v) {
+    out_ += '"';
+    for (char c : v) {
+      switch (c) {
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\b':
+          out_ += "\\b";
+          break;
+        case '\f':
+          out_ += "\\f";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20)
+            fmt::format_to(std::back_inserter(out_), "\\u{:04x}", static_cast<unsigned>(c));
+          else
+            out_ += c;
+      }
+    }
+    out_ += '"';
+  }
+
+  std::string& out_;
+  bool pretty_;
+  bool keyed_ = false;
+  std::vector<bool> first_;  // per open object or array: no member written yet
+};
+
+// Writes one assessment object in the documented key order.
+void write_assessment(JsonWriter& w, const Assessment& a, const Framework& framework) {
+  bool total = framework.has_total();
+  w.begin_object();
+  w.field("person", a.person);
+  w.field("framework", a.framework);
+  w.field("as_of", format_date(a.as_of));
+  w.field_dated("baseline", a.baseline);
+  w.field_dated("latest", a.latest);
+  w.field_number("change", a.change);
+  w.field_number("rci", a.rci);
+  w.key("reliable_change");
+  total ? w.text(to_string(a.reliable_change)) : w.null();
+  w.key("clinical_significance");
+  a.clinical_significance ? w.text(to_string(*a.clinical_significance)) : w.null();
+  w.field_int("occasions", a.occasions);
+  w.field_int("incomplete_occasions", a.incomplete_occasions);
+  w.key("direction_changes");
+  total ? w.integer(a.direction_changes) : w.null();
+  w.key("setbacks");
+  total ? w.integer(a.setbacks) : w.null();
+  w.field_dated("best", a.best);
+  w.field_dated("worst", a.worst);
+  w.key("bands");
+  w.begin_object();
+  w.field_text("baseline", a.baseline_band);
+  w.field_text("latest", a.latest_band);
+  w.end_object();
+
+  w.key("items");
+  w.begin_object();
+  for (const auto& [id, entry] : in_file_order(a.items, framework)) {
+    const ItemAssessment& item = *entry;
+    w.key(id);
+    w.begin_object();
+    w.key("baseline");
+    item.baseline ? w.number(item.baseline->score) : w.null();
+    w.key("latest");
+    item.latest ? w.number(item.latest->score) : w.null();
+    w.field_number("change", item.change);
+    w.key("baseline_date");
+    item.baseline ? w.text(format_date(item.baseline->date)) : w.null();
+    w.key("latest_date");
+    item.latest ? w.text(format_date(item.latest->date)) : w.null();
+    w.field_int("occasions", item.occasions);
+    w.field_int("direction_changes", item.direction_changes);
+    w.field_int("setbacks", item.setbacks);
+    w.field_dated("best", item.best);
+    w.field_dated("worst", item.worst);
+    w.key("bands");
+    w.begin_object();
+    w.field_text("baseline", item.baseline_band);
+    w.field_text("latest", item.latest_band);
+    w.end_object();
+    w.end_object();
+  }
+  w.end_object();
+
+  w.key("statuses");
+  w.begin_object();
+  for (const auto& [id, status] : in_file_order(a.statuses, framework)) w.field(id, *status);
+  w.end_object();
+  w.key("milestones");
+  w.begin_object();
+  for (const auto& [id, state] : in_file_order(a.milestones, framework))
+    w.field(id, to_string(*state));
+  w.end_object();
+
+  w.key("goals");
+  w.begin_object();
+  w.field_number("t_score", a.t_score, 1);
+  w.key("goals");
+  w.begin_array();
+  for (const auto& g : a.goals) {
+    w.begin_object();
+    w.field("goal", g.goal);
+    w.field_int("baseline", g.baseline);
+    w.field_int("attainment", g.attainment);
+    w.field("state", g.open ? "open" : "closed");
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+
+  w.key("signals");
+  w.begin_object();
+  for (const auto& [id, s] : in_file_order(a.signals, framework)) {
+    w.key(id);
+    w.begin_object();
+    w.field_int("last_90_days", s->last_90_days);
+    w.field_int("total", s->total);
+    w.end_object();
+  }
+  w.end_object();
+
+  w.key("engagement");
+  w.begin_object();
+  w.field_int("attended", a.engagement.attended);
+  w.field_int("missed", a.engagement.missed);
+  w.field_int("self_initiated", a.engagement.self_initiated);
+  w.end_object();
+  w.key("in_open_episode");
+  w.boolean(a.in_open_episode);
+  w.end_object();
+}
+
+void write_assessment(JsonWriter& w, const Assessment& a,
+                      const std::vector<const Framework*>& frameworks) {
+  if (const Framework* f = find_framework(frameworks, a.framework))
+    return write_assessment(w, a, *f);
+  Framework unknown;
+  unknown.id = a.framework;
+  write_assessment(w, a, unknown);
+}
+
+}  // namespace
+
+nlohmann::json assessment_to_json(const Assessment& a, const Framework& framework) {
+  std::string text;
+  JsonWriter w(text, false);
+  write_assessment(w, a, framework);
+  return nlohmann::json::parse(text);
+}
+
+void render_assessments_json(const std::vector<Assessment>& list,
+                             const std::vector<const Framework*>& frameworks, std::ostream& out) {
+  std::string text;
+  JsonWriter w(text, true);
+  w.begin_array();
+  for (const auto& a : list) {
+    write_assessment(w, a, frameworks);
+    if (text.size() > (1 << 20)) {
+      out << text;
+      text.clear();
+    }
+  }
+  w.end_array();
+  text += '\n';
+  out << text;
+}
+
+void render_assessments_jsonl(const std::vector<Assessment>& list,
+                              const std::vector<const Framework*>& frameworks, std::ostream& out) {
+  std::string text;
+  for (const auto& a : list) {
+    JsonWriter w(text, false);
+    write_assessment(w, a, frameworks);
+    text += '\n';
+    if (text.size() > (1 << 20)) {
+      out << text;
+      text.clear();
+    }
+  }
+  out << text;
+}
+
+// --- CSV
+
+namespace {
+
+std::string opt_text(const std::optional<double>& v, int decimals = 2) {
+  return v ? text_number(*v, decimals) : std::string();
+}
+
+}  // namespace
+
+void render_assessments_csv(const std::vector<Assessment>& list,
+                            const std::vector<const Framework*>& frameworks, std::ostream& out) {
+  std::vector<std::string> header = {"person",
+                                     "framework",
+                                     "as_of",
+                                     "baseline_date",
+                                     "baseline_score",
+                                     "latest_date",
+                                     "latest_score",
+                                     "change",
+                                     "rci",
+                                     "reliable_change",
+                                     "clinical_significance",
+                                     "occasions",
+                                     "incomplete_occasions",
+                                     "direction_changes",
+                                     "setbacks",
+                                     "best_date",
+                                     "best_score",
+                                     "worst_date",
+                                     "worst_score",
+                                     "baseline_band",
+                                     "latest_band",
+                                     "goals_t_score",
+                                     "goals_open",
+                                     "goals_closed",
+                                     "attended",
+                                     "missed",
+                                     "self_initiated",
+                                     "in_open_episode"};
+  size_t fixed = header.size();
+  // Measure columns: the union over the frameworks shown, in framework then file order.
+  enum class Col { ItemBaseline, ItemLatest, ItemChange, Status, Milestone, Signal90, SignalTotal };
+  struct MeasureColumn {
+    Col kind;
+    std::string measure;
+  };
+  std::vector<MeasureColumn> columns;
+  std::set<std::string> names;
+  std::set<std::string_view> shown;
+  for (const auto& a : list) shown.insert(a.framework);
+  std::vector<const Framework*> ordered;
+  for (const auto* f : frameworks)
+    if (f && shown.count(f->id)) ordered.push_back(f);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const Framework* x, const Framework* y) { return x->id < y->id; });
+  auto add = [&](Col kind, const std::string& measure, std::string name) {
+    if (names.insert(name).second) {
+      header.push_back(std::move(name));
+      columns.push_back({kind, measure});
+    }
+  };
+  for (const auto* f : ordered) {
+    for (const auto& m : f->measures) {
+      switch (m.type) {
+        case MeasureType::Scale:
+          add(Col::ItemBaseline, m.id, "item:" + m.id + ":baseline");
+          add(Col::ItemLatest, m.id, "item:" + m.id + ":latest");
+          add(Col::ItemChange, m.id, "item:" + m.id + ":change");
+          break;
+        case MeasureType::Status:
+          add(Col::Status, m.id, "status:" + m.id);
+          break;
+        case MeasureType::Milestone:
+          add(Col::Milestone, m.id, "milestone:" + m.id);
+          break;
+        case MeasureType::Signal:
+          add(Col::Signal90, m.id, "signal:" + m.id + ":last_90_days");
+          add(Col::SignalTotal, m.id, "signal:" + m.id + ":total");
+          break;
+        case MeasureType::Goal:
+          break;
+      }
+    }
+  }
+  write_csv_row(out, header);
+
+  std::vector<std::string> row;
+  for (const auto& a : list) {
+    const Framework* f = find_framework(frameworks, a.framework);
+    bool total = f && f->has_total();
+    row.assign(header.size(), std::string());
+    auto dated = [](const std::optional<DatedScore>& d, std::string& date, std::string& score) {
+      if (!d) return;
+      date = format_date(d->date);
+      score = text_number(d->score);
+    };
+    row[0] = a.person;
+    row[1] = a.framework;
+    row[2] = format_date(a.as_of);
+    dated(a.baseline, row[3], row[4]);
+    dated(a.latest, row[5], row[6]);
+    row[7] = opt_text(a.change);
+    row[8] = opt_text(a.rci);
+    if (total) row[9] = to_string(a.reliable_change);
+    if (a.clinical_significance) row[10] = to_string(*a.clinical_significance);
+    row[11] = std::to_string(a.occasions);
+    row[12] = std::to_string(a.incomplete_occasions);
+    if (total) {
+      row[13] = std::to_string(a.direction_changes);
+      row[14] = std::to_string(a.setbacks);
+    }
+    dated(a.best, row[15], row[16]);
+    dated(a.worst, row[17], row[18]);
+    row[19] = a.baseline_band.value_or("");
+    row[20] = a.latest_band.value_or("");
+    row[21] = opt_text(a.t_score, 1);
+    if (!a.goals.empty()) {
+      auto open =
+          std::count_if(a.goals.begin(), a.goals.end(), [](const auto& g) { return g.open; });
+      row[22] = std::to_string(open);
+      row[23] = std::to_string(static_cast<long>(a.goals.size()) - open);
+    }
+    row[24] = std::to_string(a.engagement.attended);
+    row[25] = std::to_string(a.engagement.missed);
+    row[26] = std::to_string(a.engagement.self_initiated);
+    row[27] = a.in_open_episode ? "true" : "false";
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const auto& col = columns[c];
+      const Measure* m = f ? f->find_measure(col.measure) : nullptr;
+      if (!m) continue;
+      std::string& cell = row[fixed + c];
+      switch (col.kind) {
+        case Col::ItemBaseline:
+        case Col::ItemLatest:
+        case Col::ItemChange: {
+          if (m->type != MeasureType::Scale) break;
+          auto it = a.items.find(col.measure);
+          if (it == a.items.end()) break;
+          const auto& item = it->second;
+          if (col.kind == Col::ItemBaseline && item.baseline)
+            cell = text_number(item.baseline->score);
+          if (col.kind == Col::ItemLatest && item.latest) cell = text_number(item.latest->score);
+          if (col.kind == Col::ItemChange) cell = opt_text(item.change);
+          break;
+        }
+        case Col::Status:
+          if (auto it = a.statuses.find(col.measure); it != a.statuses.end()) cell = it->second;
+          break;
+        case Col::Milestone:
+          if (auto it = a.milestones.find(col.measure); it != a.milestones.end())
+            cell = to_string(it->second);
+          break;
+        case Col::Signal90:
+        case Col::SignalTotal:
+          if (auto it = a.signals.find(col.measure); it != a.signals.end())
+            cell = std::to_string(col.kind == Col::Signal90 ? it->second.last_90_days
+                                                            : it->second.total);
+          break;
+      }
+    }
+    write_csv_row(out, row);
+  }
+}
+
+// --- table
+
+namespace {
+
+std::string dated_text(const std::optional<DatedScore>& d) {
+  return d ? fmt::format("{} {}", text_number(d->score), format_date(d->date)) : "-";
+}
+
+// "3 achieved, 1 partial": how often each value occurs, in value order.
+std::string tally(const std::vector<std::string>& values) {
+  std::vector<std::pair<std::string, int>> counts;
+  for (const auto& v : values) {
+    auto it =
+        std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == v; });
+    if (it == counts.end())
+      counts.emplace_back(v, 1);
+    else
+      ++it->second;
+  }
+  std::sort(counts.begin(), counts.end());
+  std::string out;
+  for (const auto& [value, n] : counts)
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, value);
+  return out.empty() ? "-" : out;
+}
+
+}  // namespace
+
+namespace {
+
+// One framework's table: the columns that hold something for at least one of its rows.
+void render_table_group(const std::vector<const Assessment*>& group, const Framework* f,
+                        std::ostream& out) {
+  struct Column {
+    std::string title;
+    bool right = false;
+  };
+  const std::vector<Column> columns = {
+      {"PERSON"},        {"BASELINE"},          {"LATEST"},
+      {"CHANGE", true},  {"RCI", true},         {"RELIABLE"},
+      {"CLINICAL"},      {"OCC", true},         {"INCOMPLETE", true},
+      {"TURNS", true},   {"SETBACKS", true},    {"BANDS"},
+      {"ITEMS"},         {"STATUSES"},          {"MILESTONES"},
+      {"GOALS_T", true}, {"SIGNALS_90D", true}, {"ATTENDED", true},
+      {"MISSED", true},  {"SELF", true}};
+  std::vector<std::vector<std::string>> rows;
+  for (const Assessment* entry : group) {
+    const Assessment& a = *entry;
+    bool total = f && f->has_total();
+    Direction direction = f ? f->scoring.direction : Direction::HigherIsBetter;
+    std::vector<std::string> r;
+    r.push_back(a.person);
+    r.push_back(dated_text(a.baseline));
+    r.push_back(dated_text(a.latest));
+    r.push_back(a.change ? signed_number(*a.change) : "-");
+    r.push_back(a.rci ? text_number(*a.rci) : "-");
+    r.push_back(total ? std::string(to_string(a.reliable_change)) : "-");
+    r.push_back(a.clinical_significance ? std::string(to_string(*a.clinical_significance)) : "-");
+    bool scaled = f && !f->items().empty();
+    r.push_back(scaled ? std::to_string(a.occasions) : "-");
+    r.push_back(scaled ? std::to_string(a.incomplete_occasions) : "-");
+    r.push_back(total ? std::to_string(a.direction_changes) : "-");
+    r.push_back(total ? std::to_string(a.setbacks) : "-");
+    r.push_back(
+        a.baseline_band || a.latest_band
+            ? fmt::format("{}->{}", a.baseline_band.value_or("?"), a.latest_band.value_or("?"))
+            : "-");
+    if (a.items.empty()) {
+      r.push_back("-");
+    } else {
+      int up = 0, down = 0, same = 0;
+      for (const auto& [id, item] : a.items) {
+        if (!item.change || *item.change == 0)
+          ++same;
+        else if (better(*item.change, 0, direction))
+          ++up;
+        else
+          ++down;
+      }
+      r.push_back(fmt::format("{} better, {} worse, {} same", up, down, same));
+    }
+    std::vector<std::string> values;
+    for (const auto& [id, s] : a.statuses) values.push_back(s);
+    r.push_back(tally(values));
+    values.clear();
+    for (const auto& [id, s] : a.milestones) values.emplace_back(to_string(s));
+    r.push_back(tally(values));
+    r.push_back(a.t_score ? fmt::format("{} ({})", text_number(*a.t_score, 1), a.goals.size())
+                          : "-");
+    if (a.signals.empty()) {
+      r.push_back("-");
+    } else {
+      int n = 0;
+      for (const auto& [id, s] : a.signals) n += s.last_90_days;
+      r.push_back(std::to_string(n));
+    }
+    r.push_back(std::to_string(a.engagement.attended));
+    r.push_back(std::to_string(a.engagement.missed));
+    r.push_back(std::to_string(a.engagement.self_initiated));
+    rows.push_back(std::move(r));
+  }
+
+  // Columns that hold nothing for any row are left out, so each table shows what applies.
+  std::vector<size_t> shown;
+  std::vector<size_t> widths;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    bool any = c == 0 || c >= columns.size() - 3;
+    size_t width = columns[c].title.size();
+    for (const auto& r : rows) {
+      if (r[c] != "-") any = true;
+      width = std::max(width, r[c].size());
+    }
+    if (any) {
+      shown.push_back(c);
+      widths.push_back(width);
+    }
+  }
+  auto print = [&](const std::vector<std::string>& cells) {
+    std::string line;
+    for (size_t i = 0; i < shown.size(); ++i) {
+      const auto& cell = cells[shown[i]];
+      size_t pad = widths[i] - cell.size();
+      bool last = i + 1 == shown.size();
+      if (i) line += "  ";
+      if (columns[shown[i]].right) line.append(pad, ' ');
+      line += cell;
+      if (!columns[shown[i]].right && !last) line.append(pad, ' ');
+    }
+    line += '\n';
+    out << line;
+  };
+  std::vector<std::string> titles;
+  for (const auto& c : columns) titles.push_back(c.title);
+  print(titles);
+  for (const auto& r : rows) print(r);
+}
+
+}  // namespace
+
+void render_assessments_table(const std::vector<Assessment>& list,
+                              const std::vector<const Framework*>& frameworks, std::ostream& out) {
+  // One table per framework (their columns mean different things), frameworks in code
+  // point order, people in the order given.
+  std::map<std::string_view, std::vector<const Assessment*>> groups;
+  for (const auto& a : list) groups[a.framework].push_back(&a);
+  bool first = true;
+  for (const auto& [id, group] : groups) {
+    const Framework* f = find_framework(frameworks, id);
+    if (!first) out << '\n';
+    first = false;
+    out << (f && !f->name.empty() ? fmt::format("{}: {}\n", id, f->name) : fmt::format("{}\n", id));
+    render_table_group(group, f, out);
+  }
+
+  // Copyright notices of the frameworks shown, once each, after the tables.
+  std::set<std::string> notices;
+  for (const auto& [id, group] : groups) {
+    const Framework* f = find_framework(frameworks, id);
+    if (f && !f->notice.empty() && notices.insert(f->notice).second)
+      out << '\n' << f->notice << '\n';
+  }
+}
+
+}  // namespace outcomes

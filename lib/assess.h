@@ -1,0 +1,145 @@
+// Assessment: what a person's journey log says about one framework as of a date.
+// Computed from entries every time, never stored as truth.
+#pragma once
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "entry.h"
+#include "framework.h"
+
+namespace outcomes {
+
+class JourneyStore;
+
+enum class ReliableChange {
+  Improved,
+  NoReliableChange,
+  Deteriorated,
+  InsufficientData,
+  NotComputable
+};
+std::string_view to_string(ReliableChange);
+
+enum class ClinicalSignificance { Recovered, Improved, Unchanged, Deteriorated };
+std::string_view to_string(ClinicalSignificance);
+
+enum class MilestoneState { Achieved, InProgress, Ended };
+std::string_view to_string(MilestoneState);
+
+struct DatedScore {
+  Date date;
+  double score = 0;
+};
+
+// Per-item figures of a scale item.
+struct ItemAssessment {
+  std::optional<DatedScore> baseline;
+  std::optional<DatedScore> latest;
+  std::optional<double> change;
+  int occasions = 0;  // values of this item in its series
+  // Trajectory per item (used where the framework has no total).
+  int direction_changes = 0;
+  int setbacks = 0;
+  std::optional<DatedScore> best;
+  std::optional<DatedScore> worst;
+  std::optional<std::string> baseline_band;
+  std::optional<std::string> latest_band;
+};
+
+struct GoalAssessment {
+  std::string goal;  // the goal key
+  std::string text;  // the goal in the person's words (from `set`)
+  int baseline = -1;
+  int attainment = -1;
+  bool open = true;
+};
+
+struct SignalCount {
+  int last_90_days = 0;
+  int total = 0;
+};
+
+struct Engagement {
+  int attended = 0;
+  int missed = 0;
+  int self_initiated = 0;
+};
+
+// The assessment of one person against one framework as of a date (see issue 5 / DESIGN §6).
+struct Assessment {
+  std::string person;
+  std::string framework;
+  Date as_of;
+  std::optional<DatedScore> baseline;
+  std::optional<DatedScore> latest;
+  std::optional<double> change;
+  std::optional<double> rci;  // unrounded
+  ReliableChange reliable_change = ReliableChange::InsufficientData;
+  std::optional<ClinicalSignificance> clinical_significance;
+  int occasions = 0;
+  int incomplete_occasions = 0;
+  int direction_changes = 0;
+  int setbacks = 0;
+  std::optional<DatedScore> best;
+  std::optional<DatedScore> worst;
+  std::optional<std::string> baseline_band;
+  std::optional<std::string> latest_band;
+  std::map<std::string, ItemAssessment> items;  // scale items with data
+  std::map<std::string, std::string> statuses;  // status measure -> status id or "not_assessed"
+  std::map<std::string, MilestoneState> milestones;  // milestones with a start
+  std::optional<double> t_score;                     // unrounded; nullopt with no goals
+  std::vector<GoalAssessment> goals;                 // ordered by goal key
+  std::map<std::string, SignalCount> signals;        // every signal measure of the framework
+  Engagement engagement;                             // contacts in the 90 days up to as_of
+  bool in_open_episode = false;                      // enrolled at as_of
+};
+
+// Assesses one person's current entries (corrections applied, ordered by date then seq,
+// any dates; entries after `as_of` are ignored) against `framework`.
+Assessment assess_person(const Framework& framework, const std::vector<Entry>& entries, Date as_of);
+
+// The Kiresuk–Sherman T-score of attainments with equal weights and correlation rho.
+double gas_t_score(const std::vector<int>& attainments, double rho);
+
+// Rounds half away from zero to `decimals` places (the one rounding used for output).
+double round_to(double value, int decimals);
+
+// Rendering (each output is deterministic: stable order, fixed number formatting).
+nlohmann::json assessment_to_json(const Assessment& a, const Framework& framework);
+void render_assessments_table(const std::vector<Assessment>& list,
+                              const std::vector<const Framework*>& frameworks, std::ostream& out);
+void render_assessments_csv(const std::vector<Assessment>& list,
+                            const std::vector<const Framework*>& frameworks, std::ostream& out);
+// A JSON array (2-space indent, one trailing newline) and JSON Lines (one object a line).
+void render_assessments_json(const std::vector<Assessment>& list,
+                             const std::vector<const Framework*>& frameworks, std::ostream& out);
+void render_assessments_jsonl(const std::vector<Assessment>& list,
+                              const std::vector<const Framework*>& frameworks, std::ostream& out);
+
+// What to assess in a whole store.
+struct AssessOptions {
+  Date as_of;
+  std::optional<std::vector<std::string>> people;  // only these people; nullopt = everyone
+  std::vector<std::string> frameworks;             // only these ids; empty = every one with data
+  bool active_only = false;                        // only people in an open episode at as_of
+};
+
+// The assessments of a store, sorted by person then framework (code point order).
+struct StoreAssessment {
+  std::vector<Assessment> assessments;
+  // Framework ids found in entries dated by as_of but not among the given frameworks
+  // (sorted; such entries are left out).
+  std::vector<std::string> unknown_frameworks;
+  int64_t entries_read = 0;  // entries dated on or before as_of that were read
+};
+
+// Assesses every person (or options.people) against every framework they have entries in
+// by options.as_of, in one ordered pass over the store.
+StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framework>& frameworks,
+                             const AssessOptions& options);
+
+}  // namespace outcomes
