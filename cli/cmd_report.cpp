@@ -1,0 +1,148 @@
+// outcomes report: the monthly (quarterly, any period) report for commissioners.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "common.h"
+#include "error.h"
+#include "report.h"
+#include "store.h"
+
+namespace outcomes::cli {
+
+namespace {
+struct ReportCommand {
+  std::string month;
+  std::string quarter;
+  std::string from;
+  std::string to;
+  std::vector<std::string> frameworks;
+  std::vector<std::string> where;
+  std::string format;
+  std::string output;
+  bool no_suppress = false;
+};
+
+ReportOptions report_options(const ReportCommand& c) {
+  ReportOptions o;
+  int forms = (!c.month.empty()) + (!c.quarter.empty()) + (!c.from.empty() || !c.to.empty());
+  if (forms != 1)
+    throw UsageError("give the period once: --month YYYY-MM, --quarter YYYY-Qn, or --from DATE --to DATE");
+  if (!c.month.empty()) {
+    auto p = month_period(c.month);
+    if (!p) throw UsageError(fmt::format("--month: '{}' is not a month; expected YYYY-MM", c.month));
+    std::tie(o.from, o.to) = *p;
+  } else if (!c.quarter.empty()) {
+    auto p = quarter_period(c.quarter);
+    if (!p)
+      throw UsageError(fmt::format("--quarter: '{}' is not a quarter; expected YYYY-Qn (n = 1-4)", c.quarter));
+    std::tie(o.from, o.to) = *p;
+  } else {
+    if (c.from.empty() || c.to.empty()) throw UsageError("--from and --to go together");
+    o.from = parse_date_option(c.from, "--from");
+    o.to = parse_date_option(c.to, "--to");
+  }
+  o.frameworks = c.frameworks;
+  for (const auto& w : c.where) {
+    auto eq = w.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == w.size())
+      throw UsageError(fmt::format("--where: '{}' is not ATTRIBUTE=VALUE", w));
+    o.where.emplace_back(w.substr(0, eq), w.substr(eq + 1));
+  }
+  o.suppress = !c.no_suppress;
+  return o;
+}
+
+void render(const Report& report, const std::string& format, std::ostream& out) {
+  if (format == "json") render_report_json(report, out);
+  else if (format == "markdown") render_report_markdown(report, out);
+  else if (format == "csv") render_report_csv(report, out);
+  else if (format == "html") render_report_html(report, out);
+  else render_report_table(report, out);
+}
+
+// Writes `text` to `path` through a temporary file in the same folder and a rename, so a
+// reader never sees a half-written report.
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+  auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  int fd = mkstemp(tmpl.data());
+  if (fd < 0)
+    throw Error(fmt::format("--output: cannot create a file in {}: {}", dir.string(), std::strerror(errno)));
+  std::size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      std::remove(tmpl.c_str());
+      throw Error(fmt::format("--output: cannot write {}: {}", tmpl, std::strerror(err)));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    std::remove(tmpl.c_str());
+    throw Error(fmt::format("--output: cannot write {}", path.string()));
+  }
+  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    std::remove(tmpl.c_str());
+    throw Error(fmt::format("--output: cannot write {}: {}", path.string(), std::strerror(err)));
+  }
+}
+}  // namespace
+
+void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run) {
+  auto opts = std::make_shared<ReportCommand>();
+  auto* cmd = app.add_subcommand(
+      "report",
+      "The report for a period: caseload, engagement, hard and soft outcomes side by side, "
+      "distance travelled, breakdowns, data quality and stories, with small numbers suppressed");
+  cmd->add_option("--month", opts->month, "Report on a calendar month")->option_text("YYYY-MM");
+  cmd->add_option("--quarter", opts->quarter, "Report on a calendar quarter")->option_text("YYYY-Qn");
+  cmd->add_option("--from", opts->from, "First day of the period (with --to)")->option_text("DATE");
+  cmd->add_option("--to", opts->to, "Last day of the period, inclusive (with --from)")->option_text("DATE");
+  cmd->add_option("--framework", opts->frameworks,
+                  "Only this framework (repeatable; default: every framework with data)")
+      ->option_text("ID");
+  cmd->add_option("--where", opts->where,
+                  "Only people whose latest ATTRIBUTE value on or before the period's end is "
+                  "VALUE (or not_recorded); repeatable: values of one attribute are alternatives, "
+                  "different attributes must all match")
+      ->option_text("ATTRIBUTE=VALUE");
+  add_format_option(*cmd, opts->format, {"table", "markdown", "csv", "json", "html"});
+  cmd->add_option("--output", opts->output,
+                  "Write the report to FILE (atomically, readable by the owner only) instead "
+                  "of standard output")
+      ->option_text("FILE");
+  cmd->add_flag("--no-suppress", opts->no_suppress,
+                "Show small counts as they are (for internal use only)");
+  cmd->callback([opts, &global, &run] {
+    run = [opts, &global] {
+      ReportOptions options = report_options(*opts);
+      Workspace ws = open_workspace(global);
+      validate_report_options(options, ws);
+      JourneyStore store = JourneyStore::open(ws.db_path(), true);
+      Report report = build_report(store, ws, options);
+      if (opts->output.empty()) {
+        render(report, opts->format, std::cout);
+        std::cout.flush();
+        return std::cout ? kExitOk : kExitFailure;
+      }
+      std::ostringstream text;
+      render(report, opts->format, text);
+      write_atomically(opts->output, text.str());
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace outcomes::cli

@@ -1,0 +1,837 @@
+#include "report.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "error.h"
+#include "store.h"
+#include "suggest.h"
+
+namespace outcomes {
+namespace {
+
+constexpr std::size_t kJourneyLines = 12;
+constexpr std::string_view kNotRecorded = "not_recorded";
+constexpr std::string_view kNotAssessed = "not_assessed";
+
+bool parse_number(std::string_view text, int& out) {
+  if (text.empty()) return false;
+  for (char c : text)
+    if (c < '0' || c > '9') return false;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+bool in_period(Date d, const ReportOptions& o) { return d >= o.from && d <= o.to; }
+
+// The date part of a "YYYY-MM-DDTHH:MM:SSZ" timestamp.
+std::optional<Date> recorded_date(const std::string& recorded_at) {
+  if (recorded_at.size() < 10) return std::nullopt;
+  return parse_date(std::string_view(recorded_at).substr(0, 10));
+}
+
+// Where one person stands in the period, from their enrol and exit entries.
+struct Flow {
+  bool active = false;
+  bool is_new = false;
+  bool reengaged = false;
+  bool exited = false;
+  bool open_at_start = false;
+  bool open_at_end = false;
+};
+
+Flow flow_of(const std::vector<Entry>& entries, const ReportOptions& o) {
+  Flow f;
+  bool open = false, enrolled_before = false;
+  Date start;
+  const Date day_before{o.from.days - 1};
+  for (const auto& e : entries) {
+    if (e.date > o.to) break;
+    if (e.kind == EntryKind::Enrol) {
+      if (in_period(e.date, o)) (enrolled_before ? f.reengaged : f.is_new) = true;
+      enrolled_before = true;
+      if (!open) open = true, start = e.date;
+    } else if (e.kind == EntryKind::Exit) {
+      if (in_period(e.date, o)) f.exited = true;
+      if (!open) continue;
+      // An exit dated D closes the episode at D: the episode is [start, D].
+      if (e.date >= o.from) f.active = true;
+      if (start <= day_before && e.date > day_before) f.open_at_start = true;
+      open = false;
+    }
+  }
+  if (open) {
+    f.active = f.open_at_end = true;
+    if (start <= day_before) f.open_at_start = true;
+  }
+  return f;
+}
+
+// Each attribute's latest value on or before `to`.
+std::map<std::string, std::string> attributes_of(const std::vector<Entry>& entries, Date to) {
+  std::map<std::string, std::string> values;
+  for (const auto& e : entries)
+    if (e.kind == EntryKind::Attribute && e.date <= to) values[e.measure] = e.status;
+  return values;
+}
+
+bool matches_where(const std::map<std::string, std::string>& attributes,
+                   const std::vector<std::pair<std::string, std::string>>& where) {
+  std::map<std::string, bool> attribute_ok;
+  for (const auto& [attribute, value] : where) {
+    auto it = attributes.find(attribute);
+    std::string_view actual = it == attributes.end() ? kNotRecorded : std::string_view(it->second);
+    attribute_ok[attribute] = attribute_ok[attribute] || actual == value;
+  }
+  return std::all_of(attribute_ok.begin(), attribute_ok.end(),
+                     [](const auto& kv) { return kv.second; });
+}
+
+bool better(double later, double earlier, Direction d) {
+  return d == Direction::HigherIsBetter ? later > earlier : later < earlier;
+}
+
+// True when a change between these dates is long enough to count (the realistic timeframe).
+bool interval_counts(const Framework& fw, Date baseline, Date latest) {
+  if (!fw.scoring.minimum_interval) return true;
+  return add_duration(baseline, *fw.scoring.minimum_interval) <= latest;
+}
+
+// Running sums of one framework over the active people.
+struct FrameworkTally {
+  const Framework* fw = nullptr;
+  int64_t people = 0;
+  std::map<std::string, std::map<std::string, int64_t>> statuses;  // measure -> status -> n
+  int64_t change_people = 0;
+  double change_sum = 0;
+  std::map<ReliableChange, int64_t> categories;
+  std::vector<double> changes;
+  std::map<std::string, std::pair<int64_t, double>> items;  // item -> (people, sum)
+  std::map<std::string, std::map<MilestoneState, int64_t>> milestones;
+  std::map<std::string, int64_t> signals;
+  int64_t goal_people = 0;
+  double t_sum = 0;
+  int64_t non_linear = 0;
+  // Journey-line candidates ranked by (occasions desc, person asc).
+  std::vector<std::pair<int, JourneyLine>> journeys;
+};
+
+bool journey_ranks_before(int occ_a, const std::string& a, int occ_b, const std::string& b) {
+  return occ_a != occ_b ? occ_a > occ_b : a < b;
+}
+
+// The person's total score at each complete occasion, by assessing as of each occasion date.
+std::vector<DatedScore> score_series(const Framework& fw, const std::vector<Entry>& entries,
+                                     Date to) {
+  std::set<Date> dates;
+  for (const auto& e : entries)
+    if (e.kind == EntryKind::Assessment && e.framework == fw.id && e.date <= to)
+      dates.insert(e.date);
+  std::vector<DatedScore> points;
+  for (Date d : dates) {
+    Assessment a = assess_person(fw, entries, d);
+    if (a.latest && a.latest->date == d) points.push_back(*a.latest);
+  }
+  return points;
+}
+
+Count count_of(int64_t n) { return Count{n, false, false}; }
+
+// The soft/hard summary: one row per measure (and per framework total), from the figures.
+void build_summary(Report& r) {
+  r.summary.clear();
+  for (const auto& f : r.frameworks) {
+    for (const auto& s : f.measures)
+      r.summary.push_back({f.id, s.id, s.name, "status", s.nature, "percent_achieved", s.achieved,
+                           s.percent_achieved});
+    if (f.change) {
+      Nature nature = f.items.empty() ? Nature::Soft : f.items.front().nature;
+      r.summary.push_back({f.id, "total", f.name + " (total score)", "total", nature,
+                           "mean_change", f.change->people, f.change->mean_change});
+    }
+    for (const auto& i : f.items)
+      r.summary.push_back({f.id, i.id, i.name, "scale", i.nature, "mean_change", i.people,
+                           i.mean_change});
+    for (const auto& m : f.milestones)
+      r.summary.push_back({f.id, m.id, m.name, "milestone", m.nature, "achieved", m.achieved,
+                           std::nullopt});
+    for (const auto& g : f.signals)
+      r.summary.push_back({f.id, g.id, g.name, "signal", g.nature, "total", g.total, std::nullopt});
+    if (f.goals)
+      r.summary.push_back({f.id, "goals", "Person-led goals", "goal", Nature::Soft, "mean_t_score",
+                           f.goals->people, f.goals->mean_t_score});
+  }
+}
+
+
+}  // namespace
+
+// Accumulates the report one person at a time, so the store can be streamed.
+class ReportBuilder {
+ public:
+  ReportBuilder(const std::vector<Framework>& frameworks, const Settings& settings,
+                const ReportOptions& options)
+      : settings_(settings), options_(options) {
+    for (const auto& fw : frameworks) {
+      bool wanted = options.frameworks.empty() ||
+                    std::find(options.frameworks.begin(), options.frameworks.end(), fw.id) !=
+                        options.frameworks.end();
+      if (!wanted) continue;
+      tallies_.emplace(fw.id, FrameworkTally{});
+      tallies_[fw.id].fw = &fw;
+      order_.push_back(fw.id);
+    }
+    for (const auto& attr : settings.attributes) {
+      auto& cells = breakdown_[attr.id];
+      for (const auto& v : attr.values) cells[v];
+    }
+  }
+
+  // Adds one person; `cohort_checked` when the caller already applied options.where.
+  void add(const PersonJourney& journey, bool cohort_checked = false) {
+    const auto& entries = journey.entries;
+    auto attributes = attributes_of(entries, options_.to);
+    if (!cohort_checked && !matches_where(attributes, options_.where)) return;
+    Flow flow = flow_of(entries, options_);
+    add_flow(flow, attributes);
+    add_engagement_and_stories(journey);
+    if (flow.active) add_outcomes(journey);
+  }
+
+  Report finish() {
+    Report r;
+    r.service = settings_.service_name;
+    r.from = options_.from;
+    r.to = options_.to;
+    r.where = options_.where;
+    r.threshold = settings_.small_number_threshold;
+    r.review_interval_days = settings_.review_interval_days;
+    r.caseload = caseload_;
+    r.engagement = engagement_;
+    r.engagement.people_contacted = count_of(static_cast<int64_t>(contacted_.size()));
+
+    bool scale_reported = false;
+    for (const auto& id : order_) {
+      auto& t = tallies_[id];
+      bool requested = !options_.frameworks.empty();
+      if (!requested && t.people == 0) continue;
+      r.frameworks.push_back(framework_figures(t));
+      if (!t.fw->items().empty()) scale_reported = true;
+      if (!t.fw->notice.empty()) r.notices.push_back({t.fw->id, t.fw->notice});
+    }
+
+    for (const auto& attr : settings_.attributes) {
+      Breakdown b{attr.id, attr.name, {}};
+      auto& cells = breakdown_[attr.id];
+      auto push = [&](const std::string& value) {
+        const auto& c = cells[value];
+        b.cells.push_back({value, count_of(c[0]), count_of(c[1]), count_of(c[2]), count_of(c[3])});
+      };
+      for (const auto& v : attr.values) push(v);
+      for (const auto& [value, c] : cells)
+        if (std::find(attr.values.begin(), attr.values.end(), value) == attr.values.end() &&
+            value != kNotRecorded)
+          push(value);
+      push(std::string(kNotRecorded));
+      r.breakdowns.push_back(std::move(b));
+    }
+
+    r.data_quality.no_baseline = count_of(scale_reported ? no_baseline_ : 0);
+    r.data_quality.overdue_review = count_of(overdue_);
+    r.data_quality.incomplete_occasions = count_of(incomplete_);
+    r.data_quality.late_entries = count_of(late_);
+
+    // One story per person, the most recent first, then shown in date order.
+    std::sort(story_candidates_.begin(), story_candidates_.end(), [](const auto& a, const auto& b) {
+      if (a.date != b.date) return a.date > b.date;
+      if (a.person != b.person) return a.person < b.person;
+      return a.seq < b.seq;
+    });
+    std::set<std::string> told;
+    for (const auto& c : story_candidates_) {
+      if (static_cast<int>(r.stories.size()) >= settings_.stories_per_report) break;
+      if (!told.insert(c.person).second) continue;
+      r.stories.push_back({c.person, c.date, story_excerpt(c.text)});
+    }
+    std::sort(r.stories.begin(), r.stories.end(), [](const Story& a, const Story& b) {
+      return a.date != b.date ? a.date < b.date : a.person < b.person;
+    });
+
+    r.suppression_applied = options_.suppress;
+    if (options_.suppress)
+      suppress_report(r);
+    else
+      build_summary(r);
+    return r;
+  }
+
+ private:
+  struct StoryCandidate {
+    std::string person;
+    Date date;
+    int64_t seq = 0;
+    std::string text;
+  };
+
+  void add_flow(const Flow& f, const std::map<std::string, std::string>& attributes) {
+    auto bump = [](Count& c, bool yes) { c.n += yes ? 1 : 0; };
+    bump(caseload_.active, f.active);
+    bump(caseload_.new_, f.is_new);
+    bump(caseload_.reengaged, f.reengaged);
+    bump(caseload_.exited, f.exited);
+    bump(caseload_.open_at_start, f.open_at_start);
+    bump(caseload_.open_at_end, f.open_at_end);
+    if (!f.active) return;
+    for (const auto& attr : settings_.attributes) {
+      auto it = attributes.find(attr.id);
+      std::string value = it == attributes.end() ? std::string(kNotRecorded) : it->second;
+      auto& c = breakdown_[attr.id][value];
+      c[0] += f.active;
+      c[1] += f.is_new;
+      c[2] += f.reengaged;
+      c[3] += f.exited;
+    }
+  }
+
+  void add_engagement_and_stories(const PersonJourney& journey) {
+    for (const auto& e : journey.entries) {
+      if (auto rec = recorded_date(e.recorded_at);
+          rec && in_period(*rec, options_) && e.date < options_.from)
+        ++late_;
+      if (!in_period(e.date, options_)) continue;
+      if (e.kind == EntryKind::Contact) {
+        ++engagement_.contacts.n;
+        if (e.status == "attended") ++engagement_.attended.n;
+        if (e.status == "missed") ++engagement_.missed.n;
+        if (e.status == "self_initiated") ++engagement_.self_initiated.n;
+        if (e.status == "outreach") ++engagement_.outreach.n;
+        contacted_.insert(journey.person);
+      } else if (e.kind == EntryKind::Note && e.status == "shareable" && !e.text.empty()) {
+        story_candidates_.push_back({journey.person, e.date, e.seq, e.text});
+      }
+    }
+  }
+
+  void add_outcomes(const PersonJourney& journey) {
+    std::set<std::string> with_data;
+    for (const auto& e : journey.entries)
+      if (!e.framework.empty() && e.date <= options_.to) with_data.insert(e.framework);
+    std::optional<Date> last_occasion;
+    for (const auto& id : with_data) {
+      auto it = tallies_.find(id);
+      if (it == tallies_.end()) continue;
+      auto& t = it->second;
+      const Framework& fw = *t.fw;
+      Assessment a = assess_person(fw, journey.entries, options_.to);
+      ++t.people;
+      incomplete_ += a.incomplete_occasions;
+      for (const auto* m : status_measures(fw)) {
+        auto s = a.statuses.find(m->id);
+        ++t.statuses[m->id][s == a.statuses.end() ? std::string(kNotAssessed) : s->second];
+      }
+      add_scale(t, a, journey, last_occasion);
+      for (const auto& [measure, state] : a.milestones) ++t.milestones[measure][state];
+      for (const auto& e : journey.entries)
+        if (e.kind == EntryKind::Signal && e.framework == fw.id && in_period(e.date, options_))
+          ++t.signals[e.measure];
+      if (a.t_score) {
+        ++t.goal_people;
+        t.t_sum += *a.t_score;
+      }
+    }
+    if (!last_occasion)
+      ++no_baseline_;
+    else if (last_occasion->days < options_.to.days - settings_.review_interval_days)
+      ++overdue_;
+  }
+
+  void add_scale(FrameworkTally& t, const Assessment& a, const PersonJourney& journey,
+                 std::optional<Date>& last_occasion) {
+    const Framework& fw = *t.fw;
+    if (fw.items().empty()) return;
+    auto note_occasion = [&](Date d) {
+      if (!last_occasion || d > *last_occasion) last_occasion = d;
+    };
+    bool non_linear = false;
+    if (fw.has_total()) {
+      if (a.latest) note_occasion(a.latest->date);
+      if (a.occasions >= 1) ++t.categories[a.reliable_change];
+      bool counted = a.occasions >= 1 && a.reliable_change != ReliableChange::InsufficientData &&
+                     a.change.has_value();
+      if (counted) {
+        ++t.change_people;
+        t.change_sum += *a.change;
+        t.changes.push_back(*a.change);
+      }
+      for (const auto& [item, ia] : a.items)
+        if (counted && ia.change) {
+          auto& [n, sum] = t.items[item];
+          ++n;
+          sum += *ia.change;
+        }
+      non_linear = a.baseline && a.latest && a.setbacks >= 1 &&
+                   better(a.latest->score, a.baseline->score, fw.scoring.direction);
+      if (a.occasions >= 2) consider_journey(t, a.occasions, journey);
+    } else {
+      for (const auto& [item, ia] : a.items) {
+        if (ia.latest) note_occasion(ia.latest->date);
+        if (ia.change && ia.baseline && ia.latest &&
+            interval_counts(fw, ia.baseline->date, ia.latest->date)) {
+          auto& [n, sum] = t.items[item];
+          ++n;
+          sum += *ia.change;
+        }
+        if (ia.baseline && ia.latest && ia.setbacks >= 1 &&
+            better(ia.latest->score, ia.baseline->score, fw.scoring.direction))
+          non_linear = true;
+      }
+    }
+    if (non_linear) ++t.non_linear;
+  }
+
+  void consider_journey(FrameworkTally& t, int occasions, const PersonJourney& journey) {
+    auto& list = t.journeys;
+    if (list.size() >= kJourneyLines) {
+      const auto& last = list.back();
+      if (!journey_ranks_before(occasions, journey.person, last.first, last.second.person)) return;
+    }
+    JourneyLine line{journey.person, score_series(*t.fw, journey.entries, options_.to)};
+    auto pos = std::find_if(list.begin(), list.end(), [&](const auto& c) {
+      return journey_ranks_before(occasions, journey.person, c.first, c.second.person);
+    });
+    list.insert(pos, {occasions, std::move(line)});
+    if (list.size() > kJourneyLines) list.pop_back();
+  }
+
+  static std::vector<const Measure*> status_measures(const Framework& fw) {
+    std::vector<const Measure*> list;
+    for (const auto& m : fw.measures)
+      if (m.type == MeasureType::Status) list.push_back(&m);
+    return list;
+  }
+
+  FrameworkFigures framework_figures(FrameworkTally& t) const {
+    const Framework& fw = *t.fw;
+    FrameworkFigures f;
+    f.id = fw.id;
+    f.name = fw.name;
+    f.version = fw.version;
+    f.notice = fw.notice;
+    f.has_total = fw.has_total();
+    f.direction = fw.scoring.direction;
+    f.people = count_of(t.people);
+    const int64_t not_data = caseload_.active.n - t.people;
+    for (const auto* m : status_measures(fw)) {
+      StatusFigures s;
+      s.id = m->id;
+      s.name = m->name;
+      s.nature = m->nature;
+      auto& counts = t.statuses[m->id];
+      auto take = [&](const std::string& id) {
+        auto it = counts.find(id);
+        return it == counts.end() ? int64_t{0} : it->second;
+      };
+      int64_t achieved = 0, denominator = 0;
+      for (const auto& def : fw.statuses) {
+        int64_t n = take(def.id);
+        s.counts.push_back({def.id, count_of(n), def.means});
+        if (def.means == StatusMeaning::Achieved) achieved += n;
+        if (s.counts.back().counted()) denominator += n;
+      }
+      for (const auto& [id, n] : counts)
+        if (!fw.find_status(id) && id != kNotAssessed) s.counts.push_back({id, count_of(n), std::nullopt});
+      s.counts.push_back(
+          {std::string(kNotAssessed), count_of(take(std::string(kNotAssessed)) + not_data), std::nullopt});
+      s.achieved = count_of(achieved);
+      if (denominator > 0)
+        s.percent_achieved =
+            100.0 * static_cast<double>(achieved) / static_cast<double>(denominator);
+      f.measures.push_back(std::move(s));
+    }
+    if (fw.has_total() && !fw.items().empty()) {
+      ChangeFigures c;
+      c.people = count_of(t.change_people);
+      if (t.change_people > 0) c.mean_change = t.change_sum / static_cast<double>(t.change_people);
+      auto cat = [&](ReliableChange rc) { return count_of(t.categories.count(rc) ? t.categories[rc] : 0); };
+      c.improved = cat(ReliableChange::Improved);
+      c.no_reliable_change = cat(ReliableChange::NoReliableChange);
+      c.deteriorated = cat(ReliableChange::Deteriorated);
+      c.insufficient_data = cat(ReliableChange::InsufficientData);
+      c.not_computable = cat(ReliableChange::NotComputable);
+      f.change = c;
+      f.changes = t.changes;
+      std::sort(f.changes.begin(), f.changes.end());
+      if (fw.scoring.reference_sd && fw.scoring.reliability)
+        f.reliable_change_threshold = 1.96 * *fw.scoring.reference_sd * std::sqrt(2.0) *
+                                      std::sqrt(1.0 - fw.scoring.reliability->value);
+      for (auto& [occ, line] : t.journeys) f.journeys.push_back(line);
+    }
+    for (const auto* m : fw.items()) {
+      ItemFigures it{m->id, m->name, m->nature, {}, std::nullopt};
+      auto found = t.items.find(m->id);
+      if (found != t.items.end()) {
+        it.people = count_of(found->second.first);
+        if (found->second.first > 0)
+          it.mean_change = found->second.second / static_cast<double>(found->second.first);
+      }
+      f.items.push_back(std::move(it));
+    }
+    for (const auto& m : fw.measures) {
+      if (m.type == MeasureType::Milestone) {
+        auto& states = t.milestones[m.id];
+        auto n = [&](MilestoneState s) { return count_of(states.count(s) ? states[s] : 0); };
+        f.milestones.push_back({m.id, m.name, m.nature, n(MilestoneState::Achieved),
+                                n(MilestoneState::InProgress), n(MilestoneState::Ended)});
+      } else if (m.type == MeasureType::Signal) {
+        f.signals.push_back({m.id, m.name, m.nature, count_of(t.signals.count(m.id) ? t.signals[m.id] : 0)});
+      }
+    }
+    if (fw.is_goal_framework()) {
+      GoalFigures g;
+      g.people = count_of(t.goal_people);
+      if (t.goal_people > 0) g.mean_t_score = t.t_sum / static_cast<double>(t.goal_people);
+      f.goals = g;
+    }
+    f.non_linear_journeys = count_of(t.non_linear);
+    return f;
+  }
+
+  const Settings& settings_;
+  const ReportOptions& options_;
+  std::map<std::string, FrameworkTally> tallies_;
+  std::vector<std::string> order_;
+  CaseloadFigures caseload_;
+  EngagementFigures engagement_;
+  std::set<std::string> contacted_;
+  std::map<std::string, std::map<std::string, std::array<int64_t, 4>>> breakdown_;
+  int64_t no_baseline_ = 0, overdue_ = 0, incomplete_ = 0, late_ = 0;
+  std::vector<StoryCandidate> story_candidates_;
+};
+
+// --- suppression -----------------------------------------------------------------------
+
+namespace {
+
+struct Suppressor {
+  int64_t threshold;
+  bool any = false;
+
+  void primary(Count& c) {
+    if (c.n >= 1 && c.n < threshold) c.suppressed = true;
+    any = any || c.suppressed;
+  }
+  // Where a row total is shown and exactly one cell of the row is suppressed, the cell could
+  // be recovered by subtraction: suppress the next smallest non-zero cell too.
+  void secondary(const std::vector<Count*>& row, const Count& total) {
+    if (total.suppressed) return;
+    int suppressed = 0;
+    for (auto* c : row) suppressed += c->suppressed ? 1 : 0;
+    if (suppressed != 1) return;
+    Count* smallest = nullptr;
+    for (auto* c : row)
+      if (!c->suppressed && c->n > 0 && (!smallest || c->n < smallest->n)) smallest = c;
+    if (smallest) smallest->suppressed = smallest->secondary = any = true;
+  }
+  void withhold(std::optional<double>& value, bool hidden) {
+    if (hidden && value) {
+      value.reset();
+      any = true;
+    }
+  }
+};
+
+}  // namespace
+
+void suppress_report(Report& r) {
+  Suppressor s{r.threshold};
+  auto& cl = r.caseload;
+  for (Count* c : {&cl.active, &cl.new_, &cl.reengaged, &cl.exited, &cl.open_at_start,
+                   &cl.open_at_end})
+    s.primary(*c);
+  auto& en = r.engagement;
+  for (Count* c : {&en.contacts, &en.attended, &en.missed, &en.self_initiated, &en.outreach,
+                   &en.people_contacted})
+    s.primary(*c);
+  s.secondary({&en.attended, &en.missed, &en.self_initiated, &en.outreach}, en.contacts);
+
+  for (auto& f : r.frameworks) {
+    s.primary(f.people);
+    for (auto& m : f.measures) {
+      std::vector<Count*> row;
+      for (auto& sc : m.counts) {
+        s.primary(sc.count);
+        row.push_back(&sc.count);
+      }
+      s.secondary(row, r.caseload.active);
+      s.primary(m.achieved);
+    }
+    if (f.change) {
+      auto& c = *f.change;
+      for (Count* x : {&c.people, &c.improved, &c.no_reliable_change, &c.deteriorated,
+                       &c.insufficient_data, &c.not_computable})
+        s.primary(*x);
+      s.secondary({&c.improved, &c.no_reliable_change, &c.deteriorated, &c.not_computable},
+                  c.people);
+    }
+    for (auto& i : f.items) s.primary(i.people);
+    for (auto& m : f.milestones)
+      for (Count* x : {&m.achieved, &m.in_progress, &m.ended}) s.primary(*x);
+    for (auto& g : f.signals) s.primary(g.total);
+    if (f.goals) s.primary(f.goals->people);
+    s.primary(f.non_linear_journeys);
+  }
+  for (auto& b : r.breakdowns) {
+    for (auto& cell : b.cells)
+      for (Count* x : {&cell.active, &cell.new_, &cell.reengaged, &cell.exited}) s.primary(*x);
+    auto column = [&](Count BreakdownCell::*field, const Count& total) {
+      std::vector<Count*> row;
+      for (auto& cell : b.cells) row.push_back(&(cell.*field));
+      s.secondary(row, total);
+    };
+    column(&BreakdownCell::active, r.caseload.active);
+    column(&BreakdownCell::new_, r.caseload.new_);
+    column(&BreakdownCell::reengaged, r.caseload.reengaged);
+    column(&BreakdownCell::exited, r.caseload.exited);
+  }
+  auto& dq = r.data_quality;
+  for (Count* c : {&dq.no_baseline, &dq.overdue_review, &dq.incomplete_occasions, &dq.late_entries})
+    s.primary(*c);
+
+  // Percentages and means whose group, or any count they derive from, is hidden.
+  for (auto& f : r.frameworks) {
+    for (auto& m : f.measures) {
+      bool hidden = false;
+      for (auto& sc : m.counts) {
+        if (sc.counted() && sc.count.suppressed) hidden = true;
+        // The achieved figure hides with any achieved cell (e.g. one suppressed as secondary).
+        if (sc.means == StatusMeaning::Achieved && sc.count.suppressed && !m.achieved.suppressed)
+          m.achieved.suppressed = m.achieved.secondary = true;
+      }
+      s.withhold(m.percent_achieved, hidden);
+    }
+    if (f.change) {
+      s.withhold(f.change->mean_change, f.change->people.suppressed);
+      if (f.change->people.suppressed) {
+        f.changes.clear();
+        f.journeys.clear();
+      }
+      // Individual journeys could give away the hidden category counts if everyone were
+      // drawn: show at most half of the people with a change, without their pseudonyms.
+      auto keep = std::min<std::size_t>(f.journeys.size(),
+                                        static_cast<std::size_t>(f.change->people.n / 2));
+      f.journeys.resize(keep);
+      for (std::size_t i = 0; i < f.journeys.size(); ++i)
+        f.journeys[i].person = fmt::format("Journey {}", i + 1);
+    }
+    for (auto& i : f.items) s.withhold(i.mean_change, i.people.suppressed);
+    if (f.goals) s.withhold(f.goals->mean_t_score, f.goals->people.suppressed);
+  }
+  r.suppressed = s.any;
+  build_summary(r);
+}
+
+// --- periods, options, excerpts ------------------------------------------------------------
+
+std::optional<std::pair<Date, Date>> month_period(std::string_view text) {
+  int year = 0, month = 0;
+  if (text.size() != 7 || text[4] != '-' || !parse_number(text.substr(0, 4), year) ||
+      !parse_number(text.substr(5, 2), month) || month < 1 || month > 12 || year < 1900)
+    return std::nullopt;
+  Date from = make_date(year, static_cast<unsigned>(month), 1);
+  Date to{add_months(from, 1).days - 1};
+  return std::pair{from, to};
+}
+
+std::optional<std::pair<Date, Date>> quarter_period(std::string_view text) {
+  int year = 0, quarter = 0;
+  if (text.size() != 7 || text[4] != '-' || (text[5] != 'Q' && text[5] != 'q') ||
+      !parse_number(text.substr(0, 4), year) || !parse_number(text.substr(6, 1), quarter) ||
+      quarter < 1 || quarter > 4 || year < 1900)
+    return std::nullopt;
+  Date from = make_date(year, static_cast<unsigned>((quarter - 1) * 3 + 1), 1);
+  Date to{add_months(from, 3).days - 1};
+  return std::pair{from, to};
+}
+
+void validate_report_options(const ReportOptions& options, const Workspace& workspace) {
+  if (options.from > options.to)
+    throw UsageError(fmt::format("the period starts ({}) after it ends ({})",
+                                 format_date(options.from), format_date(options.to)));
+  std::vector<std::string> ids;
+  for (const auto& fw : workspace.frameworks) ids.push_back(fw.id);
+  for (const auto& id : options.frameworks)
+    if (!workspace.find_framework(id))
+      throw UsageError(fmt::format("--framework: unknown framework '{}'{}; the workspace has: {}",
+                                   id, did_you_mean(id, ids), fmt::join(ids, ", ")));
+  std::vector<std::string> attributes;
+  for (const auto& a : workspace.settings.attributes) attributes.push_back(a.id);
+  for (const auto& [attribute, value] : options.where) {
+    const auto* def = workspace.settings.find_attribute(attribute);
+    if (!def)
+      throw UsageError(fmt::format(
+          "--where: unknown attribute '{}'{}; outcomes.yaml declares: {}", attribute,
+          did_you_mean(attribute, attributes),
+          attributes.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(attributes, ", "))));
+    std::vector<std::string> values = def->values;
+    values.emplace_back(kNotRecorded);
+    if (std::find(values.begin(), values.end(), value) == values.end())
+      throw UsageError(fmt::format("--where: '{}' is not a value of {}{}; expected one of: {}",
+                                   value, attribute, did_you_mean(value, values),
+                                   fmt::join(values, ", ")));
+  }
+}
+
+std::string story_excerpt(const std::string& text, std::size_t limit) {
+  std::string clean;
+  clean.reserve(text.size());
+  bool space = false;
+  for (char c : text) {
+    bool ws = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (ws) {
+      space = !clean.empty();
+      continue;
+    }
+    if (space) clean += ' ';
+    space = false;
+    clean += c;
+  }
+  if (clean.size() <= limit) return clean;
+  std::size_t cut = limit;
+  // Never split a UTF-8 sequence: back up to a lead byte.
+  while (cut > 0 && (static_cast<unsigned char>(clean[cut]) & 0xC0) == 0x80) --cut;
+  auto space_at = clean.rfind(' ', cut);
+  if (space_at != std::string::npos && space_at >= limit / 2) cut = space_at;
+  std::string out = clean.substr(0, cut);
+  while (!out.empty() && std::string_view(" ,;:-").find(out.back()) != std::string_view::npos)
+    out.pop_back();
+  return out + "\u2026";
+}
+
+// --- the pure core and the store front ------------------------------------------------------
+
+Report compute_report(const std::vector<PersonJourney>& journeys,
+                      const std::vector<Framework>& frameworks, const Settings& settings,
+                      const ReportOptions& options) {
+  ReportBuilder builder(frameworks, settings, options);
+  for (const auto& j : journeys) builder.add(j);
+  return builder.finish();
+}
+
+namespace {
+
+// Sets EntryQuery::kinds when the store offers it; returns false when the caller must filter.
+template <typename Query>
+bool set_kinds(Query& q, const std::vector<EntryKind>& kinds) {
+  if constexpr (requires { q.kinds = std::optional<std::vector<EntryKind>>{}; }) {
+    q.kinds = kinds;
+    return true;
+  } else {
+    return false;
+  }
+}
+
+// Sets recorded_at bounds when the store offers them; false when it does not.
+template <typename Query>
+bool set_recorded(Query& q, const std::string& from, const std::string& to) {
+  if constexpr (requires { q.recorded_from = std::optional<std::string>{}; }) {
+    q.recorded_from = from;
+    q.recorded_to = to;
+    return true;
+  } else {
+    return false;
+  }
+}
+
+bool kind_in(EntryKind k, const std::vector<EntryKind>& kinds) {
+  return std::find(kinds.begin(), kinds.end(), k) != kinds.end();
+}
+
+// Streams the entries of `query` (restricted to `kinds`), one person at a time.
+void for_each_person(const JourneyStore& store, EntryQuery query,
+                     const std::vector<EntryKind>& kinds,
+                     const std::function<void(PersonJourney&)>& visit) {
+  bool filtered = kinds.empty() || set_kinds(query, kinds);
+  PersonJourney current;
+  store.for_each_entry(query, [&](const Entry& e) {
+    if (!filtered && !kind_in(e.kind, kinds)) return;
+    if (e.person != current.person) {
+      if (!current.person.empty()) visit(current);
+      current.person = e.person;
+      current.entries.clear();
+    }
+    current.entries.push_back(e);
+  });
+  if (!current.person.empty()) visit(current);
+}
+
+}  // namespace
+
+Report build_report(const JourneyStore& store, const Workspace& workspace,
+                    const ReportOptions& options) {
+  validate_report_options(options, workspace);
+  // 1. Episodes and attributes of everyone (few entries): who is active, who is in the cohort.
+  std::vector<std::string> active;
+  std::unordered_map<std::string, bool> in_cohort;
+  {
+    EntryQuery q;
+    q.to = options.to;
+    for_each_person(store, q, {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute},
+                    [&](PersonJourney& j) {
+                      bool cohort = matches_where(attributes_of(j.entries, options.to), options.where);
+                      in_cohort[j.person] = cohort;
+                      if (cohort && flow_of(j.entries, options).active) active.push_back(j.person);
+                    });
+  }
+  const bool no_attributes_pass = matches_where({}, options.where);
+  auto cohort_member = [&](const std::string& person) {
+    auto it = in_cohort.find(person);
+    return it == in_cohort.end() ? no_attributes_pass : it->second;
+  };
+  std::unordered_set<std::string> active_set(active.begin(), active.end());
+
+  ReportBuilder builder(workspace.frameworks, workspace.settings, options);
+  // 2. Every entry of the active people up to `to`, one person at a time.
+  if (!active.empty()) {
+    EntryQuery q;
+    q.people = active;
+    q.to = options.to;
+    for_each_person(store, q, {}, [&](PersonJourney& j) { builder.add(j, true); });
+  }
+  // 3. Others in the cohort: their contacts and notes in the period, and late entries.
+  std::map<std::string, std::vector<Entry>> others;
+  auto keep_other = [&](const Entry& e) {
+    if (!active_set.count(e.person) && cohort_member(e.person)) others[e.person].push_back(e);
+  };
+  {
+    EntryQuery q;
+    q.from = options.from;
+    q.to = options.to;
+    for_each_person(store, q, {EntryKind::Contact, EntryKind::Note}, [&](PersonJourney& j) {
+      for (const auto& e : j.entries) keep_other(e);
+    });
+  }
+  {
+    EntryQuery q;
+    q.to = Date{options.from.days - 1};
+    if (set_recorded(q, format_date(options.from) + "T00:00:00Z",
+                     format_date(options.to) + "T23:59:59Z"))
+      store.for_each_entry(q, keep_other);
+  }
+  for (auto& [person, entries] : others) {
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+      return a.date != b.date ? a.date < b.date : a.seq < b.seq;
+    });
+    builder.add(PersonJourney{person, std::move(entries)}, true);
+  }
+  return builder.finish();
+}
+
+}  // namespace outcomes

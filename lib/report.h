@@ -1,0 +1,258 @@
+// The monthly report: caseload, engagement, outcomes (hard and soft side by side),
+// distance travelled, non-linear journeys, breakdowns, data quality and stories over a
+// period, with small-number suppression (issue 6, DESIGN §6). A plain model built by
+// `build_report` (from the store) or `compute_report` (from journeys, for tests); the
+// renderers in report_render.cpp turn it into json, table, markdown, csv or html.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "assess.h"
+#include "date.h"
+#include "entry.h"
+#include "framework.h"
+#include "workspace.h"
+
+namespace outcomes {
+
+class JourneyStore;
+
+// What to report on.
+struct ReportOptions {
+  Date from;                                // first day of the period
+  Date to;                                  // last day of the period (inclusive)
+  std::vector<std::string> frameworks;      // framework ids; empty = every framework with data
+  // Cohort filter on each person's latest attribute value on or before `to` ("not_recorded"
+  // for none): values of one attribute are alternatives, different attributes must all hold.
+  std::vector<std::pair<std::string, std::string>> where;
+  bool suppress = true;  // small-number suppression (false = --no-suppress)
+};
+
+// The period of `--month YYYY-MM`; nullopt when malformed.
+std::optional<std::pair<Date, Date>> month_period(std::string_view text);
+// The period of `--quarter YYYY-Qn`; nullopt when malformed.
+std::optional<std::pair<Date, Date>> quarter_period(std::string_view text);
+
+// A whole-number count (people or entries) that suppression may hide.
+struct Count {
+  int64_t n = 0;
+  bool suppressed = false;
+  // Hidden only to protect a small cell of the same row (n may be above the threshold):
+  // shown as "*", never as "<k".
+  bool secondary = false;
+};
+
+// People with one status of a status measure.
+struct StatusCount {
+  std::string status;  // a status id of the framework, or "not_assessed"
+  Count count;
+  std::optional<StatusMeaning> means;  // nullopt for not_assessed (and unknown ids)
+  // True when in percent_achieved's denominator (means achieved, partial or not achieved).
+  bool counted() const { return means && *means != StatusMeaning::NotRelevant; }
+};
+
+// One status measure of a framework: people (active) per status, summing to `active`.
+struct StatusFigures {
+  std::string id;
+  std::string name;
+  Nature nature = Nature::Soft;
+  std::vector<StatusCount> counts;         // framework statuses in order, then not_assessed
+  std::optional<double> percent_achieved;  // unrounded; null when the denominator is 0
+  Count achieved;                          // people whose status means achieved
+};
+
+// Distance travelled on a framework's total score.
+struct ChangeFigures {
+  Count people;                      // category is not insufficient_data
+  std::optional<double> mean_change;  // unrounded mean over `people`
+  Count improved;
+  Count no_reliable_change;
+  Count deteriorated;
+  Count insufficient_data;
+  Count not_computable;
+};
+
+struct ItemFigures {
+  std::string id;
+  std::string name;
+  Nature nature = Nature::Soft;
+  Count people;  // people with a counted change on this item
+  std::optional<double> mean_change;
+};
+
+struct MilestoneFigures {
+  std::string id;
+  std::string name;
+  Nature nature = Nature::Hard;
+  Count achieved;
+  Count in_progress;
+  Count ended;
+};
+
+struct SignalFigures {
+  std::string id;
+  std::string name;
+  Nature nature = Nature::Soft;
+  Count total;  // signal entries dated in the period
+};
+
+struct GoalFigures {
+  Count people;                         // active people with at least one goal
+  std::optional<double> mean_t_score;  // mean of unrounded T-scores
+};
+
+// A person's scores over time (for the small-multiple journey lines of the html report).
+struct JourneyLine {
+  std::string person;
+  std::vector<DatedScore> points;
+};
+
+// Everything reported about one framework, over the active people.
+struct FrameworkFigures {
+  std::string id;
+  std::string name;
+  std::string version;
+  std::string notice;
+  bool has_total = false;
+  Direction direction = Direction::HigherIsBetter;
+  Count people;  // active people with entries in this framework
+  std::vector<StatusFigures> measures;
+  std::optional<ChangeFigures> change;  // frameworks with a total score only
+  std::vector<ItemFigures> items;
+  std::vector<MilestoneFigures> milestones;
+  std::vector<SignalFigures> signals;
+  std::optional<GoalFigures> goals;  // goal frameworks only
+  Count non_linear_journeys;          // better than baseline despite at least one setback
+  // For charts: the unrounded changes counted in `change`, the reliable-change threshold in
+  // score units (1.96·SD·√2·√(1−r)) where computable, and a few journeys.
+  std::vector<double> changes;
+  std::optional<double> reliable_change_threshold;
+  std::vector<JourneyLine> journeys;
+};
+
+// One row of the soft/hard summary: a measure, its nature and its headline figure.
+struct SummaryRow {
+  std::string framework;
+  std::string measure;  // measure id, or "total" for a framework's total score
+  std::string name;
+  std::string type;  // status | scale | total | milestone | signal | goal
+  Nature nature = Nature::Soft;
+  std::string figure;  // percent_achieved | mean_change | achieved | total | mean_t_score
+  // The count behind the figure: people achieved (status, milestone), people with a counted
+  // change (total, scale), people with goals (goal), signal entries in the period (signal).
+  Count count;
+  std::optional<double> value;  // the figure when it is not a count
+};
+
+struct CaseloadFigures {
+  Count active;
+  Count new_;
+  Count reengaged;
+  Count exited;
+  Count open_at_start;  // in an open episode on the day before `from`
+  Count open_at_end;    // in an open episode at the end of `to`
+};
+
+struct EngagementFigures {
+  Count contacts;
+  Count attended;
+  Count missed;
+  Count self_initiated;
+  Count outreach;
+  Count people_contacted;
+};
+
+struct BreakdownCell {
+  std::string value;  // an attribute value, or "not_recorded"
+  Count active;
+  Count new_;
+  Count reengaged;
+  Count exited;
+};
+
+struct Breakdown {
+  std::string attribute;
+  std::string name;
+  std::vector<BreakdownCell> cells;  // declared values in order, then not_recorded
+};
+
+struct DataQuality {
+  Count no_baseline;           // active people with no complete occasion of any reported scale
+  Count overdue_review;        // last complete occasion before `to` − review interval
+  Count incomplete_occasions;  // incomplete occasions of active people as of `to`
+  Count late_entries;          // recorded in the period, dated before `from`
+};
+
+struct Story {
+  std::string person;
+  Date date;
+  std::string excerpt;  // at most ~200 characters, cut at a word
+};
+
+struct Notice {
+  std::string framework;
+  std::string text;
+};
+
+struct Report {
+  std::string service;
+  Date from;
+  Date to;
+  std::vector<std::pair<std::string, std::string>> where;
+  int threshold = 5;
+  int review_interval_days = 90;
+  CaseloadFigures caseload;
+  EngagementFigures engagement;
+  std::vector<FrameworkFigures> frameworks;
+  std::vector<SummaryRow> summary;
+  std::vector<Breakdown> breakdowns;
+  DataQuality data_quality;
+  std::vector<Story> stories;
+  std::vector<Notice> notices;
+  bool suppression_applied = true;  // false with --no-suppress
+  bool suppressed = false;          // true when any figure was suppressed or withheld
+};
+
+// One person's entries (current ones, corrections applied) dated on or before the report's
+// `to`, ordered by date then seq. People outside the period may carry only some of theirs.
+struct PersonJourney {
+  std::string person;
+  std::vector<Entry> entries;
+};
+
+// The report over `journeys` (the pure core). `frameworks` are the workspace's; unknown ids in
+// options.frameworks or options.where are the caller's to reject (see validate_report_options).
+Report compute_report(const std::vector<PersonJourney>& journeys,
+                      const std::vector<Framework>& frameworks, const Settings& settings,
+                      const ReportOptions& options);
+
+// Throws UsageError for a period with from > to, an unknown framework id, or an unknown
+// --where attribute or value (with "did you mean").
+void validate_report_options(const ReportOptions& options, const Workspace& workspace);
+
+// The report from the store: reads the few enrol/exit/attribute entries first, then only the
+// entries of people active in the period (and the period's contacts and notes).
+Report build_report(const JourneyStore& store, const Workspace& workspace,
+                    const ReportOptions& options);
+
+// Applies small-number suppression to a computed report (compute_report does this itself
+// when options.suppress): counts 1..threshold−1, secondary cells, withheld means.
+void suppress_report(Report& report);
+
+// An excerpt of `text` of at most `limit` bytes, cut at a word and ended with "…" when cut
+// (never splitting a UTF-8 sequence); whitespace runs become single spaces.
+std::string story_excerpt(const std::string& text, std::size_t limit = 200);
+
+// Renderers (deterministic: stable order, fixed number formatting).
+void render_report_json(const Report& report, std::ostream& out);
+void render_report_table(const Report& report, std::ostream& out);
+void render_report_markdown(const Report& report, std::ostream& out);
+void render_report_csv(const Report& report, std::ostream& out);
+void render_report_html(const Report& report, std::ostream& out);
+
+}  // namespace outcomes
