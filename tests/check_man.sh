@@ -6,6 +6,9 @@ set -u
 bin=$1 man=$2
 status=0
 [ -f "$man" ] || { echo "missing man page $man"; exit 1; }
+# The page's text with troff's escaped hyphens (\-) made plain.
+plain=$(mktemp); trap 'rm -f "$plain"' EXIT
+sed 's/\\-/-/g' "$man" >"$plain"
 
 subcommands() {  # the subcommand names listed in a --help text
   awk '/^Subcommands:/ {on=1; next} on && /^  [a-z]/ {print $1} on && /^$/ {on=0}'
@@ -22,7 +25,7 @@ check_command() {  # $1 = "init" or "frameworks show"
   fi
   local opt
   for opt in $(printf '%s\n' "$help" | long_options); do
-    grep -qF -- "\\-\\-${opt#--}" "$man" || grep -qF -- "$opt" "$man" ||
+    grep -qE -- "${opt}([^a-z0-9-]|$)" "$plain" ||
       { echo "man page does not document $opt of 'outcomes $cmd'"; status=1; }
   done
   local sub
@@ -34,7 +37,7 @@ registered=$(printf '%s\n' "$top" | subcommands)
 [ -n "$registered" ] || { echo "no subcommands found in 'outcomes --help'"; exit 1; }
 for cmd in $registered; do check_command "$cmd"; done
 for opt in $(printf '%s\n' "$top" | long_options); do
-  grep -qF -- "\\-\\-${opt#--}" "$man" || { echo "man page does not document global $opt"; status=1; }
+  grep -qE -- "${opt}([^a-z0-9-]|$)" "$plain" || { echo "man page does not document global $opt"; status=1; }
 done
 # Sections for commands the binary does not have.
 while IFS= read -r section; do
