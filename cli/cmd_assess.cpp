@@ -65,7 +65,6 @@ int run_assess(const GlobalOptions& global, const AssessCommand& opts) {
 
   std::vector<const Framework*> frameworks;
   for (const auto& f : ws.frameworks) frameworks.push_back(&f);
-  std::ios::sync_with_stdio(false);
   if (opts.format == "json")
     render_assessments_json(result.assessments, frameworks, std::cout);
   else if (opts.format == "jsonl")

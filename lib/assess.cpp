@@ -548,11 +548,23 @@ StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framew
     if (e.date > options.as_of) return;
     ++result.entries_read;
     if (count > 0 && buffer[count - 1].person != e.person) flush();
-    if (count < buffer.size())
-      buffer[count] = e;
+    if (count == buffer.size()) buffer.emplace_back();
+    // Only the fields assessing reads are copied (notes' text, who, refs and timestamps are
+    // not), into strings whose capacity is reused from person to person.
+    Entry& kept = buffer[count++];
+    kept.person = e.person;
+    kept.date = e.date;
+    kept.kind = e.kind;
+    kept.framework = e.framework;
+    kept.measure = e.measure;
+    kept.value = e.value;
+    kept.status = e.status;
+    if (e.kind == EntryKind::Need || e.kind == EntryKind::Goal)
+      kept.text = e.text;
     else
-      buffer.push_back(e);
-    ++count;
+      kept.text.clear();
+    kept.id = e.id;
+    kept.seq = e.seq;
   });
   flush();
   result.unknown_frameworks.assign(unknown.begin(), unknown.end());
