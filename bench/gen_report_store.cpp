@@ -4,13 +4,13 @@
 // those still open at the end stay enrolled) and, while enrolled, have weekly contacts,
 // a SWEMWBS occasion every four weeks, Supporting People statuses, relational signals and
 // notes, until ENTRIES entries are written overall. Deterministic.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "date.h"
 #include "entry.h"
@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   const Framework* sp = ws.find_framework("supporting-people");
   const Framework* rel = ws.find_framework("relational");
   if (!sw || !sp || !rel) {
-    std::fprintf(stderr, "gen_report_store: the workspace needs swemwbs, supporting-people, relational\n");
+    std::fprintf(stderr,
+                 "gen_report_store: the workspace needs swemwbs, supporting-people, relational\n");
     return 1;
   }
   const Date last = make_date(2026, 10, 31);
@@ -93,7 +94,8 @@ int main(int argc, char** argv) {
     journey.push_back(a);
     const long long budget = per_person - 2 - (exits ? 1 : 0);
     int level = 2 + rng.below(2);
-    for (int day = start; day <= end && static_cast<long long>(journey.size()) < budget + 2; ++day) {
+    for (int day = start; day <= end && static_cast<long long>(journey.size()) < budget + 2;
+         ++day) {
       int offset = day - start;
       if (offset % 28 == 0 && static_cast<long long>(journey.size()) + 7 <= budget + 2) {
         level = std::clamp(level + rng.below(3) - 1, 1, 5);

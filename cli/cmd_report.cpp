@@ -1,4 +1,5 @@
 // outcomes report: the monthly (quarterly, any period) report for commissioners.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -7,8 +8,6 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "common.h"
 #include "error.h"
@@ -34,15 +33,18 @@ ReportOptions report_options(const ReportCommand& c) {
   ReportOptions o;
   int forms = (!c.month.empty()) + (!c.quarter.empty()) + (!c.from.empty() || !c.to.empty());
   if (forms != 1)
-    throw UsageError("give the period once: --month YYYY-MM, --quarter YYYY-Qn, or --from DATE --to DATE");
+    throw UsageError(
+        "give the period once: --month YYYY-MM, --quarter YYYY-Qn, or --from DATE --to DATE");
   if (!c.month.empty()) {
     auto p = month_period(c.month);
-    if (!p) throw UsageError(fmt::format("--month: '{}' is not a month; expected YYYY-MM", c.month));
+    if (!p)
+      throw UsageError(fmt::format("--month: '{}' is not a month; expected YYYY-MM", c.month));
     std::tie(o.from, o.to) = *p;
   } else if (!c.quarter.empty()) {
     auto p = quarter_period(c.quarter);
     if (!p)
-      throw UsageError(fmt::format("--quarter: '{}' is not a quarter; expected YYYY-Qn (n = 1-4)", c.quarter));
+      throw UsageError(
+          fmt::format("--quarter: '{}' is not a quarter; expected YYYY-Qn (n = 1-4)", c.quarter));
     std::tie(o.from, o.to) = *p;
   } else {
     if (c.from.empty() || c.to.empty()) throw UsageError("--from and --to go together");
@@ -61,11 +63,16 @@ ReportOptions report_options(const ReportCommand& c) {
 }
 
 void render(const Report& report, const std::string& format, std::ostream& out) {
-  if (format == "json") render_report_json(report, out);
-  else if (format == "markdown") render_report_markdown(report, out);
-  else if (format == "csv") render_report_csv(report, out);
-  else if (format == "html") render_report_html(report, out);
-  else render_report_table(report, out);
+  if (format == "json")
+    render_report_json(report, out);
+  else if (format == "markdown")
+    render_report_markdown(report, out);
+  else if (format == "csv")
+    render_report_csv(report, out);
+  else if (format == "html")
+    render_report_html(report, out);
+  else
+    render_report_table(report, out);
 }
 
 // Writes `text` to `path` through a temporary file in the same folder and a rename, so a
@@ -75,7 +82,8 @@ void write_atomically(const std::filesystem::path& path, const std::string& text
   std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
   int fd = mkstemp(tmpl.data());
   if (fd < 0)
-    throw Error(fmt::format("--output: cannot create a file in {}: {}", dir.string(), std::strerror(errno)));
+    throw Error(fmt::format("--output: cannot create a file in {}: {}", dir.string(),
+                            std::strerror(errno)));
   std::size_t written = 0;
   while (written < text.size()) {
     ssize_t n = ::write(fd, text.data() + written, text.size() - written);
@@ -107,9 +115,11 @@ void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run) {
       "The report for a period: caseload, engagement, hard and soft outcomes side by side, "
       "distance travelled, breakdowns, data quality and stories, with small numbers suppressed");
   cmd->add_option("--month", opts->month, "Report on a calendar month")->option_text("YYYY-MM");
-  cmd->add_option("--quarter", opts->quarter, "Report on a calendar quarter")->option_text("YYYY-Qn");
+  cmd->add_option("--quarter", opts->quarter, "Report on a calendar quarter")
+      ->option_text("YYYY-Qn");
   cmd->add_option("--from", opts->from, "First day of the period (with --to)")->option_text("DATE");
-  cmd->add_option("--to", opts->to, "Last day of the period, inclusive (with --from)")->option_text("DATE");
+  cmd->add_option("--to", opts->to, "Last day of the period, inclusive (with --from)")
+      ->option_text("DATE");
   cmd->add_option("--framework", opts->frameworks,
                   "Only this framework (repeatable; default: every framework with data)")
       ->option_text("ID");

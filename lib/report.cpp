@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -8,8 +10,6 @@
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 #include "error.h"
 #include "store.h"
@@ -30,7 +30,9 @@ bool parse_number(std::string_view text, int& out) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
-bool in_period(Date d, const ReportOptions& o) { return d >= o.from && d <= o.to; }
+bool in_period(Date d, const ReportOptions& o) {
+  return d >= o.from && d <= o.to;
+}
 
 // The date part of a "YYYY-MM-DDTHH:MM:SSZ" timestamp.
 std::optional<Date> recorded_date(const std::string& recorded_at) {
@@ -143,7 +145,9 @@ std::vector<DatedScore> score_series(const Framework& fw, const std::vector<Entr
   return points;
 }
 
-Count count_of(int64_t n) { return Count{n, false, false}; }
+Count count_of(int64_t n) {
+  return Count{n, false, false};
+}
 
 // The soft/hard summary: one row per measure (and per framework total), from the figures.
 void build_summary(Report& r) {
@@ -154,15 +158,15 @@ void build_summary(Report& r) {
                            s.percent_achieved});
     if (f.change) {
       Nature nature = f.items.empty() ? Nature::Soft : f.items.front().nature;
-      r.summary.push_back({f.id, "total", f.name + " (total score)", "total", nature,
-                           "mean_change", f.change->people, f.change->mean_change});
+      r.summary.push_back({f.id, "total", f.name + " (total score)", "total", nature, "mean_change",
+                           f.change->people, f.change->mean_change});
     }
     for (const auto& i : f.items)
-      r.summary.push_back({f.id, i.id, i.name, "scale", i.nature, "mean_change", i.people,
-                           i.mean_change});
+      r.summary.push_back(
+          {f.id, i.id, i.name, "scale", i.nature, "mean_change", i.people, i.mean_change});
     for (const auto& m : f.milestones)
-      r.summary.push_back({f.id, m.id, m.name, "milestone", m.nature, "achieved", m.achieved,
-                           std::nullopt});
+      r.summary.push_back(
+          {f.id, m.id, m.name, "milestone", m.nature, "achieved", m.achieved, std::nullopt});
     for (const auto& g : f.signals)
       r.summary.push_back({f.id, g.id, g.name, "signal", g.nature, "total", g.total, std::nullopt});
     if (f.goals)
@@ -170,7 +174,6 @@ void build_summary(Report& r) {
                            f.goals->people, f.goals->mean_t_score});
   }
 }
-
 
 }  // namespace
 
@@ -447,9 +450,10 @@ class ReportBuilder {
         if (s.counts.back().counted()) denominator += n;
       }
       for (const auto& [id, n] : counts)
-        if (!fw.find_status(id) && id != kNotAssessed) s.counts.push_back({id, count_of(n), std::nullopt});
-      s.counts.push_back(
-          {std::string(kNotAssessed), count_of(take(std::string(kNotAssessed)) + not_data), std::nullopt});
+        if (!fw.find_status(id) && id != kNotAssessed)
+          s.counts.push_back({id, count_of(n), std::nullopt});
+      s.counts.push_back({std::string(kNotAssessed),
+                          count_of(take(std::string(kNotAssessed)) + not_data), std::nullopt});
       s.achieved = count_of(achieved);
       if (denominator > 0)
         s.percent_achieved =
@@ -460,7 +464,9 @@ class ReportBuilder {
       ChangeFigures c;
       c.people = count_of(t.change_people);
       if (t.change_people > 0) c.mean_change = t.change_sum / static_cast<double>(t.change_people);
-      auto cat = [&](ReliableChange rc) { return count_of(t.categories.count(rc) ? t.categories[rc] : 0); };
+      auto cat = [&](ReliableChange rc) {
+        return count_of(t.categories.count(rc) ? t.categories[rc] : 0);
+      };
       c.improved = cat(ReliableChange::Improved);
       c.no_reliable_change = cat(ReliableChange::NoReliableChange);
       c.deteriorated = cat(ReliableChange::Deteriorated);
@@ -491,7 +497,8 @@ class ReportBuilder {
         f.milestones.push_back({m.id, m.name, m.nature, n(MilestoneState::Achieved),
                                 n(MilestoneState::InProgress), n(MilestoneState::Ended)});
       } else if (m.type == MeasureType::Signal) {
-        f.signals.push_back({m.id, m.name, m.nature, count_of(t.signals.count(m.id) ? t.signals[m.id] : 0)});
+        f.signals.push_back(
+            {m.id, m.name, m.nature, count_of(t.signals.count(m.id) ? t.signals[m.id] : 0)});
       }
     }
     if (fw.is_goal_framework()) {
@@ -553,8 +560,8 @@ struct Suppressor {
 void suppress_report(Report& r) {
   Suppressor s{r.threshold};
   auto& cl = r.caseload;
-  for (Count* c : {&cl.active, &cl.new_, &cl.reengaged, &cl.exited, &cl.open_at_start,
-                   &cl.open_at_end})
+  for (Count* c :
+       {&cl.active, &cl.new_, &cl.reengaged, &cl.exited, &cl.open_at_start, &cl.open_at_end})
     s.primary(*c);
   auto& en = r.engagement;
   for (Count* c : {&en.contacts, &en.attended, &en.missed, &en.self_initiated, &en.outreach,
@@ -676,10 +683,11 @@ void validate_report_options(const ReportOptions& options, const Workspace& work
   for (const auto& [attribute, value] : options.where) {
     const auto* def = workspace.settings.find_attribute(attribute);
     if (!def)
-      throw UsageError(fmt::format(
-          "--where: unknown attribute '{}'{}; outcomes.yaml declares: {}", attribute,
-          did_you_mean(attribute, attributes),
-          attributes.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(attributes, ", "))));
+      throw UsageError(fmt::format("--where: unknown attribute '{}'{}; outcomes.yaml declares: {}",
+                                   attribute, did_you_mean(attribute, attributes),
+                                   attributes.empty()
+                                       ? std::string("(none)")
+                                       : fmt::format("{}", fmt::join(attributes, ", "))));
     std::vector<std::string> values = def->values;
     values.emplace_back(kNotRecorded);
     if (std::find(values.begin(), values.end(), value) == values.end())
@@ -726,6 +734,11 @@ Report compute_report(const std::vector<PersonJourney>& journeys,
 }
 
 namespace {
+
+template <typename Query>
+constexpr bool store_has_kinds = requires(Query q) {
+  q.kinds;
+};
 
 // Sets EntryQuery::kinds when the store offers it; returns false when the caller must filter.
 template <typename Query>
@@ -783,12 +796,15 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
   {
     EntryQuery q;
     q.to = options.to;
-    for_each_person(store, q, {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute},
-                    [&](PersonJourney& j) {
-                      bool cohort = matches_where(attributes_of(j.entries, options.to), options.where);
-                      in_cohort[j.person] = cohort;
-                      if (cohort && flow_of(j.entries, options).active) active.push_back(j.person);
-                    });
+    // Without a kinds filter in the store, one indexed read per person beats the store's
+    // whole-table scan (which takes several passes over a large store).
+    if (!store_has_kinds<EntryQuery>) q.people = store.people();
+    for_each_person(
+        store, q, {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute}, [&](PersonJourney& j) {
+          bool cohort = matches_where(attributes_of(j.entries, options.to), options.where);
+          in_cohort[j.person] = cohort;
+          if (cohort && flow_of(j.entries, options).active) active.push_back(j.person);
+        });
   }
   const bool no_attributes_pass = matches_where({}, options.where);
   auto cohort_member = [&](const std::string& person) {

@@ -24,9 +24,9 @@ class JourneyStore;
 
 // What to report on.
 struct ReportOptions {
-  Date from;                                // first day of the period
-  Date to;                                  // last day of the period (inclusive)
-  std::vector<std::string> frameworks;      // framework ids; empty = every framework with data
+  Date from;                            // first day of the period
+  Date to;                              // last day of the period (inclusive)
+  std::vector<std::string> frameworks;  // framework ids; empty = every framework with data
   // Cohort filter on each person's latest attribute value on or before `to` ("not_recorded"
   // for none): values of one attribute are alternatives, different attributes must all hold.
   std::vector<std::pair<std::string, std::string>> where;
@@ -68,7 +68,7 @@ struct StatusFigures {
 
 // Distance travelled on a framework's total score.
 struct ChangeFigures {
-  Count people;                      // category is not insufficient_data
+  Count people;                       // category is not insufficient_data
   std::optional<double> mean_change;  // unrounded mean over `people`
   Count improved;
   Count no_reliable_change;
@@ -102,7 +102,7 @@ struct SignalFigures {
 };
 
 struct GoalFigures {
-  Count people;                         // active people with at least one goal
+  Count people;                        // active people with at least one goal
   std::optional<double> mean_t_score;  // mean of unrounded T-scores
 };
 
@@ -127,7 +127,7 @@ struct FrameworkFigures {
   std::vector<MilestoneFigures> milestones;
   std::vector<SignalFigures> signals;
   std::optional<GoalFigures> goals;  // goal frameworks only
-  Count non_linear_journeys;          // better than baseline despite at least one setback
+  Count non_linear_journeys;         // better than baseline despite at least one setback
   // For charts: the unrounded changes counted in `change`, the reliable-change threshold in
   // score units (1.96·SD·√2·√(1−r)) where computable, and a few journeys.
   std::vector<double> changes;

@@ -1,11 +1,11 @@
 // Renderers of the Report model: json, table, markdown, csv and html.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <variant>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "report.h"
 
@@ -110,7 +110,8 @@ std::string period_text(const Report& r) {
 }
 
 std::string suppression_text(const Report& r) {
-  if (!r.suppression_applied) return "Small-number suppression is off (--no-suppress): handle with care.";
+  if (!r.suppression_applied)
+    return "Small-number suppression is off (--no-suppress): handle with care.";
   return fmt::format(
       "Counts from 1 to {} are shown as <{}. Where one hidden count could be worked out from a "
       "total, the next smallest count is hidden too and shown as *. Percentages and means of "
@@ -144,7 +145,9 @@ Table make_table(std::vector<std::string> header, std::size_t left_columns = 1) 
   return t;
 }
 
-std::string nature_text(Nature n) { return n == Nature::Soft ? "soft" : "hard"; }
+std::string nature_text(Nature n) {
+  return n == Nature::Soft ? "soft" : "hard";
+}
 
 std::string category_label(std::string_view id) {
   if (id == "improved") return "Improved (reliable)";
@@ -183,9 +186,9 @@ std::vector<Section> document(const Report& r) {
   {
     Table t = make_table({"Measure", "Count"});
     const auto& e = r.engagement;
-    t.rows = {{"Contacts", c(e.contacts)},           {"Attended", c(e.attended)},
-              {"Missed", c(e.missed)},               {"Self-initiated", c(e.self_initiated)},
-              {"Outreach", c(e.outreach)},           {"People contacted", c(e.people_contacted)}};
+    t.rows = {{"Contacts", c(e.contacts)}, {"Attended", c(e.attended)},
+              {"Missed", c(e.missed)},     {"Self-initiated", c(e.self_initiated)},
+              {"Outreach", c(e.outreach)}, {"People contacted", c(e.people_contacted)}};
     engagement.blocks.push_back({t});
   }
   doc.push_back(std::move(engagement));
@@ -204,7 +207,8 @@ std::vector<Section> document(const Report& r) {
                           c(row.count) + " " + count_label(row)});
     if (!t.rows.empty()) summary.blocks.push_back({t});
   }
-  if (r.summary.empty()) summary.blocks.push_back({std::string("No framework has data among the active people.")});
+  if (r.summary.empty())
+    summary.blocks.push_back({std::string("No framework has data among the active people.")});
   doc.push_back(std::move(summary));
 
   for (const auto& f : r.frameworks) {
@@ -241,7 +245,8 @@ std::vector<Section> document(const Report& r) {
     if (!f.items.empty()) {
       Table t = make_table({"Item", "Nature", "People", "Mean change"}, 2);
       for (const auto& i : f.items)
-        t.rows.push_back({i.name, nature_text(i.nature), c(i.people), number_text(i.mean_change, 2, true)});
+        t.rows.push_back(
+            {i.name, nature_text(i.nature), c(i.people), number_text(i.mean_change, 2, true)});
       s.blocks.push_back({t});
       s.blocks.push_back({fmt::format(
           "Non-linear journeys (better than at baseline despite at least one setback): {} people.",
@@ -250,7 +255,8 @@ std::vector<Section> document(const Report& r) {
     if (!f.milestones.empty()) {
       Table t = make_table({"Milestone", "Nature", "Achieved", "In progress", "Ended"}, 2);
       for (const auto& m : f.milestones)
-        t.rows.push_back({m.name, nature_text(m.nature), c(m.achieved), c(m.in_progress), c(m.ended)});
+        t.rows.push_back(
+            {m.name, nature_text(m.nature), c(m.achieved), c(m.in_progress), c(m.ended)});
       s.blocks.push_back({t});
     }
     if (!f.signals.empty()) {
@@ -259,8 +265,9 @@ std::vector<Section> document(const Report& r) {
       s.blocks.push_back({t});
     }
     if (f.goals)
-      s.blocks.push_back({fmt::format("Person-led goals: {} people, mean T-score {} (50 = goals met as expected).",
-                                      c(f.goals->people), number_text(f.goals->mean_t_score, 1))});
+      s.blocks.push_back(
+          {fmt::format("Person-led goals: {} people, mean T-score {} (50 = goals met as expected).",
+                       c(f.goals->people), number_text(f.goals->mean_t_score, 1))});
     doc.push_back(std::move(s));
   }
 
@@ -268,29 +275,35 @@ std::vector<Section> document(const Report& r) {
   for (const auto& b : r.breakdowns) {
     Table t = make_table({b.name, "Active", "New", "Re-engaged", "Exited"});
     for (const auto& cell : b.cells)
-      t.rows.push_back({cell.value, c(cell.active), c(cell.new_), c(cell.reengaged), c(cell.exited)});
+      t.rows.push_back(
+          {cell.value, c(cell.active), c(cell.new_), c(cell.reengaged), c(cell.exited)});
     breakdowns.blocks.push_back({t});
   }
-  if (r.breakdowns.empty()) breakdowns.blocks.push_back({std::string("No equality attributes are declared in outcomes.yaml.")});
+  if (r.breakdowns.empty())
+    breakdowns.blocks.push_back(
+        {std::string("No equality attributes are declared in outcomes.yaml.")});
   doc.push_back(std::move(breakdowns));
 
   Section quality{"data-quality", "Data quality", {}};
   {
     Table t = make_table({"Check", "Count"});
-    t.rows = {{"Active people with no baseline", c(r.data_quality.no_baseline)},
-              {fmt::format("Reviews overdue (last occasion over {} days before the end)",
-                           r.review_interval_days),
-               c(r.data_quality.overdue_review)},
-              {"Incomplete occasions", c(r.data_quality.incomplete_occasions)},
-              {"Late entries (recorded in the period, dated earlier)", c(r.data_quality.late_entries)}};
+    t.rows = {
+        {"Active people with no baseline", c(r.data_quality.no_baseline)},
+        {fmt::format("Reviews overdue (last occasion over {} days before the end)",
+                     r.review_interval_days),
+         c(r.data_quality.overdue_review)},
+        {"Incomplete occasions", c(r.data_quality.incomplete_occasions)},
+        {"Late entries (recorded in the period, dated earlier)", c(r.data_quality.late_entries)}};
     quality.blocks.push_back({t});
   }
   doc.push_back(std::move(quality));
 
   Section stories{"stories", "Stories (shared with consent)", {}};
   for (const auto& st : r.stories)
-    stories.blocks.push_back({fmt::format("{} ({}): \u201c{}\u201d", st.person, format_date(st.date), st.excerpt)});
-  if (r.stories.empty()) stories.blocks.push_back({std::string("No shareable notes are dated in the period.")});
+    stories.blocks.push_back(
+        {fmt::format("{} ({}): \u201c{}\u201d", st.person, format_date(st.date), st.excerpt)});
+  if (r.stories.empty())
+    stories.blocks.push_back({std::string("No shareable notes are dated in the period.")});
   doc.push_back(std::move(stories));
 
   Section notes{"notes", "Notes", {}};
@@ -323,18 +336,31 @@ std::string esc(std::string_view s) {
   out.reserve(s.size());
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
 }
 
-std::string num(double v) { return fmt::format("{:.1f}", rounded(v, 1)); }
+std::string num(double v) {
+  return fmt::format("{:.1f}", rounded(v, 1));
+}
 
 // Fill patterns readable without colour: solid dark, diagonal hatch, dots, light, open.
 constexpr int kPatterns = 6;
@@ -366,12 +392,18 @@ std::string pattern_defs(const std::string& prefix) {
 
 std::string fill_for(int index, const std::string& prefix) {
   switch (index % kPatterns) {
-    case 0: return "#1f3a5f";
-    case 1: return "url(#" + prefix + "p1)";
-    case 2: return "url(#" + prefix + "p2)";
-    case 3: return "#b8c4d6";
-    case 4: return "url(#" + prefix + "p4)";
-    default: return "#ffffff";
+    case 0:
+      return "#1f3a5f";
+    case 1:
+      return "url(#" + prefix + "p1)";
+    case 2:
+      return "url(#" + prefix + "p2)";
+    case 3:
+      return "#b8c4d6";
+    case 4:
+      return "url(#" + prefix + "p4)";
+    default:
+      return "#ffffff";
   }
 }
 
@@ -380,16 +412,22 @@ std::string fill_for(int index, const std::string& prefix) {
 int status_fill(const StatusCount& sc) {
   if (!sc.means) return sc.status == kNotAssessed ? 5 : 4;
   switch (*sc.means) {
-    case StatusMeaning::Achieved: return 0;
-    case StatusMeaning::Partial: return 1;
-    case StatusMeaning::NotAchieved: return 2;
-    case StatusMeaning::NotRelevant: return 3;
+    case StatusMeaning::Achieved:
+      return 0;
+    case StatusMeaning::Partial:
+      return 1;
+    case StatusMeaning::NotAchieved:
+      return 2;
+    case StatusMeaning::NotRelevant:
+      return 3;
   }
   return 4;
 }
 
 // Text colour that reads on a fill (white on the dark solid, black elsewhere).
-std::string text_on(int index) { return index % kPatterns == 0 ? "#fff" : "#000"; }
+std::string text_on(int index) {
+  return index % kPatterns == 0 ? "#fff" : "#000";
+}
 
 struct Svg {
   std::string id;
@@ -414,16 +452,21 @@ std::string text_el(double x, double y, const std::string& s, const std::string&
 }
 
 std::string rect_el(double x, double y, double w, double h, const std::string& fill) {
-  return fmt::format("<rect x='{}' y='{}' width='{}' height='{}' fill='{}' stroke='#333' "
-                     "stroke-width='0.6'/>",
-                     num(x), num(y), num(std::max(w, 0.0)), num(std::max(h, 0.0)), fill);
+  return fmt::format(
+      "<rect x='{}' y='{}' width='{}' height='{}' fill='{}' stroke='#333' "
+      "stroke-width='0.6'/>",
+      num(x), num(y), num(std::max(w, 0.0)), num(std::max(h, 0.0)), fill);
 }
 
 // Caseload flow: open at start, in (new, re-engaged), out (exited), open at end.
 std::string caseload_chart(const Report& r) {
   const int k = r.threshold;
   const auto& cl = r.caseload;
-  struct Bar { std::string label; const Count* count; int fill; };
+  struct Bar {
+    std::string label;
+    const Count* count;
+    int fill;
+  };
   std::vector<Bar> bars = {{"Open at the start", &cl.open_at_start, 3},
                            {"New", &cl.new_, 0},
                            {"Re-engaged", &cl.reengaged, 1},
@@ -480,8 +523,9 @@ std::string status_chart(const FrameworkFigures& f, int k, int index) {
       int fill = status_fill(sc);
       svg.body += rect_el(x, y, w, 20, fill_for(fill, prefix));
       if (w > 26)
-        svg.body += text_el(x + w / 2, y + 14, std::to_string(sc.count.n),
-                            fmt::format("text-anchor='middle' fill='{}' class='lab'", text_on(fill)));
+        svg.body +=
+            text_el(x + w / 2, y + 14, std::to_string(sc.count.n),
+                    fmt::format("text-anchor='middle' fill='{}' class='lab'", text_on(fill)));
       x += w;
     }
     if (hidden > 0) {
@@ -541,15 +585,16 @@ std::string change_chart(const FrameworkFigures& f, int k, bool suppress, int in
   Svg svg{"chart-change-" + f.id, 700, 215, "Distribution of change: " + f.name, "", ""};
   svg.body = pattern_defs(prefix);
   if (f.reliable_change_threshold) {
-    svg.body += fmt::format("<rect x='{}' y='{}' width='{}' height='{}' fill='url(#{}p4)' "
-                            "opacity='0.5'/>",
-                            num(xpos(-rc)), num(top), num(xpos(rc) - xpos(-rc)), num(h), prefix);
+    svg.body += fmt::format(
+        "<rect x='{}' y='{}' width='{}' height='{}' fill='url(#{}p4)' "
+        "opacity='0.5'/>",
+        num(xpos(-rc)), num(top), num(xpos(rc) - xpos(-rc)), num(h), prefix);
     svg.body += text_el((xpos(-rc) + xpos(rc)) / 2, top - 8,
                         fmt::format("no reliable change (within \u00b1{})", num(rc)),
                         "text-anchor='middle' class='lab'");
   }
-  std::string desc = fmt::format("Histogram of {} people's change in bins of {}: ", f.changes.size(),
-                                 num(step));
+  std::string desc =
+      fmt::format("Histogram of {} people's change in bins of {}: ", f.changes.size(), num(step));
   for (int b = 0; b < bins; ++b) {
     int64_t n = counts[static_cast<std::size_t>(b)];
     double x = xpos(start + b * step);
@@ -559,24 +604,28 @@ std::string change_chart(const FrameworkFigures& f, int k, bool suppress, int in
     double bh = h * hv / static_cast<double>(max);
     std::string label = hidden ? fmt::format("<{}", k) : std::to_string(n);
     if (n > 0) {
-      svg.body += rect_el(x + 1, top + h - bh, w, bh, hidden ? "url(#" + prefix + "sup)" : "#1f3a5f");
-      svg.body += text_el(x + 1 + w / 2, top + h - bh - 3, label, "text-anchor='middle' class='lab'");
-      desc += fmt::format("{} to {}: {}; ", num(start + b * step), num(start + (b + 1) * step), label);
+      svg.body +=
+          rect_el(x + 1, top + h - bh, w, bh, hidden ? "url(#" + prefix + "sup)" : "#1f3a5f");
+      svg.body +=
+          text_el(x + 1 + w / 2, top + h - bh - 3, label, "text-anchor='middle' class='lab'");
+      desc +=
+          fmt::format("{} to {}: {}; ", num(start + b * step), num(start + (b + 1) * step), label);
     }
   }
   svg.body += fmt::format("<line x1='{}' y1='{}' x2='{}' y2='{}' stroke='#000'/>", num(x0),
                           num(top + h), num(x0 + span), num(top + h));
-  svg.body += fmt::format("<line x1='{0}' y1='{1}' x2='{0}' y2='{2}' stroke='#000' "
-                          "stroke-dasharray='3 2'/>",
-                          num(xpos(0)), num(top), num(top + h + 4));
+  svg.body += fmt::format(
+      "<line x1='{0}' y1='{1}' x2='{0}' y2='{2}' stroke='#000' "
+      "stroke-dasharray='3 2'/>",
+      num(xpos(0)), num(top), num(top + h + 4));
   for (int b = 0; b <= bins; b += std::max(1, bins / 6))
     svg.body += text_el(xpos(start + b * step), top + h + 16, num(start + b * step),
                         "text-anchor='middle' class='lab'");
-  svg.body += text_el(x0 + span / 2, top + h + 34,
-                      f.direction == Direction::LowerIsBetter
-                          ? "change in score (negative = better)"
-                          : "change in score (positive = better)",
-                      "text-anchor='middle' class='lab'");
+  svg.body +=
+      text_el(x0 + span / 2, top + h + 34,
+              f.direction == Direction::LowerIsBetter ? "change in score (negative = better)"
+                                                      : "change in score (positive = better)",
+              "text-anchor='middle' class='lab'");
   svg.desc = desc;
   return svg.str();
 }
@@ -590,23 +639,27 @@ std::string journey_chart(const FrameworkFigures& f) {
   if (hi - lo < 1) hi = lo + 1;
   const int cols = 4, pw = 170, ph = 90;
   int rows = static_cast<int>((f.journeys.size() + cols - 1) / cols);
-  Svg svg{"chart-journeys-" + f.id, 700, rows * (ph + 30) + 10,
-          "Journeys over time: " + f.name, "", ""};
-  std::string desc = "Each panel is one person's total score at each occasion, same scale for all: ";
+  Svg svg{"chart-journeys-" + f.id,        700, rows * (ph + 30) + 10,
+          "Journeys over time: " + f.name, "",  ""};
+  std::string desc =
+      "Each panel is one person's total score at each occasion, same scale for all: ";
   for (std::size_t i = 0; i < f.journeys.size(); ++i) {
     const auto& j = f.journeys[i];
     double ox = 5 + static_cast<double>(i % cols) * (pw + 5);
     double oy = 20 + static_cast<double>(i / cols) * (ph + 30);
     svg.body += text_el(ox, oy - 5, j.person, "class='lab'");
-    svg.body += fmt::format("<rect x='{}' y='{}' width='{}' height='{}' fill='none' "
-                            "stroke='#999' stroke-width='0.6'/>",
-                            num(ox), num(oy), pw, ph);
+    svg.body += fmt::format(
+        "<rect x='{}' y='{}' width='{}' height='{}' fill='none' "
+        "stroke='#999' stroke-width='0.6'/>",
+        num(ox), num(oy), pw, ph);
     if (j.points.empty()) continue;
     double d0 = j.points.front().date.days, d1 = j.points.back().date.days;
     auto px = [&](const DatedScore& p) {
       return ox + 10 + (d1 > d0 ? (pw - 20) * (p.date.days - d0) / (d1 - d0) : (pw - 20) / 2.0);
     };
-    auto py = [&](const DatedScore& p) { return oy + ph - 8 - (ph - 16) * (p.score - lo) / (hi - lo); };
+    auto py = [&](const DatedScore& p) {
+      return oy + ph - 8 - (ph - 16) * (p.score - lo) / (hi - lo);
+    };
     std::string points;
     desc += j.person + ":";
     for (const auto& p : j.points) {
@@ -614,13 +667,13 @@ std::string journey_chart(const FrameworkFigures& f) {
       desc += fmt::format(" {} {}", format_date(p.date), num(p.score));
     }
     desc += "; ";
-    svg.body += fmt::format("<polyline points='{}' fill='none' stroke='#1f3a5f' stroke-width='1.5'/>",
-                            points);
+    svg.body += fmt::format(
+        "<polyline points='{}' fill='none' stroke='#1f3a5f' stroke-width='1.5'/>", points);
     for (const auto& p : j.points)
       svg.body += fmt::format("<circle cx='{}' cy='{}' r='2.2' fill='#fff' stroke='#000'/>",
                               num(px(p)), num(py(p)));
-    svg.body += text_el(px(j.points.front()), py(j.points.front()) - 5,
-                        num(j.points.front().score), "class='lab' text-anchor='start'");
+    svg.body += text_el(px(j.points.front()), py(j.points.front()) - 5, num(j.points.front().score),
+                        "class='lab' text-anchor='start'");
     svg.body += text_el(px(j.points.back()), py(j.points.back()) - 5, num(j.points.back().score),
                         "class='lab' text-anchor='end'");
   }
@@ -635,8 +688,12 @@ std::string summary_chart(const Report& r) {
   std::size_t soft = 0, hard = 0;
   for (const auto& row : r.summary) (row.nature == Nature::Soft ? soft : hard)++;
   const int row_h = 18;
-  Svg svg{"chart-soft-hard", 700,
-          static_cast<int>(std::max(soft, hard)) * row_h + 40, "Soft and hard outcomes side by side", "", ""};
+  Svg svg{"chart-soft-hard",
+          700,
+          static_cast<int>(std::max(soft, hard)) * row_h + 40,
+          "Soft and hard outcomes side by side",
+          "",
+          ""};
   svg.body = pattern_defs("sh");
   std::string desc;
   for (Nature nature : {Nature::Soft, Nature::Hard}) {
@@ -652,10 +709,12 @@ std::string summary_chart(const Report& r) {
       if (row.figure == "percent_achieved" && row.value) {
         double w = 110 * *row.value / 100;
         svg.body += rect_el(ox + 180, y + 2, 110, 12, "#fff");
-        svg.body += rect_el(ox + 180, y + 2, w, 12, nature == Nature::Soft ? "url(#shp1)" : "#1f3a5f");
+        svg.body +=
+            rect_el(ox + 180, y + 2, w, 12, nature == Nature::Soft ? "url(#shp1)" : "#1f3a5f");
         svg.body += text_el(ox + 294, y + 12, value, "class='lab'");
       } else {
-        svg.body += text_el(ox + 180, y + 12, figure_label(row.figure) + ": " + value, "class='lab'");
+        svg.body +=
+            text_el(ox + 180, y + 12, figure_label(row.figure) + ": " + value, "class='lab'");
       }
       desc += fmt::format("{} ({}) {} {}; ", row.name, nature_text(row.nature),
                           figure_label(row.figure), value);
@@ -693,7 +752,8 @@ void html_table(const Table& t, std::ostream& out) {
   for (const auto& row : t.rows) {
     out << "<tr>";
     for (std::size_t i = 0; i < row.size(); ++i)
-      out << (i < t.right.size() && t.right[i] ? "<td class='n'>" : "<td>") << esc(row[i]) << "</td>";
+      out << (i < t.right.size() && t.right[i] ? "<td class='n'>" : "<td>") << esc(row[i])
+          << "</td>";
     out << "</tr>\n";
   }
   out << "</tbody></table>\n";
@@ -731,12 +791,9 @@ void render_report_json(const Report& r, std::ostream& out) {
                    {"open_at_start", c(r.caseload.open_at_start)},
                    {"open_at_end", c(r.caseload.open_at_end)}};
   const auto& e = r.engagement;
-  j["engagement"] = {{"contacts", c(e.contacts)},
-                     {"attended", c(e.attended)},
-                     {"missed", c(e.missed)},
-                     {"self_initiated", c(e.self_initiated)},
-                     {"outreach", c(e.outreach)},
-                     {"people_contacted", c(e.people_contacted)}};
+  j["engagement"] = {{"contacts", c(e.contacts)}, {"attended", c(e.attended)},
+                     {"missed", c(e.missed)},     {"self_initiated", c(e.self_initiated)},
+                     {"outreach", c(e.outreach)}, {"people_contacted", c(e.people_contacted)}};
   ojson frameworks = ojson::array();
   for (const auto& f : r.frameworks) {
     ojson fj;
@@ -772,9 +829,8 @@ void render_report_json(const Report& r, std::ostream& out) {
     fj["items"] = items;
     ojson milestones = ojson::object();
     for (const auto& m : f.milestones)
-      milestones[m.id] = {{"achieved", c(m.achieved)},
-                          {"in_progress", c(m.in_progress)},
-                          {"ended", c(m.ended)}};
+      milestones[m.id] = {
+          {"achieved", c(m.achieved)}, {"in_progress", c(m.in_progress)}, {"ended", c(m.ended)}};
     fj["milestones"] = milestones;
     ojson signals = ojson::object();
     for (const auto& g : f.signals) signals[g.id] = c(g.total);
@@ -790,18 +846,18 @@ void render_report_json(const Report& r, std::ostream& out) {
   j["frameworks"] = frameworks;
   ojson summary = ojson::array();
   for (const auto& row : r.summary)
-    summary.push_back({{"framework", row.framework},
-                       {"measure", row.measure},
-                       {"type", row.type},
-                       {"nature", std::string(to_string(row.nature))},
-                       {"figure", row.figure},
-                       {"value", row.value ? number_json(row.value, figure_decimals(row.figure))
-                                           : (row.figure == "percent_achieved" ||
-                                                      row.figure == "mean_change" ||
-                                                      row.figure == "mean_t_score"
-                                                  ? ojson(nullptr)
-                                                  : c(row.count))},
-                       {"count", c(row.count)}});
+    summary.push_back(
+        {{"framework", row.framework},
+         {"measure", row.measure},
+         {"type", row.type},
+         {"nature", std::string(to_string(row.nature))},
+         {"figure", row.figure},
+         {"value", row.value ? number_json(row.value, figure_decimals(row.figure))
+                             : (row.figure == "percent_achieved" || row.figure == "mean_change" ||
+                                        row.figure == "mean_t_score"
+                                    ? ojson(nullptr)
+                                    : c(row.count))},
+         {"count", c(row.count)}});
   j["soft_hard"] = summary;
   ojson breakdowns = ojson::object();
   for (const auto& b : r.breakdowns) {
@@ -820,10 +876,12 @@ void render_report_json(const Report& r, std::ostream& out) {
                        {"late_entries", c(r.data_quality.late_entries)}};
   ojson stories = ojson::array();
   for (const auto& s : r.stories)
-    stories.push_back({{"person", s.person}, {"date", format_date(s.date)}, {"excerpt", s.excerpt}});
+    stories.push_back(
+        {{"person", s.person}, {"date", format_date(s.date)}, {"excerpt", s.excerpt}});
   j["stories"] = stories;
   ojson notices = ojson::array();
-  for (const auto& n : r.notices) notices.push_back({{"framework", n.framework}, {"notice", n.text}});
+  for (const auto& n : r.notices)
+    notices.push_back({{"framework", n.framework}, {"notice", n.text}});
   j["notices"] = notices;
   j["suppressed"] = r.suppressed;
   out << j.dump(2) << '\n';
@@ -847,7 +905,8 @@ void render_report_table(const Report& r, std::ostream& out) {
       std::vector<std::size_t> w(t.header.size(), 0);
       for (std::size_t i = 0; i < t.header.size(); ++i) w[i] = width(t.header[i]);
       for (const auto& row : t.rows)
-        for (std::size_t i = 0; i < row.size() && i < w.size(); ++i) w[i] = std::max(w[i], width(row[i]));
+        for (std::size_t i = 0; i < row.size() && i < w.size(); ++i)
+          w[i] = std::max(w[i], width(row[i]));
       auto line = [&](const std::vector<std::string>& cells) {
         std::string l;
         for (std::size_t i = 0; i < cells.size() && i < w.size(); ++i)
@@ -965,7 +1024,8 @@ void render_report_csv(const Report& r, std::ostream& out) {
   for (const auto& s : r.summary) {
     row("soft_hard", s.framework, s.measure, "nature", std::string(to_string(s.nature)));
     row("soft_hard", s.framework, s.measure, "type", s.type);
-    bool is_number = s.figure == "percent_achieved" || s.figure == "mean_change" || s.figure == "mean_t_score";
+    bool is_number =
+        s.figure == "percent_achieved" || s.figure == "mean_change" || s.figure == "mean_t_score";
     row("soft_hard", s.framework, s.measure, s.figure,
         is_number ? n(s.value, figure_decimals(s.figure)) : c(s.count));
     row("soft_hard", s.framework, s.measure, "count", c(s.count));
@@ -1000,9 +1060,13 @@ void render_report_html(const Report& r, std::ostream& out) {
   for (const auto& s : document(r)) {
     bool intro = s.id == "summary";
     if (!intro) out << "<section id='" << esc(s.id) << "'>\n<h2>" << esc(s.title) << "</h2>\n";
-    if (s.id == "caseload") out << "<figure>" << caseload_chart(r) << "<figcaption>Caseload flow: people open at the start, coming in, leaving and open at the end of the period.</figcaption></figure>\n";
+    if (s.id == "caseload")
+      out << "<figure>" << caseload_chart(r)
+          << "<figcaption>Caseload flow: people open at the start, coming in, leaving and open at "
+             "the end of the period.</figcaption></figure>\n";
     if (s.id == "soft-hard" && !r.summary.empty())
-      out << "<figure>" << summary_chart(r) << "<figcaption>Headline figures, soft and hard side by side.</figcaption></figure>\n";
+      out << "<figure>" << summary_chart(r)
+          << "<figcaption>Headline figures, soft and hard side by side.</figcaption></figure>\n";
     const FrameworkFigures* fw = nullptr;
     for (const auto& f : r.frameworks)
       if (s.id == "fw-" + f.id) fw = &f;
@@ -1019,11 +1083,17 @@ void render_report_html(const Report& r, std::ostream& out) {
     if (fw) {
       ++index;
       if (auto svg = status_chart(*fw, r.threshold, index); !svg.empty())
-        out << "<figure>" << svg << "<figcaption>Statuses of the active people per outcome (patterns as in the legend).</figcaption></figure>\n";
+        out << "<figure>" << svg
+            << "<figcaption>Statuses of the active people per outcome (patterns as in the "
+               "legend).</figcaption></figure>\n";
       if (auto svg = change_chart(*fw, r.threshold, suppress, index); !svg.empty())
-        out << "<figure>" << svg << "<figcaption>Change between baseline and latest score; the shaded band is change too small to be reliable.</figcaption></figure>\n";
+        out << "<figure>" << svg
+            << "<figcaption>Change between baseline and latest score; the shaded band is change "
+               "too small to be reliable.</figcaption></figure>\n";
       if (auto svg = journey_chart(*fw); !svg.empty())
-        out << "<figure>" << svg << "<figcaption>Journeys are rarely straight lines: dips are steps, not failures.</figcaption></figure>\n";
+        out << "<figure>" << svg
+            << "<figcaption>Journeys are rarely straight lines: dips are steps, not "
+               "failures.</figcaption></figure>\n";
     }
     if (!intro) out << "</section>\n";
   }

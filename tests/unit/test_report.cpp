@@ -12,7 +12,9 @@ using namespace outcomes;
 
 namespace {
 
-Date d(const char* text) { return *parse_date(text); }
+Date d(const char* text) {
+  return *parse_date(text);
+}
 
 Framework framework_from(const std::string& yaml) {
   auto load = parse_framework(yaml, "test.yaml");
@@ -39,7 +41,8 @@ domains:
 )";
 
 // Two items 1..5 summed, higher is better; SD 2, r 0.8 → S_diff = 2·√2·√0.2 ≈ 1.2649, so a
-// change of 3 is reliable (RC 2.37) and 2 is not (1.58). Occasions closer than 4 weeks do not count.
+// change of 3 is reliable (RC 2.37) and 2 is not (1.58). Occasions closer than 4 weeks do not
+// count.
 const char* kScaleYaml = R"(
 id: wb
 name: Wellbeing
@@ -161,7 +164,9 @@ struct Fixture {
     options.to = d("2026-10-31");
     options.suppress = false;
   }
-  Report run(const Journeys& j) const { return compute_report(j.list(), frameworks, settings, options); }
+  Report run(const Journeys& j) const {
+    return compute_report(j.list(), frameworks, settings, options);
+  }
 };
 
 const FrameworkFigures& fw(const Report& r, const std::string& id) {
@@ -220,10 +225,10 @@ TEST_CASE("caseload counts people at each edge of the period") {
   j.enrol("H", "2026-10-01");  // enrol and exit on the same day
   j.exit("H", "2026-10-01");
   Report r = fx.run(j);
-  CHECK(r.caseload.active.n == 6);     // A B C E G H
-  CHECK(r.caseload.new_.n == 3);       // A E H
-  CHECK(r.caseload.reengaged.n == 2);  // C E (E is both new and re-engaged)
-  CHECK(r.caseload.exited.n == 4);     // B C E H
+  CHECK(r.caseload.active.n == 6);         // A B C E G H
+  CHECK(r.caseload.new_.n == 3);           // A E H
+  CHECK(r.caseload.reengaged.n == 2);      // C E (E is both new and re-engaged)
+  CHECK(r.caseload.exited.n == 4);         // B C E H
   CHECK(r.caseload.open_at_start.n == 3);  // B C G
   CHECK(r.caseload.open_at_end.n == 4);    // A C E G
   CHECK_FALSE(r.suppressed);
@@ -328,7 +333,8 @@ TEST_CASE("change counts people by reliable-change category and means their chan
   CHECK(*f.items[0].mean_change == doctest::Approx((2.0 + 1 - 1 + 2) / 4));  // 1.0
   CHECK(*f.items[1].mean_change == doctest::Approx((1.0 + 1 - 2 + 2) / 4));  // 0.5
   REQUIRE(f.reliable_change_threshold);
-  CHECK(*f.reliable_change_threshold == doctest::Approx(1.96 * 2 * std::sqrt(2.0) * std::sqrt(0.2)));
+  CHECK(*f.reliable_change_threshold ==
+        doctest::Approx(1.96 * 2 * std::sqrt(2.0) * std::sqrt(0.2)));
   CHECK(f.changes == std::vector<double>{-3, 2, 3, 4});
   REQUIRE(f.journeys.size() == 5);  // people with two or more occasions, most occasions first
   CHECK(f.journeys[0].person == "S7");
@@ -513,8 +519,9 @@ TEST_CASE("story_excerpt cuts long text at a word and never splits a character")
   CHECK(e.substr(e.size() - 3) == "\u2026");
   CHECK(e.substr(0, e.size() - 3).back() == 'd');  // ends on a whole word
   std::string accents(150, 'x');
-  accents += " \u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
-             "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9";
+  accents +=
+      " \u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+      "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9";
   e = story_excerpt(accents, 160);
   CHECK(e == std::string(150, 'x') + "\u2026");
   std::string unbroken(300, 'y');
@@ -583,15 +590,17 @@ Report status_row_report(std::vector<int64_t> cells, int64_t active) {
   StatusFigures s;
   s.id = "safe";
   const std::vector<std::pair<std::string, std::optional<StatusMeaning>>> ids = {
-      {"achieved", StatusMeaning::Achieved},         {"partial", StatusMeaning::Partial},
-      {"not_achieved", StatusMeaning::NotAchieved}, {"not_relevant", StatusMeaning::NotRelevant},
+      {"achieved", StatusMeaning::Achieved},
+      {"partial", StatusMeaning::Partial},
+      {"not_achieved", StatusMeaning::NotAchieved},
+      {"not_relevant", StatusMeaning::NotRelevant},
       {"not_assessed", std::nullopt}};
   for (std::size_t i = 0; i < cells.size(); ++i)
     s.counts.push_back({ids[i].first, Count{cells[i], false}, ids[i].second});
   s.achieved.n = cells[0];
   if (cells[0] + cells[1] + cells[2] > 0)
-    s.percent_achieved = 100.0 * static_cast<double>(cells[0]) /
-                         static_cast<double>(cells[0] + cells[1] + cells[2]);
+    s.percent_achieved =
+        100.0 * static_cast<double>(cells[0]) / static_cast<double>(cells[0] + cells[1] + cells[2]);
   f.measures.push_back(s);
   r.frameworks.push_back(f);
   return r;
@@ -669,7 +678,8 @@ TEST_CASE("secondary suppression applies to breakdown columns against the caselo
   CHECK_FALSE(r.breakdowns[0].cells[0].active.suppressed);
 }
 
-TEST_CASE("renderers: json keeps the contract keys; csv, markdown, table and html are well formed") {
+TEST_CASE(
+    "renderers: json keeps the contract keys; csv, markdown, table and html are well formed") {
   Fixture fx;
   Journeys j;
   j.enrol("A<b>", "2026-01-01");
@@ -685,7 +695,8 @@ TEST_CASE("renderers: json keeps the contract keys; csv, markdown, table and htm
   auto json = nlohmann::json::parse(js.str());
   CHECK(json["period"]["from"] == "2026-10-01");
   CHECK(json["period"]["to"] == "2026-10-31");
-  for (const char* k : {"active", "new", "exited", "reengaged"}) CHECK(json["caseload"].contains(k));
+  for (const char* k : {"active", "new", "exited", "reengaged"})
+    CHECK(json["caseload"].contains(k));
   for (const char* k : {"contacts", "attended", "missed", "self_initiated"})
     CHECK(json["engagement"].contains(k));
   REQUIRE(json["frameworks"].size() == 2);
