@@ -11,6 +11,7 @@
 
 #include "assess.h"
 #include "store.h"
+#include "test_support.h"
 
 using namespace outcomes;
 
@@ -687,16 +688,7 @@ TEST_CASE("entries after the as-of date and of other frameworks are ignored") {
 }
 
 namespace {
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    path = std::filesystem::temp_directory_path() /
-           fmt::format("outcomes-test-assess-{}", static_cast<long>(::getpid()));
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using outcomes::testing::TempDir;
 
 NewEntry new_entry(const std::string& person, const char* date, EntryKind kind,
                    const std::string& framework = "", const std::string& measure = "",

@@ -11,26 +11,14 @@
 #include "framework.h"
 #include "record.h"
 #include "store.h"
+#include "test_support.h"
 
 using namespace outcomes;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() / ("outcomes-test-record-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(stamp) + "-" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using outcomes::testing::TempDir;
 
 const char* const kScaleYaml = R"(id: t
 name: Test scale

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "framework.h"
+#include "test_support.h"
 
 using namespace outcomes;
 namespace fs = std::filesystem;
@@ -491,19 +492,7 @@ TEST_CASE("nothing shipped is named from Outcomes Star") {
 
 namespace {
 
-// A fresh folder under the system temp folder, removed when the test ends.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() / ("outcomes-test-shipped-" + name)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using outcomes::testing::TempDir;
 
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);

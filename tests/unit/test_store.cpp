@@ -11,28 +11,14 @@
 
 #include "error.h"
 #include "store.h"
+#include "test_support.h"
 
 using namespace outcomes;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh folder under the system temporary folder, removed afterwards.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() / ("outcomes-test-store-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(stamp) + "-" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path / name; }
-};
+using outcomes::testing::TempDir;
 
 Date day(const char* text) {
   return *parse_date(text);

@@ -7,20 +7,13 @@
 
 #include "error.h"
 #include "workspace.h"
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using namespace outcomes;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("outcomes-ws-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using outcomes::testing::TempDir;
 
 void write(const fs::path& file, const std::string& text) {
   fs::create_directories(file.parent_path());

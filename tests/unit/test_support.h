@@ -1,0 +1,33 @@
+// Helpers shared by the unit tests.
+#pragma once
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace outcomes::testing {
+
+// A fresh, uniquely named folder under the system temporary folder, removed afterwards.
+struct TempDir {
+  std::filesystem::path path;
+  // `label` goes into the folder's name, to tell leftovers apart.
+  explicit TempDir(const std::string& label = "test") {
+    static std::atomic<int> counter{0};
+    auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+    path = std::filesystem::temp_directory_path() /
+           ("outcomes-" + label + "-" + std::to_string(::getpid()) + "-" + std::to_string(stamp) +
+            "-" + std::to_string(counter++));
+    std::filesystem::create_directories(path);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::filesystem::path operator/(const std::string& name) const { return path / name; }
+};
+
+}  // namespace outcomes::testing
