@@ -121,6 +121,23 @@ int run_import(const RecordCommand& c, const GlobalOptions& global) {
   return kExitOk;
 }
 
+// Passes the entry fields given as flags (all but person, kind and date) to `set`,
+// each with the flag that named it; --shareable and --private also set the status.
+template <typename Set>
+void set_flag_fields(const RecordCommand& c, Set&& set) {
+  set(Field::Framework, c.framework, "--framework");
+  set(Field::Measure, c.measure, "--measure");
+  set(Field::Value, c.value, "--value");
+  set(Field::Status, c.status, "--status");
+  set(Field::Text, c.text, "--text");
+  set(Field::By, c.by, "--by");
+  set(Field::Ref, c.ref, "--ref");
+  if (!c.shareable.empty())
+    set(Field::Text, c.shareable, "--shareable"), set(Field::Status, "shareable", "--shareable");
+  if (!c.private_text.empty())
+    set(Field::Text, c.private_text, "--private"), set(Field::Status, "private", "--private");
+}
+
 int run_correction(const RecordCommand& c, const GlobalOptions& global) {
   if (!c.kind.empty())
     throw UsageError(
@@ -140,17 +157,7 @@ int run_correction(const RecordCommand& c, const GlobalOptions& global) {
   };
   set(Field::Person, c.new_person, "--person");
   set(Field::Date, c.date, "--date");
-  set(Field::Framework, c.framework, "--framework");
-  set(Field::Measure, c.measure, "--measure");
-  set(Field::Value, c.value, "--value");
-  set(Field::Status, c.status, "--status");
-  set(Field::Text, c.text, "--text");
-  set(Field::By, c.by, "--by");
-  set(Field::Ref, c.ref, "--ref");
-  if (!c.shareable.empty())
-    set(Field::Text, c.shareable, "--shareable"), set(Field::Status, "shareable", "--shareable");
-  if (!c.private_text.empty())
-    set(Field::Text, c.private_text, "--private"), set(Field::Status, "private", "--private");
+  set_flag_fields(c, set);
   auto id =
       record_correction(ws, store, input, RecordOptions{today(global), now_timestamp(global)});
   std::cout << fmt::format("recorded entry {} (corrects entry {})\n", id, c.correct);
@@ -180,17 +187,7 @@ int run_single(const RecordCommand& c, const GlobalOptions& global) {
   set(Field::Person, c.person, "PERSON");
   set(Field::Kind, c.kind, "KIND");
   set(Field::Date, c.date.empty() ? format_date(day) : c.date, "--date");
-  set(Field::Framework, c.framework, "--framework");
-  set(Field::Measure, c.measure, "--measure");
-  set(Field::Value, c.value, "--value");
-  set(Field::Status, c.status, "--status");
-  set(Field::Text, c.text, "--text");
-  set(Field::By, c.by, "--by");
-  set(Field::Ref, c.ref, "--ref");
-  if (!c.shareable.empty())
-    set(Field::Text, c.shareable, "--shareable"), set(Field::Status, "shareable", "--shareable");
-  if (!c.private_text.empty())
-    set(Field::Text, c.private_text, "--private"), set(Field::Status, "private", "--private");
+  set_flag_fields(c, set);
 
   std::vector<EntryInput> entries;
   if (c.items.empty()) {
