@@ -90,6 +90,29 @@ INSERT INTO settings (key, value) VALUES ('pseudonym_secret', lower(hex(randombl
   db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
 }
 
+// Schema 2, for speed at scale: a file import writes without the (day, person) index,
+// whose random inserts cost more than the rest of the write; enrolments, exits and
+// attributes get a small index of their own (who is active in a period is read from it);
+// and a log of writes (the first entry id of each write and when it was recorded) finds
+// the entries recorded in a period without a scan.
+static_assert(static_cast<int>(EntryKind::Enrol) == 0 && static_cast<int>(EntryKind::Exit) == 1 &&
+                  static_cast<int>(EntryKind::Attribute) == 10,
+              "entries_by_episode names the kinds by number");
+void migrate_to_2(SQLite::Database& db) {
+  db.exec(R"sql(
+DROP INDEX entries_by_period;
+CREATE INDEX entries_by_episode ON entries (kind, person, day) WHERE kind IN (0, 1, 10);
+CREATE TABLE writes (
+  first_id INTEGER PRIMARY KEY,
+  recorded_at TEXT NOT NULL
+);
+INSERT INTO writes (first_id, recorded_at)
+  SELECT e.id, e.recorded_at FROM entries AS e
+  WHERE NOT EXISTS (SELECT 1 FROM entries AS p WHERE p.id = e.id - 1
+                    AND p.recorded_at = e.recorded_at);
+)sql");
+}
+
 // Restores the process umask when it goes out of scope.
 class UmaskGuard {
  public:
@@ -189,7 +212,7 @@ namespace store_detail {
 int64_t rows_per_pass = int64_t{1} << 20;
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> steps = {migrate_to_1};
+  static const std::vector<Migration> steps = {migrate_to_1, migrate_to_2};
   return steps;
 }
 
@@ -239,6 +262,7 @@ struct JourneyStore::Impl {
   bool read_only = false;
   bool in_transaction = false;
   bool in_read = false;
+  bool logged_write = false;  // this transaction's row in the log of writes is written
   int64_t next_id = 1;
 
   // Ids of people, terms and framework versions already in the store (valid across
@@ -542,21 +566,44 @@ JourneyStore JourneyStore::open(const std::filesystem::path& file, bool read_onl
 
 // --- writing
 
-JourneyStore::Transaction::Transaction(JourneyStore& store) : store_(store) {
+JourneyStore::Transaction::Transaction(JourneyStore& store, bool bulk)
+    : store_(store), bulk_(bulk) {
   Impl& s = *store_.impl_;
   if (s.read_only) throw Error(fmt::format("{}: the store was opened read-only", s.file));
   if (s.in_transaction || s.in_read)
     throw Error(fmt::format("{}: a write is already in progress on this store", s.file));
   s.guard([&] {
-    s.db.exec("BEGIN IMMEDIATE");
+    // The pragma is a no-op inside a transaction, so it is set before BEGIN.
+    if (bulk_) s.db.exec("PRAGMA foreign_keys = OFF");
+    try {
+      s.db.exec("BEGIN IMMEDIATE");
+    } catch (...) {
+      if (bulk_) s.db.exec("PRAGMA foreign_keys = ON");
+      throw;
+    }
     try {
       s.next_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").getInt64();
     } catch (...) {
       s.db.exec("ROLLBACK");
+      if (bulk_) s.db.exec("PRAGMA foreign_keys = ON");
       throw;
     }
   });
   s.in_transaction = true;
+  s.logged_write = false;
+}
+
+void JourneyStore::Transaction::finish() {
+  Impl& s = *store_.impl_;
+  done_ = true;
+  s.in_transaction = false;
+  if (bulk_) {
+    try {
+      s.db.exec("PRAGMA foreign_keys = ON");
+    } catch (...) {
+      // Only reachable when the connection is unusable; the next open sets it again.
+    }
+  }
 }
 
 JourneyStore::Transaction::~Transaction() {
@@ -568,7 +615,7 @@ JourneyStore::Transaction::~Transaction() {
   } catch (...) {
     // Nothing more can be done in a destructor; SQLite rolls back on close anyway.
   }
-  s.in_transaction = false;
+  finish();
 }
 
 int64_t JourneyStore::Transaction::append(const NewEntry& entry, const std::string& recorded_at,
@@ -640,6 +687,14 @@ int64_t JourneyStore::Transaction::append(const NewEntry& entry, const std::stri
     insert.bind(16, seq);
     insert.exec();
     insert.reset();
+    if (!s.logged_write) {
+      // One row per write in the log of writes: its first entry and when it was recorded.
+      SQLite::Statement log(s.db, "INSERT INTO writes (first_id, recorded_at) VALUES (?, ?)");
+      log.bind(1, id);
+      log.bind(2, recorded_at);
+      log.exec();
+      s.logged_write = true;
+    }
     s.next_id = id + 1;
     return id;
   });
@@ -662,12 +717,26 @@ int64_t JourneyStore::Transaction::add_batch(const ImportBatch& batch) {
   });
 }
 
+void JourneyStore::Transaction::set_batch_rows(int64_t batch, int64_t rows) {
+  Impl& s = *store_.impl_;
+  if (done_) throw Error(fmt::format("{}: set_batch_rows after the write was committed", s.file));
+  s.guard([&] {
+    SQLite::Statement update(s.db, "UPDATE batches SET \"rows\" = ? WHERE id = ?");
+    update.bind(1, rows);
+    update.bind(2, batch);
+    update.exec();
+  });
+}
+
 void JourneyStore::Transaction::commit() {
   Impl& s = *store_.impl_;
   if (done_) return;
   s.guard([&] { s.db.exec("COMMIT"); });
-  done_ = true;
-  s.in_transaction = false;
+  finish();
+}
+
+const std::string& JourneyStore::file() const {
+  return impl_->file;
 }
 
 // --- reading
@@ -792,6 +861,44 @@ class Interner {
 
 }  // namespace
 
+namespace {
+
+// " AND kind IN (…)" for a kinds filter; "" without one.
+std::string kinds_clause(const EntryQuery& query) {
+  if (!query.kinds) return "";
+  std::string in;
+  for (EntryKind k : *query.kinds)
+    in += fmt::format("{}{}", in.empty() ? "" : ", ", static_cast<int>(k));
+  return in.empty() ? " AND 0" : fmt::format(" AND kind IN ({})", in);
+}
+
+// True when only enrolments, exits and attributes are asked for (entries_by_episode).
+bool episode_kinds_only(const EntryQuery& query) {
+  if (!query.kinds) return false;
+  return std::all_of(query.kinds->begin(), query.kinds->end(), [](EntryKind k) {
+    return k == EntryKind::Enrol || k == EntryKind::Exit || k == EntryKind::Attribute;
+  });
+}
+
+// The id ranges [first, last] of the writes recorded in the query's recorded_at bounds.
+std::vector<std::pair<int64_t, int64_t>> recorded_ranges(JourneyStore::Impl& s,
+                                                         const EntryQuery& query) {
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  SQLite::Statement writes(s.db, "SELECT first_id, recorded_at FROM writes ORDER BY first_id");
+  bool open = false;
+  while (writes.executeStep()) {
+    const int64_t first = writes.getColumn(0).getInt64();
+    const std::string at = writes.getColumn(1).getString();
+    if (open) ranges.back().second = first - 1;
+    open = (!query.recorded_from || at >= *query.recorded_from) &&
+           (!query.recorded_to || at <= *query.recorded_to);
+    if (open) ranges.emplace_back(first, std::numeric_limits<int64_t>::max());
+  }
+  return ranges;
+}
+
+}  // namespace
+
 void JourneyStore::for_each_entry(const EntryQuery& query,
                                   const std::function<void(const Entry&)>& visit) const {
   Impl& s = *impl_;
@@ -812,9 +919,17 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
       SQLite::Statement find(s.db, "SELECT id FROM people WHERE ref = ?");
       RawStatement rows(s.db.getHandle(),
                         fmt::format("SELECT {} FROM entries WHERE person = ?1 AND day BETWEEN ?2 "
-                                    "AND ?3 ORDER BY day, seq, id",
-                                    kEntryColumns)
+                                    "AND ?3{} ORDER BY day, seq, id",
+                                    kEntryColumns, kinds_clause(query))
                             .c_str());
+      std::vector<std::pair<int64_t, int64_t>> recorded;
+      const bool by_recorded = query.recorded_from || query.recorded_to;
+      if (by_recorded) recorded = recorded_ranges(s, query);
+      auto recorded_in = [&](int64_t id) {
+        auto it = std::upper_bound(recorded.begin(), recorded.end(), id,
+                                   [](int64_t v, const auto& r) { return v < r.first; });
+        return it != recorded.begin() && id <= std::prev(it)->second;
+      };
       for (auto& ref : refs) {
         find.reset();
         find.bindNoCopy(1, ref);
@@ -827,6 +942,7 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
         while (rows.step()) {
           const bool replaced = !superseded.empty() && superseded.count(rows.integer(0)) != 0;
           if (replaced && !query.include_superseded) continue;
+          if (by_recorded && !recorded_in(rows.integer(0))) continue;
           read_entry_row(rows, terms, frameworks, s, entry);
           entry.superseded = replaced;
           visit(entry);
@@ -850,9 +966,20 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
     }
     if (refs.empty()) return;
     // Passes: consecutive ranges of ranks, each holding at most rows_per_pass entries.
+    // Filters that select few entries read them through an index in one pass: entries
+    // recorded in a period by id range (from the log of writes), and enrolments, exits
+    // and attributes through entries_by_episode.
+    const bool by_recorded = query.recorded_from || query.recorded_to;
+    const bool by_episode = episode_kinds_only(query);
+    std::vector<std::pair<int64_t, int64_t>> ranges = {
+        {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}};
+    if (by_recorded) {
+      ranges = recorded_ranges(s, query);
+      if (ranges.empty()) return;
+    }
     std::vector<uint32_t> pass_starts = {0};
     const int64_t max_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM entries").getInt64();
-    if (max_id > store_detail::rows_per_pass) {
+    if (max_id > store_detail::rows_per_pass && !by_recorded && !by_episode) {
       std::vector<int64_t> counts(refs.size(), 0);
       SQLite::Statement count(s.db, "SELECT person, COUNT(*) FROM entries GROUP BY person");
       while (count.executeStep()) {
@@ -874,8 +1001,11 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
 
     std::string sql =
         "SELECT person, id, day, kind, framework, measure, value, status, text, "
-        "\"by\", ref, batch, recorded_at, supersedes, reason, seq FROM entries";
-    if (query.from || query.to) sql += " WHERE day BETWEEN ?1 AND ?2";
+        "\"by\", ref, batch, recorded_at, supersedes, reason, seq FROM entries "
+        "WHERE day BETWEEN ?1 AND ?2";
+    if (by_recorded) sql += " AND id BETWEEN ?3 AND ?4";
+    if (by_episode) sql += " AND kind IN (0, 1, 10)";
+    sql += kinds_clause(query);
     RawStatement rows(s.db.getHandle(), sql.c_str());
     std::vector<PackedEntry> packed;
     packed.reserve(static_cast<size_t>(std::min(max_id, store_detail::rows_per_pass)));
@@ -886,36 +1016,40 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
       const uint32_t lo = pass_starts[pass], hi = pass_starts[pass + 1];
       packed.clear();
       arena.clear();
-      rows.reset();
-      if (query.from || query.to) {
+      for (const auto& [first_id, last_id] : ranges) {
+        rows.reset();
         rows.bind(1, from);
         rows.bind(2, to);
-      }
-      while (rows.step()) {
-        auto person = static_cast<size_t>(rows.integer(0));
-        if (person >= rank_of.size() || rank_of[person] == UINT32_MAX)
-          s.damaged(fmt::format("entry {} names unknown person {}", rows.integer(1), person));
-        const uint32_t rank = rank_of[person];
-        if (rank < lo || rank >= hi) continue;
-        PackedEntry p;
-        p.id = rows.integer(1);
-        p.superseded = !superseded.empty() && superseded.count(p.id) != 0;
-        if (p.superseded && !query.include_superseded) continue;
-        p.rank = rank;
-        p.day = static_cast<int32_t>(rows.integer(2));
-        p.kind = static_cast<uint8_t>(std::clamp<int64_t>(rows.integer(3), 0, 255));
-        p.framework = static_cast<uint32_t>(rows.integer(4));
-        p.measure = static_cast<uint32_t>(rows.integer(5));
-        p.has_value = !rows.is_null(6);
-        p.value = static_cast<int32_t>(rows.integer(6));
-        p.status = static_cast<uint32_t>(rows.integer(7));
-        p.texts = arena.add(rows, {8, 10, 14});
-        p.by = by.add(rows, 9);
-        p.batch = rows.integer(11);
-        p.recorded_at = recorded_at.add(rows, 12);
-        p.supersedes = rows.integer(13);
-        p.seq = rows.integer(15);
-        packed.push_back(p);
+        if (by_recorded) {
+          rows.bind(3, first_id);
+          rows.bind(4, last_id);
+        }
+        while (rows.step()) {
+          auto person = static_cast<size_t>(rows.integer(0));
+          if (person >= rank_of.size() || rank_of[person] == UINT32_MAX)
+            s.damaged(fmt::format("entry {} names unknown person {}", rows.integer(1), person));
+          const uint32_t rank = rank_of[person];
+          if (rank < lo || rank >= hi) continue;
+          PackedEntry p;
+          p.id = rows.integer(1);
+          p.superseded = !superseded.empty() && superseded.count(p.id) != 0;
+          if (p.superseded && !query.include_superseded) continue;
+          p.rank = rank;
+          p.day = static_cast<int32_t>(rows.integer(2));
+          p.kind = static_cast<uint8_t>(std::clamp<int64_t>(rows.integer(3), 0, 255));
+          p.framework = static_cast<uint32_t>(rows.integer(4));
+          p.measure = static_cast<uint32_t>(rows.integer(5));
+          p.has_value = !rows.is_null(6);
+          p.value = static_cast<int32_t>(rows.integer(6));
+          p.status = static_cast<uint32_t>(rows.integer(7));
+          p.texts = arena.add(rows, {8, 10, 14});
+          p.by = by.add(rows, 9);
+          p.batch = rows.integer(11);
+          p.recorded_at = recorded_at.add(rows, 12);
+          p.supersedes = rows.integer(13);
+          p.seq = rows.integer(15);
+          packed.push_back(p);
+        }
       }
       // Counting sort by person, then each person's entries by date and recording order.
       starts.assign(hi - lo + 1, 0);

@@ -23,6 +23,13 @@ struct EntryQuery {
   std::optional<Date> from;                        // dated on or after
   std::optional<Date> to;                          // dated on or before
   bool include_superseded = false;                 // audit views only
+  // Only entries of these kinds; nullopt = every kind. Enrolments, exits and attributes
+  // alone are read through their own small index, without touching other entries.
+  std::optional<std::vector<EntryKind>> kinds;
+  // Only entries recorded in [recorded_from, recorded_to] (UTC timestamps as stored,
+  // e.g. "2026-10-01T00:00:00Z"); found through the log of writes, not a table scan.
+  std::optional<std::string> recorded_from;
+  std::optional<std::string> recorded_to;
 };
 
 // A framework version seen in the store (recorded under at least once).
@@ -60,22 +67,32 @@ class JourneyStore {
   // --- writing: all writes go through a Transaction; nothing is ever updated or deleted.
   class Transaction {
    public:
-    explicit Transaction(JourneyStore& store);
+    // A bulk write (a file import) skips SQLite's per-row foreign key checks: every id it
+    // writes comes from the store's own tables in the same transaction.
+    explicit Transaction(JourneyStore& store, bool bulk = false);
     Transaction(const Transaction&) = delete;
     ~Transaction();  // rolls back unless committed
     // Appends one entry and returns its id. `recorded_at` is the write's UTC timestamp.
     int64_t append(const NewEntry& entry, const std::string& recorded_at, int64_t batch = 0);
     // Records an import batch and returns its id (set on the entries appended after it).
     int64_t add_batch(const ImportBatch& batch);
+    // Sets the row count of a batch added in this transaction (known only at its end).
+    void set_batch_rows(int64_t batch, int64_t rows);
     void commit();
 
    private:
+    void finish();
     JourneyStore& store_;
     bool done_ = false;
+    bool bulk_ = false;
   };
 
+  // The path of the store file (to open a second, read-only connection to it).
+  const std::string& file() const;
+
   // --- reading
-  void for_each_entry(const EntryQuery& query, const std::function<void(const Entry&)>& visit) const;
+  void for_each_entry(const EntryQuery& query,
+                      const std::function<void(const Entry&)>& visit) const;
   std::vector<Entry> entries(const EntryQuery& query) const;
   std::optional<Entry> entry(int64_t id) const;
   // True when an entry with this external ref is stored.

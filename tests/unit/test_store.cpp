@@ -85,8 +85,8 @@ TEST_CASE("create makes an owner-only store at the current schema version") {
     if (::stat(side.c_str(), &st) == 0) CHECK((st.st_mode & 0077) == 0);
   }
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 1);
-  CHECK(JourneyStore::schema_version() == 1);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  CHECK(JourneyStore::schema_version() == 2);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
 }
 
@@ -407,11 +407,11 @@ TEST_CASE("a store newer than the code is refused; an old one is migrated") {
   { JourneyStore::create(file); }
   {
     SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA user_version = 2");
+    db.exec("PRAGMA user_version = 3");
   }
   auto message = error_of([&] { JourneyStore::open(file); });
   CHECK(message.find(file.string()) == 0);
-  CHECK(message.find("schema version 2, newer than this version of outcomes knows (1)") !=
+  CHECK(message.find("schema version 3, newer than this version of outcomes knows (2)") !=
         std::string::npos);
 }
 
@@ -421,29 +421,29 @@ TEST_CASE("the migration runner applies only the missing steps, all or nothing")
   { JourneyStore::create(file); }
   SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
   auto steps = store_detail::migrations();
-  REQUIRE(steps.size() == 1);
-  CHECK(store_detail::migrate(db, steps, file.string()) == 1);  // nothing to do
+  REQUIRE(steps.size() == 2);
+  CHECK(store_detail::migrate(db, steps, file.string()) == 2);  // nothing to do
 
   int runs = 0;
-  auto with_two = steps;
-  with_two.push_back([&](SQLite::Database& d) {
+  auto with_three = steps;
+  with_three.push_back([&](SQLite::Database& d) {
     ++runs;
     d.exec("CREATE TABLE occasions (id INTEGER PRIMARY KEY)");
   });
-  CHECK(store_detail::migrate(db, with_two, file.string()) == 2);
+  CHECK(store_detail::migrate(db, with_three, file.string()) == 3);
   CHECK(runs == 1);
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
   CHECK(db.tableExists("occasions"));
-  CHECK(store_detail::migrate(db, with_two, file.string()) == 2);
+  CHECK(store_detail::migrate(db, with_three, file.string()) == 3);
   CHECK(runs == 1);
 
-  auto failing = with_two;
+  auto failing = with_three;
   failing.push_back([](SQLite::Database& d) {
     d.exec("CREATE TABLE half_done (x)");
     d.exec("THIS IS NOT SQL");
   });
   CHECK_THROWS_AS(store_detail::migrate(db, failing, file.string()), SQLite::Exception);
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
   CHECK_FALSE(db.tableExists("half_done"));
 
   CHECK(error_of([&] {
@@ -452,7 +452,7 @@ TEST_CASE("the migration runner applies only the missing steps, all or nothing")
 
   // A store at version 0 of our own making is migrated from the start.
   SQLite::Database fresh((dir / "fresh.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 1);
+  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 2);
   CHECK(fresh.tableExists("entries"));
 }
 
@@ -574,4 +574,159 @@ TEST_CASE("a whole-store read in several passes matches reading person by person
     }
   }
   store_detail::rows_per_pass = saved;
+}
+
+namespace {
+
+NewEntry bare(EntryKind kind, const std::string& person, const char* date) {
+  NewEntry e;
+  e.person = person;
+  e.date = day(date);
+  e.kind = kind;
+  return e;
+}
+
+std::vector<std::string> described(const std::vector<Entry>& entries) {
+  std::vector<std::string> out;
+  for (const auto& e : entries)
+    out.push_back(e.person + " " + format_date(e.date) + " " + std::string(to_string(e.kind)));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a kinds filter returns only those kinds, in journey order, from any read path") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  {
+    JourneyStore::Transaction tx(store);
+    tx.append(bare(EntryKind::Enrol, "P2", "2026-01-05"), kWhen);
+    tx.append(bare(EntryKind::Enrol, "P1", "2026-01-01"), kWhen);
+    tx.append(contact("P1", "2026-01-02", "attended"), kWhen);
+    NewEntry gender = bare(EntryKind::Attribute, "P1", "2026-01-01");
+    gender.measure = "gender";
+    gender.status = "woman";
+    tx.append(gender, kWhen);
+    tx.append(bare(EntryKind::Exit, "P1", "2026-03-01"), kWhen);
+    tx.append(contact("P2", "2026-02-02", "missed"), kWhen);
+    tx.commit();
+  }
+  auto saved = store_detail::rows_per_pass;
+  for (int64_t pass : {int64_t{1} << 20, int64_t{2}}) {
+    store_detail::rows_per_pass = pass;
+    EntryQuery episodes;
+    episodes.kinds = {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute};
+    std::vector<std::string> want = {"P1 2026-01-01 enrol", "P1 2026-01-01 attribute",
+                                     "P1 2026-03-01 exit", "P2 2026-01-05 enrol"};
+    CHECK(described(store.entries(episodes)) == want);
+    episodes.people = std::vector<std::string>{"P2", "P1"};
+    CHECK(described(store.entries(episodes)) == want);
+
+    EntryQuery contacts;
+    contacts.kinds = {EntryKind::Contact};
+    contacts.to = day("2026-02-01");
+    CHECK(described(store.entries(contacts)) == std::vector<std::string>{"P1 2026-01-02 contact"});
+    contacts.kinds = std::vector<EntryKind>{};
+    CHECK(store.entries(contacts).empty());
+  }
+  store_detail::rows_per_pass = saved;
+}
+
+TEST_CASE("entries recorded in a period are found through the log of writes") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  const char* when[] = {"2026-09-30T23:59:59Z", "2026-10-01T00:00:00Z", "2026-10-31T12:00:00Z",
+                        "2026-11-01T00:00:00Z"};
+  for (int w = 0; w < 4; ++w) {
+    JourneyStore::Transaction tx(store);
+    if (w == 0) tx.append(bare(EntryKind::Enrol, "P1", "2026-01-01"), when[w]);
+    tx.append(contact("P1", w == 2 ? "2026-08-01" : "2026-09-01", "attended"), when[w]);
+    tx.append(contact("P2", "2026-09-02", "missed"), when[w]);
+    tx.commit();
+  }
+  {
+    // A write that rolls back leaves no trace in the log.
+    JourneyStore::Transaction tx(store);
+    tx.append(contact("P1", "2026-09-03", "attended"), "2026-10-15T00:00:00Z");
+  }
+  EntryQuery october;
+  october.recorded_from = "2026-10-01T00:00:00Z";
+  october.recorded_to = "2026-10-31T23:59:59Z";
+  auto got = store.entries(october);
+  REQUIRE(got.size() == 4);
+  std::vector<std::string> stamps;
+  for (const auto& e : got) stamps.push_back(e.person + " " + e.recorded_at);
+  CHECK(stamps == std::vector<std::string>{"P1 2026-10-31T12:00:00Z", "P1 2026-10-01T00:00:00Z",
+                                           "P2 2026-10-01T00:00:00Z", "P2 2026-10-31T12:00:00Z"});
+  CHECK(format_date(got[0].date) == "2026-08-01");  // journey order within a person
+  october.to = day("2026-08-31");
+  CHECK(store.entries(october).size() == 1);
+  october.to.reset();
+  october.people = std::vector<std::string>{"P2"};
+  CHECK(store.entries(october).size() == 2);
+  EntryQuery december;
+  december.recorded_from = "2026-12-01T00:00:00Z";
+  CHECK(store.entries(december).empty());
+}
+
+TEST_CASE("a bulk write skips foreign key checks only while it lasts") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  auto store = JourneyStore::create(file);
+  int64_t batch = 0;
+  {
+    JourneyStore::Transaction tx(store, true);
+    batch = tx.add_batch(ImportBatch{0, "a.csv", "abc", kWhen, "ana", 0});
+    tx.append(contact("P1", "2026-01-02", "attended"), kWhen, batch);
+    tx.set_batch_rows(batch, 1);
+    tx.commit();
+  }
+  auto imported = store.batch_with_hash("abc");
+  REQUIRE(imported.has_value());
+  CHECK(imported->rows == 1);
+  {
+    JourneyStore::Transaction tx(store, true);
+    tx.append(contact("P1", "2026-01-03", "attended"), kWhen);
+  }  // rolled back
+  CHECK(store.entry_count() == 1);
+  // Foreign keys are enforced again for ordinary writes on the same connection.
+  {
+    JourneyStore::Transaction tx(store);
+    CHECK_THROWS_AS(tx.append(contact("P1", "2026-01-04", "attended"), kWhen, batch + 5), Error);
+  }
+  CHECK(store.entry_count() == 1);
+}
+
+TEST_CASE("a version 1 store is migrated: entries kept, writes logged, episode index made") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  {
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    std::vector<store_detail::Migration> first = {store_detail::migrations()[0]};
+    REQUIRE(store_detail::migrate(db, first, file.string()) == 1);
+    db.exec("INSERT INTO people (id, ref) VALUES (1, 'P1'), (2, 'P2')");
+    db.exec("INSERT INTO terms (id, text) VALUES (1, 'attended')");
+    const char* rows[] = {"(1, 1, 20000, 0, NULL, 'a', 1)", "(2, 2, 20001, 0, NULL, 'a', 2)",
+                          "(3, 1, 20002, 2, 1, 'b', 3)", "(4, 2, 20003, 2, 1, 'a', 4)"};
+    for (const char* r : rows)
+      db.exec(std::string("INSERT INTO entries (id, person, day, kind, status, recorded_at, seq) "
+                          "VALUES ") +
+              r);
+  }
+  auto store = JourneyStore::open(file);
+  CHECK(store.entry_count() == 4);
+  SQLite::Database db(file.string());
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  CHECK(
+      db.execAndGet("SELECT group_concat(first_id || recorded_at, ' ') FROM writes").getString() ==
+      "1a 3b 4a");
+  CHECK(db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'entries_by_period'")
+            .getInt() == 0);
+  CHECK(db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'entries_by_episode'")
+            .getInt() == 1);
+  EntryQuery b;
+  b.recorded_from = b.recorded_to = "b";
+  auto got = store.entries(b);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].id == 3);
 }
