@@ -262,7 +262,8 @@ struct JourneyStore::Impl {
   bool read_only = false;
   bool in_transaction = false;
   bool in_read = false;
-  bool logged_write = false;  // this transaction's row in the log of writes is written
+  bool logged_write = false;  // this transaction has a row in the log of writes
+  std::string logged_at;      // the recorded_at of that row
   int64_t next_id = 1;
 
   // Ids of people, terms and framework versions already in the store (valid across
@@ -687,13 +688,15 @@ int64_t JourneyStore::Transaction::append(const NewEntry& entry, const std::stri
     insert.bind(16, seq);
     insert.exec();
     insert.reset();
-    if (!s.logged_write) {
-      // One row per write in the log of writes: its first entry and when it was recorded.
+    if (!s.logged_write || recorded_at != s.logged_at) {
+      // The log of writes: a row for the first entry of each run of entries recorded at
+      // one time (one row per write for the CLI, which stamps a whole write alike).
       SQLite::Statement log(s.db, "INSERT INTO writes (first_id, recorded_at) VALUES (?, ?)");
       log.bind(1, id);
       log.bind(2, recorded_at);
       log.exec();
       s.logged_write = true;
+      s.logged_at = recorded_at;
     }
     s.next_id = id + 1;
     return id;

@@ -730,3 +730,20 @@ TEST_CASE("a version 1 store is migrated: entries kept, writes logged, episode i
   REQUIRE(got.size() == 1);
   CHECK(got[0].id == 3);
 }
+
+TEST_CASE("one write stamped at two times logs both") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  {
+    JourneyStore::Transaction tx(store);
+    tx.append(contact("P1", "2026-01-02", "attended"), "2026-01-02T12:00:00Z");
+    tx.append(contact("P1", "2026-01-03", "attended"), "2026-01-03T12:00:00Z");
+    tx.append(contact("P2", "2026-01-03", "attended"), "2026-01-03T12:00:00Z");
+    tx.commit();
+  }
+  EntryQuery third;
+  third.recorded_from = "2026-01-03T00:00:00Z";
+  CHECK(store.entries(third).size() == 2);
+  third.recorded_to = "2026-01-02T23:00:00Z";
+  CHECK(store.entries(third).empty());
+}
