@@ -5,12 +5,17 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <fstream>
 #include <limits>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "csv.h"
@@ -1338,6 +1343,136 @@ void load_stored_facts(const JourneyStore& store, Checker& checker,
   });
 }
 
+// Writes an import's entries on a second thread while the first goes on reading and
+// checking the file, so the two halves of an import share the machine's cores. Entries
+// arrive in chunks; each chunk is written in person, date and file order (entries of one
+// person side by side keep the journey index's inserts close together). Nothing becomes
+// visible until the caller commits the transaction; on any problem it rolls back.
+class BulkWriter {
+ public:
+  static constexpr std::size_t kChunk = 1 << 15;
+
+  BulkWriter(JourneyStore::Transaction& tx, const std::string& recorded_at, std::int64_t batch)
+      : tx_(tx), recorded_at_(recorded_at), batch_(batch) {
+    for (auto& c : chunks_) {
+      c.entries.resize(kChunk);
+      free_.push_back(&c);
+    }
+    filling_ = take_free();
+    thread_ = std::thread([this] { run(); });
+  }
+  BulkWriter(const BulkWriter&) = delete;
+  BulkWriter& operator=(const BulkWriter&) = delete;
+  ~BulkWriter() { stop(true); }
+
+  // The slot for the next entry (filled by the caller, then kept with keep()).
+  NewEntry& slot() { return filling_->entries[filling_->size]; }
+  void keep(std::uint64_t ordinal) {
+    filling_->ordinals[filling_->size] = ordinal;
+    if (++filling_->size == kChunk) hand_over();
+  }
+  // Writes what is left, waits for the writing thread and rethrows its error, if any.
+  // Returns the number of entries written.
+  std::uint64_t finish() {
+    if (filling_ && filling_->size > 0) hand_over();
+    stop(false);
+    if (error_) std::rethrow_exception(error_);
+    return written_;
+  }
+
+ private:
+  struct Chunk {
+    std::vector<NewEntry> entries;
+    std::array<std::uint64_t, kChunk> ordinals{};
+    std::vector<std::uint32_t> order;
+    std::size_t size = 0;
+  };
+
+  Chunk* take_free() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !free_.empty(); });
+    Chunk* c = free_.back();
+    free_.pop_back();
+    c->size = 0;
+    return c;
+  }
+
+  void hand_over() {
+    {
+      std::lock_guard lock(mutex_);
+      full_.push_back(filling_);
+    }
+    changed_.notify_all();
+    filling_ = take_free();
+  }
+
+  // Ends the writing thread: after writing what was handed over, or at once (abandon).
+  void stop(bool abandon) {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+      abandoned_ = abandon;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  void run() {
+    for (;;) {
+      Chunk* c = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return closed_ || !full_.empty(); });
+        if (full_.empty() || abandoned_) return;
+        c = full_.front();
+        full_.pop_front();
+      }
+      if (!error_) {
+        try {
+          write(*c);
+        } catch (...) {
+          error_ = std::current_exception();
+        }
+      }
+      {
+        std::lock_guard lock(mutex_);
+        free_.push_back(c);
+      }
+      changed_.notify_all();
+    }
+  }
+
+  void write(Chunk& c) {
+    c.order.resize(c.size);
+    for (std::uint32_t i = 0; i < c.size; ++i) c.order[i] = i;
+    std::sort(c.order.begin(), c.order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const NewEntry& x = c.entries[a];
+      const NewEntry& y = c.entries[b];
+      if (int cmp = x.person.compare(y.person); cmp != 0) return cmp < 0;
+      if (x.date != y.date) return x.date < y.date;
+      return c.ordinals[a] < c.ordinals[b];
+    });
+    for (std::uint32_t i : c.order) tx_.append(c.entries[i], recorded_at_, batch_);
+    written_ += c.size;
+  }
+
+  JourneyStore::Transaction& tx_;
+  const std::string& recorded_at_;
+  const std::int64_t batch_;
+  std::array<Chunk, 3> chunks_;
+  Chunk* filling_ = nullptr;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Chunk*> free_;
+  std::deque<Chunk*> full_;
+  bool closed_ = false;
+  bool abandoned_ = false;
+  std::exception_ptr error_;  // written by the writing thread, read after join
+  std::uint64_t written_ = 0;
+  std::thread thread_;
+};
+
 std::function<std::string(const Fact&)> stored_describer(const std::vector<Entry>& stored) {
   return [&stored](const Fact& f) {
     const Entry& e = stored[f.order];
@@ -1430,10 +1565,29 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     if (options.progress) options.progress(ImportProgress{phase, rows, lines});
   };
 
-  // Pass 1: every row on its own, collecting the facts the timeline rules need.
+  // One pass reads and checks every row while a second thread writes the valid ones in
+  // one transaction; the timeline rules run at the end, and any problem rolls the whole
+  // write back. Refs and stored timelines are read through a second, read-only
+  // connection, which sees the store as it was before this import whatever the write
+  // has done so far.
+  std::optional<JourneyStore> before;
+  if (!options.dry_run && store_has_entries) before = JourneyStore::open(store.file(), true);
+  const JourneyStore& stored_view = before ? *before : store;
+  std::optional<JourneyStore::Transaction> tx;
+  std::optional<BulkWriter> writer;
+  if (!options.dry_run) {
+    tx.emplace(store, true);
+    ImportBatch batch;
+    batch.source = options.source;
+    batch.content_hash = digest;
+    batch.imported_at = options.recorded_at;
+    result.batch = tx->add_batch(batch);
+    writer.emplace(*tx, options.recorded_at, result.batch);
+  }
+
   std::vector<Fact> facts;
-  std::vector<std::uint64_t> skipped;  // ordinals of entries whose ref is stored
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> refs;  // (hash of ref, line)
+  std::unordered_map<std::uint64_t, std::uint64_t> ref_lines;  // hash of a ref -> first line
+  std::vector<Entry> stored;
   {
     std::ifstream in = open_input(options.file, options.source);
     auto reader = open_reader(in, workspace, options, problems);
@@ -1441,6 +1595,7 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     std::vector<RawRow> rows;
     std::uint64_t ordinal = 0, records = 0;
     Fact fact;
+    NewEntry scratch;
     while (reader->next(rows)) {
       if ((++records & 0xffff) == 0) report_progress(ImportProgress::Phase::Checking, records);
       for (const RawRow& row : rows) {
@@ -1448,42 +1603,38 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
         ++result.rows;
         std::string_view ref = trim(row.value[idx(Field::Ref)]);
         if (!ref.empty()) {
-          if (store_has_entries && store.has_ref(std::string(ref))) {
-            skipped.push_back(n);
+          if (store_has_entries && stored_view.has_ref(std::string(ref))) {
             ++result.skipped;
             continue;
           }
-          refs.emplace_back(std::hash<std::string_view>{}(ref), row.line);
+          auto [it, first] = ref_lines.try_emplace(std::hash<std::string_view>{}(ref), row.line);
+          if (!first) {
+            problems.add(
+                row.line, 0,
+                fmt::format("{}: repeats the ref of line {}; expected each ref to name "
+                            "one entry",
+                            reader->where_fact(checker, row.line, Fact{}, Field::Ref), it->second));
+          }
         }
-        if (checker.check(row, fact, nullptr)) {
+        // Valid entries go to the writer until the first problem; after that only checking
+        // goes on, to list every problem.
+        const bool writing = writer && problems.empty();
+        if (checker.check(row, fact, writing ? &writer->slot() : &scratch)) {
           fact.order = kNewOrder + static_cast<std::uint32_t>(row.line);
           facts.push_back(fact);
+          if (writing && problems.empty()) writer->keep(n);
         }
       }
     }
     report_progress(ImportProgress::Phase::Checking, records);
+    std::unordered_map<std::uint64_t, std::uint64_t>().swap(ref_lines);
 
-    // The same ref twice in one file.
-    std::sort(refs.begin(), refs.end());
-    for (std::size_t i = 1; i < refs.size(); ++i)
-      if (refs[i].first == refs[i - 1].first) {
-        std::size_t first = i - 1;
-        while (first > 0 && refs[first - 1].first == refs[i].first) --first;
-        problems.add(refs[i].second, 0,
-                     fmt::format("{}: repeats the ref of line {}; expected each ref to name one "
-                                 "entry",
-                                 reader->where_fact(checker, refs[i].second, Fact{}, Field::Ref),
-                                 refs[first].second));
-      }
-    std::vector<std::pair<std::uint64_t, std::uint64_t>>().swap(refs);
-
-    // Pass 1b: each person's timeline, merged with what the store holds.
-    std::vector<Entry> stored;
+    // Each person's timeline, merged with what the store held before.
     if (store_has_entries) {
       std::vector<std::string> people;
       for (std::uint32_t p = 0; p < checker.people_count(); ++p)
         if (!checker.person_has_problem(p)) people.push_back(checker.person(p));
-      load_stored_facts(store, checker, people, 0, facts, &stored, nullptr);
+      load_stored_facts(stored_view, checker, people, 0, facts, &stored, nullptr);
     }
     checker.check_timelines(
         facts,
@@ -1494,45 +1645,18 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   }
   problems.throw_if_any(options.source, options.max_problems, "nothing was written");
   result.added = result.rows - result.skipped;
-  std::vector<Fact>().swap(facts);
-  if (options.dry_run || result.added == 0) return result;
-
-  // Pass 2: write every new entry in one transaction.
-  std::ifstream in = open_input(options.file, options.source);
-  Problems unexpected;
-  auto reader = open_reader(in, workspace, options, unexpected);
-  Checker writer(workspace, options.today, options.source, unexpected);
-  JourneyStore::Transaction tx(store);
-  ImportBatch batch;
-  batch.source = options.source;
-  batch.content_hash = digest;
-  batch.imported_at = options.recorded_at;
-  batch.rows = static_cast<std::int64_t>(result.added);
-  result.batch = tx.add_batch(batch);
-  std::vector<RawRow> rows;
-  NewEntry entry;
-  Fact fact;
-  std::uint64_t ordinal = 0, written = 0;
-  std::size_t next_skip = 0;
-  while (reader->next(rows)) {
-    for (const RawRow& row : rows) {
-      const std::uint64_t n = ordinal++;
-      if (next_skip < skipped.size() && skipped[next_skip] == n) {
-        ++next_skip;
-        continue;
-      }
-      if (!writer.check(row, fact, &entry)) break;
-      tx.append(entry, options.recorded_at, result.batch);
-      if ((++written & 0xffff) == 0) report_progress(ImportProgress::Phase::Writing, written);
-    }
-    if (!unexpected.empty()) break;
+  if (options.dry_run || result.added == 0) {
+    result.batch = 0;
+    return result;  // the transaction, if any, rolls back
   }
-  if (!unexpected.empty() || written != result.added)
+  const std::uint64_t written = writer->finish();
+  if (written != result.added)
     throw Error(
-        fmt::format("{}: the file changed while it was being imported; nothing was "
+        fmt::format("{}: {} entries were written but {} were expected; nothing was "
                     "written",
-                    options.source));
-  tx.commit();
+                    options.source, written, result.added));
+  tx->set_batch_rows(result.batch, static_cast<std::int64_t>(written));
+  tx->commit();
   report_progress(ImportProgress::Phase::Writing, written);
   return result;
 }
