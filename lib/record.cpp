@@ -1398,6 +1398,7 @@ class BulkWriter {
   }
 
   void hand_over() {
+    sort(*filling_);  // here, on the reading thread, which has time to spare
     {
       std::lock_guard lock(mutex_);
       full_.push_back(filling_);
@@ -1443,7 +1444,8 @@ class BulkWriter {
     }
   }
 
-  void write(Chunk& c) {
+  // Orders a chunk by person, date and file order.
+  static void sort(Chunk& c) {
     c.order.resize(c.size);
     for (std::uint32_t i = 0; i < c.size; ++i) c.order[i] = i;
     std::sort(c.order.begin(), c.order.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -1453,6 +1455,9 @@ class BulkWriter {
       if (x.date != y.date) return x.date < y.date;
       return c.ordinals[a] < c.ordinals[b];
     });
+  }
+
+  void write(Chunk& c) {
     for (std::uint32_t i : c.order) tx_.append(c.entries[i], recorded_at_, batch_);
     written_ += c.size;
   }
