@@ -1385,6 +1385,7 @@ class BulkWriter {
     std::vector<NewEntry> entries;
     std::array<std::uint64_t, kChunk> ordinals{};
     std::vector<std::uint32_t> order;
+    std::vector<const NewEntry*> rows;  // in `order`
     std::size_t size = 0;
   };
 
@@ -1458,7 +1459,9 @@ class BulkWriter {
   }
 
   void write(Chunk& c) {
-    for (std::uint32_t i : c.order) tx_.append(c.entries[i], recorded_at_, batch_);
+    c.rows.clear();
+    for (std::uint32_t i : c.order) c.rows.push_back(&c.entries[i]);
+    tx_.append_all(c.rows, recorded_at_, batch_);
     written_ += c.size;
   }
 

@@ -287,8 +287,8 @@ struct JourneyStore::Impl {
   std::string last_framework, last_framework_hash;
   int64_t last_framework_id = 0;
 
-  std::unique_ptr<SQLite::Statement> insert_entry, find_person, add_person, find_term, add_term,
-      find_framework, add_framework, seq_of, corrected_by, find_ref;
+  std::unique_ptr<SQLite::Statement> insert_entry, insert_many, find_person, add_person, find_term,
+      add_term, find_framework, add_framework, seq_of, corrected_by, find_ref;
 
   SQLite::Statement& statement(std::unique_ptr<SQLite::Statement>& slot, const char* sql) {
     if (!slot) slot = std::make_unique<SQLite::Statement>(db, sql);
@@ -303,9 +303,22 @@ struct JourneyStore::Impl {
     last_framework.clear();
     last_framework_hash.clear();
     last_framework_id = 0;
-    for (auto* slot : {&insert_entry, &find_person, &add_person, &find_term, &add_term,
-                       &find_framework, &add_framework, &seq_of, &corrected_by, &find_ref})
+    for (auto* slot :
+         {&insert_entry, &insert_many, &find_person, &add_person, &find_term, &add_term,
+          &find_framework, &add_framework, &seq_of, &corrected_by, &find_ref})
       if (*slot) (*slot)->tryReset();
+  }
+
+  // The log of writes: a row for the first entry of each run of entries recorded at one
+  // time (one row per write for the CLI, which stamps a whole write alike).
+  void log_write(int64_t first_id, const std::string& recorded_at) {
+    if (logged_write && recorded_at == logged_at) return;
+    SQLite::Statement log(db, "INSERT INTO writes (first_id, recorded_at) VALUES (?, ?)");
+    log.bind(1, first_id);
+    log.bind(2, recorded_at);
+    log.exec();
+    logged_write = true;
+    logged_at = recorded_at;
   }
 
   int64_t person_id(const std::string& ref) {
@@ -578,6 +591,62 @@ JourneyStore JourneyStore::open(const std::filesystem::path& file, bool read_onl
   }
 }
 
+namespace {
+
+constexpr int kEntryFields = 16;
+constexpr int kRowsPerInsert = 32;
+
+// INSERT of `rows` entries, each with kEntryFields parameters in the order bind_entry uses.
+std::string insert_sql(int rows) {
+  std::string sql =
+      "INSERT INTO entries (id, person, day, kind, framework, measure, value, status, text, "
+      "\"by\", ref, batch, recorded_at, supersedes, reason, seq) VALUES ";
+  for (int r = 0; r < rows; ++r)
+    sql += r == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                  : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  return sql;
+}
+
+// Binds one entry's fields at parameters base+1 … base+kEntryFields (0 ids and empty texts
+// as NULL; texts are not copied, so `entry` must outlive the statement's execution).
+void bind_entry(SQLite::Statement& insert, int base, const NewEntry& entry, int64_t id, int64_t seq,
+                int64_t person, int64_t framework, int64_t measure, int64_t status,
+                const std::string& recorded_at, int64_t batch) {
+  auto bind_id = [&](int index, int64_t value) {
+    if (value != 0)
+      insert.bind(base + index, value);
+    else
+      insert.bind(base + index);
+  };
+  auto bind_text = [&](int index, const std::string& text) {
+    if (!text.empty())
+      insert.bindNoCopy(base + index, text);
+    else
+      insert.bind(base + index);
+  };
+  insert.bind(base + 1, id);
+  insert.bind(base + 2, person);
+  insert.bind(base + 3, entry.date.days);
+  insert.bind(base + 4, static_cast<int>(entry.kind));
+  bind_id(5, framework);
+  bind_id(6, measure);
+  if (entry.value)
+    insert.bind(base + 7, *entry.value);
+  else
+    insert.bind(base + 7);
+  bind_id(8, status);
+  bind_text(9, entry.text);
+  bind_text(10, entry.by);
+  bind_text(11, entry.ref);
+  bind_id(12, batch);
+  insert.bindNoCopy(base + 13, recorded_at);
+  bind_id(14, entry.supersedes);
+  bind_text(15, entry.reason);
+  insert.bind(base + 16, seq);
+}
+
+}  // namespace
+
 // --- writing
 
 JourneyStore::Transaction::Transaction(JourneyStore& store, bool bulk)
@@ -663,57 +732,46 @@ int64_t JourneyStore::Transaction::append(const NewEntry& entry, const std::stri
     const int64_t measure = entry.measure.empty() ? 0 : s.term_id(entry.measure);
     const int64_t status = entry.status.empty() ? 0 : s.term_id(entry.status);
 
-    auto& insert = s.statement(
-        s.insert_entry,
-        "INSERT INTO entries (id, person, day, kind, framework, measure, value, status, text, "
-        "\"by\", ref, batch, recorded_at, supersedes, reason, seq) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    auto bind_id = [&](int index, int64_t value) {
-      if (value != 0)
-        insert.bind(index, value);
-      else
-        insert.bind(index);
-    };
-    auto bind_text = [&](int index, const std::string& text) {
-      if (!text.empty())
-        insert.bindNoCopy(index, text);
-      else
-        insert.bind(index);
-    };
-    insert.bind(1, id);
-    insert.bind(2, person);
-    insert.bind(3, entry.date.days);
-    insert.bind(4, static_cast<int>(entry.kind));
-    bind_id(5, framework);
-    bind_id(6, measure);
-    if (entry.value)
-      insert.bind(7, *entry.value);
-    else
-      insert.bind(7);
-    bind_id(8, status);
-    bind_text(9, entry.text);
-    bind_text(10, entry.by);
-    bind_text(11, entry.ref);
-    bind_id(12, batch);
-    insert.bindNoCopy(13, recorded_at);
-    bind_id(14, entry.supersedes);
-    bind_text(15, entry.reason);
-    insert.bind(16, seq);
+    auto& insert = s.statement(s.insert_entry, insert_sql(1).c_str());
+    bind_entry(insert, 0, entry, id, seq, person, framework, measure, status, recorded_at, batch);
     insert.exec();
     insert.reset();
-    if (!s.logged_write || recorded_at != s.logged_at) {
-      // The log of writes: a row for the first entry of each run of entries recorded at
-      // one time (one row per write for the CLI, which stamps a whole write alike).
-      SQLite::Statement log(s.db, "INSERT INTO writes (first_id, recorded_at) VALUES (?, ?)");
-      log.bind(1, id);
-      log.bind(2, recorded_at);
-      log.exec();
-      s.logged_write = true;
-      s.logged_at = recorded_at;
-    }
+    s.log_write(id, recorded_at);
     s.next_id = id + 1;
     return id;
   });
+}
+
+void JourneyStore::Transaction::append_all(const std::vector<const NewEntry*>& entries,
+                                           const std::string& recorded_at, int64_t batch) {
+  Impl& s = *store_.impl_;
+  if (done_) throw Error(fmt::format("{}: append after the write was committed", s.file));
+  // Many rows a statement: each statement's fixed cost (opening a cursor on the table and
+  // each index, ending the statement) is paid once for the group, not once a row.
+  std::size_t i = 0;
+  s.guard([&] {
+    auto& insert = s.statement(s.insert_many, insert_sql(kRowsPerInsert).c_str());
+    for (; i + kRowsPerInsert <= entries.size(); i += kRowsPerInsert) {
+      for (int r = 0; r < kRowsPerInsert; ++r) {
+        const NewEntry& e = *entries[i + static_cast<std::size_t>(r)];
+        if (e.supersedes != 0)
+          throw Error(fmt::format("{}: a correction cannot be part of a bulk write", s.file));
+        const int64_t id = s.next_id + r;
+        // Ids are made in the same order as append() makes them.
+        const int64_t person = s.person_id(e.person);
+        const int64_t framework = e.framework.empty() ? 0 : s.framework_id(e);
+        const int64_t measure = e.measure.empty() ? 0 : s.term_id(e.measure);
+        const int64_t status = e.status.empty() ? 0 : s.term_id(e.status);
+        bind_entry(insert, r * kEntryFields, e, id, id, person, framework, measure, status,
+                   recorded_at, batch);
+      }
+      insert.exec();
+      insert.reset();
+      s.log_write(s.next_id, recorded_at);
+      s.next_id += kRowsPerInsert;
+    }
+  });
+  for (; i < entries.size(); ++i) append(*entries[i], recorded_at, batch);
 }
 
 int64_t JourneyStore::Transaction::add_batch(const ImportBatch& batch) {

@@ -747,3 +747,53 @@ TEST_CASE("one write stamped at two times logs both") {
   third.recorded_to = "2026-01-02T23:00:00Z";
   CHECK(store.entries(third).empty());
 }
+
+TEST_CASE("append_all stores what append would, many rows a statement") {
+  TempDir dir;
+  auto one = JourneyStore::create(dir / "one.db");
+  auto many = JourneyStore::create(dir / "many.db");
+  std::vector<NewEntry> entries;
+  for (int i = 0; i < 70; ++i) {  // two full groups of 32 and 6 rows one by one
+    auto e = i % 3 == 0
+                 ? item("P" + std::to_string(i % 7), "2026-02-01", "m" + std::to_string(i), i)
+                 : contact("P" + std::to_string(i % 5), "2026-01-01", i % 2 ? "a" : "b");
+    e.text = i % 4 ? "" : "note " + std::to_string(i);
+    entries.push_back(e);
+  }
+  {
+    JourneyStore::Transaction tx(one);
+    for (const auto& e : entries) tx.append(e, kWhen, 0);
+    tx.commit();
+  }
+  {
+    JourneyStore::Transaction tx(many, true);
+    std::vector<const NewEntry*> rows;
+    for (const auto& e : entries) rows.push_back(&e);
+    tx.append_all(rows, kWhen);
+    tx.commit();
+  }
+  auto a = one.entries(EntryQuery{});
+  auto b = many.entries(EntryQuery{});
+  REQUIRE(a.size() == 70);
+  REQUIRE(b.size() == 70);
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].id == b[i].id);
+    CHECK(a[i].person == b[i].person);
+    CHECK(a[i].measure == b[i].measure);
+    CHECK(a[i].status == b[i].status);
+    CHECK(a[i].value == b[i].value);
+    CHECK(a[i].text == b[i].text);
+    CHECK(a[i].seq == b[i].seq);
+  }
+  SQLite::Database x((dir / "one.db").string()), y((dir / "many.db").string());
+  auto terms = [](SQLite::Database& db) {
+    return db.execAndGet("SELECT group_concat(id || text, ',') FROM terms").getString();
+  };
+  CHECK(terms(x) == terms(y));
+
+  NewEntry fix = contact("P1", "2026-01-02", "a");
+  fix.supersedes = 1;
+  std::vector<const NewEntry*> corrections(40, &fix);
+  JourneyStore::Transaction tx(many, true);
+  CHECK_THROWS_AS(tx.append_all(corrections, kWhen), Error);
+}
