@@ -4,6 +4,9 @@
 # times `outcomes report --month 2026-10` on each (best of 3, warm cache) and prints both
 # sizes and times. Target: under 5 s for 10,000,000 entries (about 40,000 people), and time
 # growing with the entries of the people active in the month, not with the whole store.
+# The stores are laid out as a real service's: one import a month (one transaction, recorded
+# on the 3rd of the next month, ordered by person then date), so September's entries are
+# the October report's late entries.
 #
 #   bench/report.sh [BUILD_DIR] [SMALL_ENTRIES] [LARGE_ENTRIES]
 #

@@ -306,9 +306,13 @@ class ReportBuilder {
 
   void add_engagement_and_stories(const PersonJourney& journey) {
     for (const auto& e : journey.entries) {
-      if (auto rec = recorded_date(e.recorded_at);
-          rec && in_period(*rec, options_) && e.date < options_.from)
-        ++late_;
+      // Entries of one write share their timestamp: parse each timestamp once.
+      if (e.recorded_at != last_recorded_at_) {
+        last_recorded_at_ = e.recorded_at;
+        auto rec = recorded_date(e.recorded_at);
+        recorded_in_period_ = rec && in_period(*rec, options_);
+      }
+      if (recorded_in_period_ && e.date < options_.from) ++late_;
       if (!in_period(e.date, options_)) continue;
       if (e.kind == EntryKind::Contact) {
         ++engagement_.contacts.n;
@@ -521,6 +525,9 @@ class ReportBuilder {
   std::map<std::string, std::map<std::string, std::array<int64_t, 4>>> breakdown_;
   int64_t no_baseline_ = 0, overdue_ = 0, incomplete_ = 0, late_ = 0;
   std::vector<StoryCandidate> story_candidates_;
+  // The recorded_at timestamp parsed last, and whether it falls in the period.
+  std::string last_recorded_at_;
+  bool recorded_in_period_ = false;
 };
 
 // --- suppression -----------------------------------------------------------------------
@@ -773,16 +780,30 @@ void for_each_person(const JourneyStore& store, EntryQuery query,
                      const std::function<void(PersonJourney&)>& visit) {
   bool filtered = kinds.empty() || set_kinds(query, kinds);
   PersonJourney current;
+  // Entries of earlier people, kept for their string buffers: copying into one of them
+  // reuses its memory, where a fresh copy would allocate for every longer text.
+  std::vector<Entry> spare;
+  auto finish_person = [&] {
+    if (current.person.empty()) return;
+    visit(current);
+    for (auto& e : current.entries) spare.push_back(std::move(e));
+    current.entries.clear();
+  };
   store.for_each_entry(query, [&](const Entry& e) {
     if (!filtered && !kind_in(e.kind, kinds)) return;
     if (e.person != current.person) {
-      if (!current.person.empty()) visit(current);
+      finish_person();
       current.person = e.person;
-      current.entries.clear();
     }
-    current.entries.push_back(e);
+    if (spare.empty()) {
+      current.entries.push_back(e);
+    } else {
+      current.entries.push_back(std::move(spare.back()));
+      spare.pop_back();
+      current.entries.back() = e;
+    }
   });
-  if (!current.person.empty()) visit(current);
+  finish_person();
 }
 
 }  // namespace
@@ -823,16 +844,35 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
   }
   // 3. Others in the cohort: their contacts and notes in the period, and late entries.
   std::map<std::string, std::vector<Entry>> others;
+  // Entries come grouped by person: decide once per person, not once per entry.
+  std::string last_person;
+  std::vector<Entry>* last_kept = nullptr;
   auto keep_other = [&](const Entry& e) {
-    if (!active_set.count(e.person) && cohort_member(e.person)) others[e.person].push_back(e);
+    if (last_person.empty() || e.person != last_person) {
+      last_person = e.person;
+      last_kept =
+          !active_set.count(e.person) && cohort_member(e.person) ? &others[e.person] : nullptr;
+    }
+    if (last_kept) last_kept->push_back(e);
   };
   {
-    EntryQuery q;
-    q.from = options.from;
-    q.to = options.to;
-    for_each_person(store, q, {EntryKind::Contact, EntryKind::Note}, [&](PersonJourney& j) {
-      for (const auto& e : j.entries) keep_other(e);
-    });
+    // Only the cohort people who are not active can add anything here: read just theirs,
+    // one indexed range each, rather than every entry in the period.
+    std::vector<std::string> candidates;
+    for (const auto& [person, cohort] : in_cohort)
+      if (cohort && !active_set.count(person)) candidates.push_back(person);
+    if (no_attributes_pass)
+      for (auto& person : store.people())
+        if (!in_cohort.count(person)) candidates.push_back(std::move(person));
+    if (!candidates.empty()) {
+      EntryQuery q;
+      q.people = std::move(candidates);
+      q.from = options.from;
+      q.to = options.to;
+      for_each_person(store, q, {EntryKind::Contact, EntryKind::Note}, [&](PersonJourney& j) {
+        for (const auto& e : j.entries) keep_other(e);
+      });
+    }
   }
   {
     EntryQuery q;

@@ -447,16 +447,31 @@ constexpr const char* kEntryColumns =
     "id, day, kind, framework, measure, value, status, text, \"by\", ref, batch, recorded_at, "
     "supersedes, reason, seq";
 
+// The framework and term ids of the row last read into an Entry: rows read one after
+// another into the same Entry skip copying the strings that did not change.
+struct LastIds {
+  int64_t framework = -1, measure = -1, status = -1;  // -1: unknown; 0: none
+};
+
 void read_entry_row(const RawStatement& row, const std::vector<std::string>& terms,
                     const std::vector<FrameworkRow>& frameworks, const JourneyStore::Impl& impl,
-                    Entry& e) {
-  auto term = [&](int column, std::string& out) {
-    if (row.is_null(column)) {
+                    Entry& e, LastIds* last = nullptr) {
+  auto unchanged = [&](int64_t id, int64_t LastIds::*field) {
+    if (!last) return false;
+    if (last->*field == id) return true;
+    last->*field = id;
+    return false;
+  };
+  auto term = [&](int column, std::string& out, int64_t LastIds::*field) {
+    const bool null = row.is_null(column);
+    const auto id = null ? 0 : row.integer(column);
+    if (!null && id <= 0) impl.damaged(fmt::format("entry {} names unknown term {}", e.id, id));
+    if (unchanged(id, field)) return;
+    if (null) {
       out.clear();
       return;
     }
-    auto id = row.integer(column);
-    if (id <= 0 || static_cast<size_t>(id) >= terms.size())
+    if (static_cast<size_t>(id) >= terms.size())
       impl.damaged(fmt::format("entry {} names unknown term {}", e.id, id));
     out = terms[static_cast<size_t>(id)];
   };
@@ -466,25 +481,30 @@ void read_entry_row(const RawStatement& row, const std::vector<std::string>& ter
   if (kind < 0 || kind >= kEntryKindCount)
     impl.damaged(fmt::format("entry {} has unknown kind {}", e.id, kind));
   e.kind = static_cast<EntryKind>(kind);
-  if (row.is_null(3)) {
+  const bool no_framework = row.is_null(3);
+  const auto framework = no_framework ? 0 : row.integer(3);
+  if (!no_framework && framework <= 0)
+    impl.damaged(fmt::format("entry {} names unknown framework {}", e.id, framework));
+  if (unchanged(framework, &LastIds::framework)) {
+    // The same framework as the row before.
+  } else if (no_framework) {
     e.framework.clear();
     e.framework_version.clear();
     e.framework_hash.clear();
   } else {
-    auto id = row.integer(3);
-    if (id <= 0 || static_cast<size_t>(id) >= frameworks.size())
-      impl.damaged(fmt::format("entry {} names unknown framework {}", e.id, id));
-    const auto& fw = frameworks[static_cast<size_t>(id)];
+    if (static_cast<size_t>(framework) >= frameworks.size())
+      impl.damaged(fmt::format("entry {} names unknown framework {}", e.id, framework));
+    const auto& fw = frameworks[static_cast<size_t>(framework)];
     e.framework = fw.id;
     e.framework_version = fw.version;
     e.framework_hash = fw.hash;
   }
-  term(4, e.measure);
+  term(4, e.measure, &LastIds::measure);
   if (row.is_null(5))
     e.value.reset();
   else
     e.value = static_cast<int>(row.integer(5));
-  term(6, e.status);
+  term(6, e.status, &LastIds::status);
   row.text(7, e.text);
   row.text(8, e.by);
   row.text(9, e.ref);
@@ -958,15 +978,24 @@ bool episode_kinds_only(const EntryQuery& query) {
 std::vector<std::pair<int64_t, int64_t>> recorded_ranges(JourneyStore::Impl& s,
                                                          const EntryQuery& query) {
   std::vector<std::pair<int64_t, int64_t>> ranges;
-  SQLite::Statement writes(s.db, "SELECT first_id, recorded_at FROM writes ORDER BY first_id");
+  // A raw statement and string views: the log can hold a row per entry written one by one.
+  RawStatement writes(s.db.getHandle(),
+                      "SELECT first_id, recorded_at FROM writes ORDER BY first_id");
   bool open = false;
-  while (writes.executeStep()) {
-    const int64_t first = writes.getColumn(0).getInt64();
-    const std::string at = writes.getColumn(1).getString();
+  while (writes.step()) {
+    const int64_t first = writes.integer(0);
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(writes.get(), 1));
+    const std::string_view at(text ? text : "",
+                              static_cast<size_t>(sqlite3_column_bytes(writes.get(), 1)));
     if (open) ranges.back().second = first - 1;
     open = (!query.recorded_from || at >= *query.recorded_from) &&
            (!query.recorded_to || at <= *query.recorded_to);
-    if (open) ranges.emplace_back(first, std::numeric_limits<int64_t>::max());
+    if (open) {
+      if (!ranges.empty() && ranges.back().second == first - 1)
+        ranges.back().second = std::numeric_limits<int64_t>::max();  // extends the last range
+      else
+        ranges.emplace_back(first, std::numeric_limits<int64_t>::max());
+    }
   }
   return ranges;
 }
@@ -1004,6 +1033,7 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
                                    [](int64_t v, const auto& r) { return v < r.first; });
         return it != recorded.begin() && id <= std::prev(it)->second;
       };
+      LastIds last;
       for (auto& ref : refs) {
         find.reset();
         find.bindNoCopy(1, ref);
@@ -1017,7 +1047,7 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
           const bool replaced = !superseded.empty() && superseded.count(rows.integer(0)) != 0;
           if (replaced && !query.include_superseded) continue;
           if (by_recorded && !recorded_in(rows.integer(0))) continue;
-          read_entry_row(rows, terms, frameworks, s, entry);
+          read_entry_row(rows, terms, frameworks, s, entry, &last);
           entry.superseded = replaced;
           visit(entry);
         }

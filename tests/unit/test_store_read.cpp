@@ -1,0 +1,228 @@
+// Reading the store: the per-person read path agrees with the whole-store one, and the
+// report read from a store (build_report) agrees with the report of the same journeys.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "report.h"
+#include "store.h"
+#include "test_support.h"
+#include "workspace.h"
+
+using namespace outcomes;
+
+namespace {
+
+using outcomes::testing::TempDir;
+
+Date day(const char* text) {
+  return *parse_date(text);
+}
+
+NewEntry make(const std::string& person, const char* date, EntryKind kind,
+              const std::string& status = "") {
+  NewEntry e;
+  e.person = person;
+  e.date = day(date);
+  e.kind = kind;
+  e.status = status;
+  return e;
+}
+
+NewEntry item(const std::string& person, const char* date, const std::string& framework,
+              const std::string& measure, int value) {
+  NewEntry e = make(person, date, EntryKind::Assessment);
+  e.framework = framework;
+  e.framework_version = framework + "-v1";
+  e.framework_hash = framework + "-hash-long-enough-not-to-fit-a-short-string-buffer";
+  e.measure = measure;
+  e.value = value;
+  return e;
+}
+
+// Every stored field of an entry, to compare reads.
+std::string describe(const Entry& e) {
+  std::ostringstream out;
+  out << e.person << '|' << e.id << '|' << format_date(e.date) << '|' << static_cast<int>(e.kind)
+      << '|' << e.framework << '|' << e.framework_version << '|' << e.framework_hash << '|'
+      << e.measure << '|' << (e.value ? std::to_string(*e.value) : "-") << '|' << e.status << '|'
+      << e.text << '|' << e.by << '|' << e.ref << '|' << e.batch << '|' << e.recorded_at << '|'
+      << e.supersedes << '|' << e.reason << '|' << e.seq << '|' << e.superseded;
+  return out.str();
+}
+
+std::vector<std::string> read_all(const JourneyStore& store, const EntryQuery& q) {
+  std::vector<std::string> out;
+  store.for_each_entry(q, [&](const Entry& e) { out.push_back(describe(e)); });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("reading selected people gives every field as the whole-store read does") {
+  TempDir dir("store-read");
+  JourneyStore store = JourneyStore::create(dir / "outcomes.db");
+  {
+    JourneyStore::Transaction tx(store);
+    // Consecutive rows change framework, measure and status, or drop them (NULL), within a
+    // person and across people, so a row never keeps a value from the row before.
+    tx.append(item("b", "2026-01-01", "ndt", "risk", 3), "2026-01-02T00:00:00Z");
+    tx.append(item("b", "2026-01-01", "ndt", "risk", 2), "2026-01-02T00:00:00Z");
+    tx.append(item("b", "2026-01-02", "other", "risk", 1), "2026-01-02T00:00:00Z");
+    tx.append(make("b", "2026-01-03", EntryKind::Contact, "attended"), "2026-01-04T00:00:00Z");
+    auto note = make("b", "2026-01-04", EntryKind::Note, "shareable");
+    note.text = "A note long enough to need its own allocation, and then some.";
+    note.by = "worker";
+    note.ref = "ext-1";
+    tx.append(note, "2026-01-05T00:00:00Z");
+    tx.append(make("b", "2026-01-05", EntryKind::Contact), "2026-01-05T00:00:00Z");
+    tx.append(item("a", "2026-02-01", "other", "risk", 4), "2026-02-02T00:00:00Z");
+    tx.append(make("a", "2026-02-02", EntryKind::Contact, "missed"), "2026-02-02T00:00:00Z");
+    tx.append(item("a", "2026-02-03", "ndt", "hope", 5), "2026-02-04T00:00:00Z");
+    auto attribute = make("a", "2026-02-03", EntryKind::Attribute, "woman");
+    attribute.measure = "gender";
+    tx.append(attribute, "2026-02-04T00:00:00Z");
+    tx.commit();
+  }
+  const auto whole = read_all(store, EntryQuery{});
+  REQUIRE(whole.size() == 10);
+  CHECK(whole.front().rfind("a|7|2026-02-01|", 0) == 0);  // person a first, in date order
+  EntryQuery q;
+  q.people = std::vector<std::string>{"b", "a"};
+  CHECK(read_all(store, q) == whole);
+
+  // Spot checks of fields that a stale read would get wrong.
+  auto entries = store.entries(q);
+  REQUIRE(entries.size() == 10);
+  CHECK(entries[1].framework.empty());  // a's contact after a framework row
+  CHECK(entries[1].framework_hash.empty());
+  CHECK(entries[1].measure.empty());
+  CHECK(entries[1].status == "missed");
+  CHECK(entries[2].framework == "ndt");
+  CHECK(entries[2].measure == "hope");
+  CHECK(entries[2].status.empty());
+  CHECK(entries[3].framework.empty());  // a's attribute, after the item of the same day
+  CHECK(entries[3].measure == "gender");
+  CHECK(entries[3].status == "woman");
+  CHECK(entries[4].framework == "ndt");  // b's first row, after a's last
+  CHECK(entries[4].framework_version == "ndt-v1");
+  CHECK(entries[6].framework == "other");
+  CHECK(entries[6].framework_hash == "other-hash-long-enough-not-to-fit-a-short-string-buffer");
+  CHECK(entries[9].status.empty());  // a contact without a status after a note with one
+  CHECK(entries[9].text.empty());
+  CHECK(entries[8].by == "worker");
+  CHECK(entries[8].ref == "ext-1");
+}
+
+TEST_CASE("build_report from a store counts everyone the pure report counts") {
+  TempDir dir("store-read-report");
+  Workspace ws;
+  ws.root = dir.path;
+  ws.settings.service_name = "Test service";
+  ws.settings.attributes = {{"gender", "Gender", {"woman", "man"}}};
+  JourneyStore store = JourneyStore::create(ws.db_path());
+  const std::string on_time = "2026-11-02T09:00:00Z", in_october = "2026-10-03T09:00:00Z";
+  auto gender = [](const std::string& person, const char* date, const std::string& value) {
+    NewEntry e = make(person, date, EntryKind::Attribute, value);
+    e.measure = "gender";
+    return e;
+  };
+  {
+    JourneyStore::Transaction tx(store);
+    // a: active, with a contact in the period and a late one recorded in October.
+    tx.append(make("a", "2026-09-01", EntryKind::Enrol), on_time);
+    tx.append(gender("a", "2026-09-01", "woman"), on_time);
+    tx.append(make("a", "2026-09-28", EntryKind::Contact, "attended"), in_october);
+    tx.append(make("a", "2026-10-02", EntryKind::Contact, "attended"), on_time);
+    // b: exited before the period, yet contacted in it, with a shareable note.
+    tx.append(make("b", "2026-01-01", EntryKind::Enrol), on_time);
+    tx.append(gender("b", "2026-01-01", "man"), on_time);
+    tx.append(make("b", "2026-06-30", EntryKind::Exit, "moved_away"), on_time);
+    tx.append(make("b", "2026-10-05", EntryKind::Contact, "attended"), on_time);
+    auto note = make("b", "2026-10-06", EntryKind::Note, "shareable");
+    note.text = "Came back to say hello.";
+    tx.append(note, on_time);
+    // c: never enrolled and no attributes, contacted in the period.
+    tx.append(make("c", "2026-10-07", EntryKind::Contact, "missed"), on_time);
+    // d: long gone; a late contact recorded in October.
+    tx.append(make("d", "2025-01-01", EntryKind::Enrol), on_time);
+    tx.append(gender("d", "2025-01-01", "man"), on_time);
+    tx.append(make("d", "2025-02-01", EntryKind::Exit, "moved_away"), on_time);
+    tx.append(make("d", "2026-09-20", EntryKind::Contact, "attended"), in_october);
+    // e: enrolled after the period: nothing of theirs counts.
+    tx.append(make("e", "2026-11-01", EntryKind::Enrol), on_time);
+    tx.append(make("e", "2026-10-20", EntryKind::Contact, "attended"), on_time);
+    tx.commit();
+  }
+  std::vector<PersonJourney> journeys;
+  store.for_each_entry(EntryQuery{}, [&](const Entry& e) {
+    if (journeys.empty() || journeys.back().person != e.person) journeys.push_back({e.person, {}});
+    journeys.back().entries.push_back(e);
+  });
+  ReportOptions options;
+  options.from = day("2026-10-01");
+  options.to = day("2026-10-31");
+  options.suppress = false;
+  auto json = [](const Report& r) {
+    std::ostringstream out;
+    render_report_json(r, out);
+    return out.str();
+  };
+
+  SUBCASE("everyone") {
+    Report r = build_report(store, ws, options);
+    CHECK(r.caseload.active.n == 1);
+    CHECK(r.engagement.contacts.n == 4);  // a, b, c and e (e's contact is dated in October)
+    CHECK(r.engagement.attended.n == 3);
+    CHECK(r.engagement.missed.n == 1);
+    CHECK(r.engagement.people_contacted.n == 4);
+    CHECK(r.data_quality.late_entries.n == 2);  // a's and d's
+    REQUIRE(r.stories.size() == 1);
+    CHECK(r.stories[0].person == "b");
+    CHECK(json(r) == json(compute_report(journeys, ws.frameworks, ws.settings, options)));
+  }
+  SUBCASE("a cohort of men: b and d") {
+    options.where = {{"gender", "man"}};
+    Report r = build_report(store, ws, options);
+    CHECK(r.caseload.active.n == 0);
+    CHECK(r.engagement.contacts.n == 1);
+    CHECK(r.data_quality.late_entries.n == 1);
+    CHECK(json(r) == json(compute_report(journeys, ws.frameworks, ws.settings, options)));
+  }
+  SUBCASE("a cohort without a recorded gender: c and e") {
+    options.where = {{"gender", "not_recorded"}};
+    Report r = build_report(store, ws, options);
+    CHECK(r.engagement.contacts.n == 2);
+    CHECK(r.engagement.missed.n == 1);
+    CHECK(r.data_quality.late_entries.n == 0);
+    CHECK(r.stories.empty());
+    CHECK(json(r) == json(compute_report(journeys, ws.frameworks, ws.settings, options)));
+  }
+}
+
+TEST_CASE("entries recorded in a period: runs of writes in it read as one range, others not") {
+  TempDir dir("store-read-recorded");
+  JourneyStore store = JourneyStore::create(dir / "outcomes.db");
+  // Ids 1-6, one write each: recorded in October (2, 3, 4 and 6) or not (1 and 5).
+  const char* when[] = {"2026-09-30T23:59:59Z", "2026-10-01T00:00:00Z", "2026-10-15T12:00:00Z",
+                        "2026-10-31T23:59:59Z", "2026-11-01T00:00:00Z", "2026-10-02T08:00:00Z"};
+  for (int i = 0; i < 6; ++i) {
+    JourneyStore::Transaction tx(store);
+    tx.append(make(i % 2 ? "a" : "b", "2026-09-01", EntryKind::Contact, "attended"), when[i]);
+    tx.commit();
+  }
+  auto ids = [&](EntryQuery q) {
+    q.recorded_from = "2026-10-01T00:00:00Z";
+    q.recorded_to = "2026-10-31T23:59:59Z";
+    std::vector<int64_t> out;
+    store.for_each_entry(q, [&](const Entry& e) { out.push_back(e.id); });
+    return out;
+  };
+  CHECK(ids(EntryQuery{}) == std::vector<int64_t>{2, 4, 6, 3});  // a's (2, 4, 6), then b's
+  EntryQuery selected;
+  selected.people = std::vector<std::string>{"a", "b"};
+  CHECK(ids(selected) == std::vector<int64_t>{2, 4, 6, 3});
+}
