@@ -297,18 +297,16 @@ void assess_scale(const PreparedFramework& p, const std::vector<Occasion>& occas
       }
     }
   } else {
+    // Without a total each item stands alone: an occasion rating some of the items is a
+    // whole occasion for those items, not an incomplete one.
     for (const auto& occasion : occasions) {
-      bool complete = true;
+      bool any = false;
       for (size_t i = 0; i < p.items.size(); ++i) {
-        if (occasion.values[i])
-          item_series[i].push_back({occasion.date, static_cast<double>(*occasion.values[i])});
-        else
-          complete = false;
+        if (!occasion.values[i]) continue;
+        item_series[i].push_back({occasion.date, static_cast<double>(*occasion.values[i])});
+        any = true;
       }
-      if (complete)
-        ++a.occasions;
-      else
-        ++a.incomplete_occasions;
+      if (any) ++a.occasions;
     }
   }
 

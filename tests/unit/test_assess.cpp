@@ -394,11 +394,12 @@ TEST_CASE("bands of baseline and latest; a framework without a total works per i
   log.add("2026-03-01", EntryKind::Assessment, "journey-template", first, 4);
   log.occasion("2026-04-01", "journey-template", all, sevens);
   auto a = assess_person(f, log.ordered(), d("2026-06-30"));
-  // Framework level: no score; occasions counts the occasions with every item present.
+  // Framework level: no score. Each item stands alone, so an occasion rating some items
+  // is an occasion for them, not an incomplete one.
   CHECK_FALSE(a.baseline);
   CHECK_FALSE(a.change);
-  CHECK(a.occasions == 2);
-  CHECK(a.incomplete_occasions == 2);
+  CHECK(a.occasions == 4);
+  CHECK(a.incomplete_occasions == 0);
   // The first item's own series 2, 5, 4, 7 uses every occasion holding it.
   const auto& item = a.items.at(first);
   CHECK(item.occasions == 4);
