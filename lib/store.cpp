@@ -94,7 +94,9 @@ INSERT INTO settings (key, value) VALUES ('pseudonym_secret', lower(hex(randombl
 // whose random inserts cost more than the rest of the write; enrolments, exits and
 // attributes get a small index of their own (who is active in a period is read from it);
 // and a log of writes (the first entry id of each write and when it was recorded) finds
-// the entries recorded in a period without a scan.
+// the entries recorded in a period without a scan. The log is also where an entry's
+// recorded_at is read from: entries written since schema 2 leave their own column empty
+// (a fifth of a row's bytes), those written before keep it, and the log agrees with them.
 static_assert(static_cast<int>(EntryKind::Enrol) == 0 && static_cast<int>(EntryKind::Exit) == 1 &&
                   static_cast<int>(EntryKind::Attribute) == 10,
               "entries_by_episode names the kinds by number");
@@ -435,6 +437,27 @@ struct JourneyStore::Impl {
     return ids;
   }
 
+  // The log of writes, in id order: when each entry was recorded.
+  struct WriteLog {
+    std::vector<int64_t> first_ids;
+    std::vector<std::string> times;
+    // The index of the write holding entry `id`; npos when the log does not cover it.
+    size_t index_of(int64_t id) const {
+      auto it = std::upper_bound(first_ids.begin(), first_ids.end(), id);
+      return it == first_ids.begin() ? std::string::npos
+                                     : static_cast<size_t>(it - first_ids.begin()) - 1;
+    }
+  };
+  WriteLog load_write_log() {
+    WriteLog log;
+    SQLite::Statement query(db, "SELECT first_id, recorded_at FROM writes ORDER BY first_id");
+    while (query.executeStep()) {
+      log.first_ids.push_back(query.getColumn(0).getInt64());
+      log.times.push_back(query.getColumn(1).getString());
+    }
+    return log;
+  }
+
   [[noreturn]] void damaged(const std::string& what) const {
     throw Error(fmt::format("{}: the store is damaged ({}); restore it from a backup", file, what));
   }
@@ -509,7 +532,7 @@ void read_entry_row(const RawStatement& row, const std::vector<std::string>& ter
   row.text(8, e.by);
   row.text(9, e.ref);
   e.batch = row.is_null(10) ? 0 : row.integer(10);
-  row.text(11, e.recorded_at);
+  // recorded_at (column 11) is the caller's: it comes from the log of writes.
   e.supersedes = row.is_null(12) ? 0 : row.integer(12);
   row.text(13, e.reason);
   e.seq = row.integer(14);
@@ -629,9 +652,9 @@ std::string insert_sql(int rows) {
 
 // Binds one entry's fields at parameters base+1 … base+kEntryFields (0 ids and empty texts
 // as NULL; texts are not copied, so `entry` must outlive the statement's execution).
+// recorded_at is left empty: the write's row in the log of writes holds it.
 void bind_entry(SQLite::Statement& insert, int base, const NewEntry& entry, int64_t id, int64_t seq,
-                int64_t person, int64_t framework, int64_t measure, int64_t status,
-                const std::string& recorded_at, int64_t batch) {
+                int64_t person, int64_t framework, int64_t measure, int64_t status, int64_t batch) {
   auto bind_id = [&](int index, int64_t value) {
     if (value != 0)
       insert.bind(base + index, value);
@@ -659,7 +682,7 @@ void bind_entry(SQLite::Statement& insert, int base, const NewEntry& entry, int6
   bind_text(10, entry.by);
   bind_text(11, entry.ref);
   bind_id(12, batch);
-  insert.bindNoCopy(base + 13, recorded_at);
+  insert.bind(base + 13, "");  // the log of writes holds it
   bind_id(14, entry.supersedes);
   bind_text(15, entry.reason);
   insert.bind(base + 16, seq);
@@ -753,7 +776,7 @@ int64_t JourneyStore::Transaction::append(const NewEntry& entry, const std::stri
     const int64_t status = entry.status.empty() ? 0 : s.term_id(entry.status);
 
     auto& insert = s.statement(s.insert_entry, insert_sql(1).c_str());
-    bind_entry(insert, 0, entry, id, seq, person, framework, measure, status, recorded_at, batch);
+    bind_entry(insert, 0, entry, id, seq, person, framework, measure, status, batch);
     insert.exec();
     insert.reset();
     s.log_write(id, recorded_at);
@@ -782,8 +805,7 @@ void JourneyStore::Transaction::append_all(const std::vector<const NewEntry*>& e
         const int64_t framework = e.framework.empty() ? 0 : s.framework_id(e);
         const int64_t measure = e.measure.empty() ? 0 : s.term_id(e.measure);
         const int64_t status = e.status.empty() ? 0 : s.term_id(e.status);
-        bind_entry(insert, r * kEntryFields, e, id, id, person, framework, measure, status,
-                   recorded_at, batch);
+        bind_entry(insert, r * kEntryFields, e, id, id, person, framework, measure, status, batch);
       }
       insert.exec();
       insert.reset();
@@ -884,7 +906,7 @@ struct PackedEntry {
   uint32_t measure = 0;
   uint32_t status = 0;
   uint32_t by = 0;           // index into the interned "by" values
-  uint32_t recorded_at = 0;  // index into the interned timestamps
+  uint32_t recorded_at = 0;  // index into the log of writes
   uint8_t kind = 0;
   bool has_value = false;
   bool superseded = false;
@@ -1012,6 +1034,7 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
     const auto terms = s.load_terms();
     const auto frameworks = s.load_frameworks();
     const auto superseded = s.load_superseded();
+    const auto log = s.load_write_log();
     Entry entry;
 
     if (query.people) {
@@ -1034,6 +1057,7 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
         return it != recorded.begin() && id <= std::prev(it)->second;
       };
       LastIds last;
+      size_t last_write = std::string::npos;
       for (auto& ref : refs) {
         find.reset();
         find.bindNoCopy(1, ref);
@@ -1048,6 +1072,13 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
           if (replaced && !query.include_superseded) continue;
           if (by_recorded && !recorded_in(rows.integer(0))) continue;
           read_entry_row(rows, terms, frameworks, s, entry, &last);
+          if (auto w = log.index_of(entry.id); w != std::string::npos) {
+            if (w != last_write) entry.recorded_at = log.times[w];
+            last_write = w;
+          } else {
+            rows.text(11, entry.recorded_at);  // not in the log: the row's own column
+            last_write = std::string::npos;
+          }
           entry.superseded = replaced;
           visit(entry);
         }
@@ -1115,7 +1146,7 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
     packed.reserve(static_cast<size_t>(std::min(max_id, store_detail::rows_per_pass)));
     std::vector<uint32_t> order, starts;
     TextArena arena;
-    Interner by, recorded_at;
+    Interner by;
     for (size_t pass = 0; pass + 1 < pass_starts.size(); ++pass) {
       const uint32_t lo = pass_starts[pass], hi = pass_starts[pass + 1];
       packed.clear();
@@ -1149,7 +1180,9 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
           p.texts = arena.add(rows, {8, 10, 14});
           p.by = by.add(rows, 9);
           p.batch = rows.integer(11);
-          p.recorded_at = recorded_at.add(rows, 12);
+          p.recorded_at = static_cast<uint32_t>(log.index_of(p.id));
+          if (p.recorded_at == UINT32_MAX || p.recorded_at >= log.times.size())
+            s.damaged(fmt::format("entry {} is missing from the log of writes", p.id));
           p.supersedes = rows.integer(13);
           p.seq = rows.integer(15);
           packed.push_back(p);
@@ -1208,7 +1241,7 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
           arena.get(p.texts, {&entry.text, &entry.ref, &entry.reason});
           entry.by = by[p.by];
           entry.batch = p.batch;
-          entry.recorded_at = recorded_at[p.recorded_at];
+          entry.recorded_at = log.times[p.recorded_at];
           entry.supersedes = p.supersedes;
           entry.seq = p.seq;
           entry.superseded = p.superseded;
@@ -1241,6 +1274,14 @@ std::optional<Entry> JourneyStore::entry(int64_t id) const {
     read_entry_row(row, s.load_terms(), s.load_frameworks(), s, e);
     row.text(15, e.person);
     e.superseded = row.integer(16) != 0;
+    RawStatement write(s.db.getHandle(),
+                       "SELECT recorded_at FROM writes WHERE first_id <= ?1 ORDER BY first_id "
+                       "DESC LIMIT 1");
+    write.bind(1, id);
+    if (write.step())
+      write.text(0, e.recorded_at);
+    else
+      row.text(11, e.recorded_at);
     return e;
   });
 }

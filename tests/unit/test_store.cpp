@@ -797,3 +797,28 @@ TEST_CASE("append_all stores what append would, many rows a statement") {
   JourneyStore::Transaction tx(many, true);
   CHECK_THROWS_AS(tx.append_all(corrections, kWhen), Error);
 }
+
+TEST_CASE("an entry's recorded_at is read from the log of writes, not stored per row") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  auto store = JourneyStore::create(file);
+  int64_t id = 0;
+  for (const char* when : {"2026-01-02T12:00:00Z", "2026-01-03T08:30:00Z"}) {
+    JourneyStore::Transaction tx(store);
+    tx.append(contact("P1", "2026-01-01", "attended"), when);
+    id = tx.append(contact("P2", "2026-01-01", "missed"), when);
+    tx.commit();
+  }
+  SQLite::Database db(file.string());
+  CHECK(db.execAndGet("SELECT count(*) FROM entries WHERE recorded_at <> ''").getInt() == 0);
+  CHECK(store.entry(id)->recorded_at == "2026-01-03T08:30:00Z");
+  CHECK(store.entry(1)->recorded_at == "2026-01-02T12:00:00Z");
+  for (bool by_people : {false, true}) {
+    EntryQuery q;
+    if (by_people) q.people = std::vector<std::string>{"P1", "P2"};
+    std::vector<std::string> times;
+    for (const auto& e : store.entries(q)) times.push_back(e.recorded_at);
+    CHECK(times == std::vector<std::string>{"2026-01-02T12:00:00Z", "2026-01-03T08:30:00Z",
+                                            "2026-01-02T12:00:00Z", "2026-01-03T08:30:00Z"});
+  }
+}
