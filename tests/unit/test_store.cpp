@@ -89,6 +89,7 @@ TEST_CASE("create makes an owner-only store at the current schema version") {
   CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
   CHECK(JourneyStore::schema_version() == 2);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+  CHECK(db.execAndGet("PRAGMA page_size").getInt() == 16384);
 }
 
 TEST_CASE("create refuses an existing file and leaves it untouched") {
