@@ -742,43 +742,11 @@ Report compute_report(const std::vector<PersonJourney>& journeys,
 
 namespace {
 
-template <typename Query>
-constexpr bool store_has_kinds = requires(Query q) {
-  q.kinds;
-};
-
-// Sets EntryQuery::kinds when the store offers it; returns false when the caller must filter.
-template <typename Query>
-bool set_kinds(Query& q, const std::vector<EntryKind>& kinds) {
-  if constexpr (requires { q.kinds = std::optional<std::vector<EntryKind>>{}; }) {
-    q.kinds = kinds;
-    return true;
-  } else {
-    return false;
-  }
-}
-
-// Sets recorded_at bounds when the store offers them; false when it does not.
-template <typename Query>
-bool set_recorded(Query& q, const std::string& from, const std::string& to) {
-  if constexpr (requires { q.recorded_from = std::optional<std::string>{}; }) {
-    q.recorded_from = from;
-    q.recorded_to = to;
-    return true;
-  } else {
-    return false;
-  }
-}
-
-bool kind_in(EntryKind k, const std::vector<EntryKind>& kinds) {
-  return std::find(kinds.begin(), kinds.end(), k) != kinds.end();
-}
-
 // Streams the entries of `query` (restricted to `kinds`), one person at a time.
 void for_each_person(const JourneyStore& store, EntryQuery query,
                      const std::vector<EntryKind>& kinds,
                      const std::function<void(PersonJourney&)>& visit) {
-  bool filtered = kinds.empty() || set_kinds(query, kinds);
+  if (!kinds.empty()) query.kinds = kinds;
   PersonJourney current;
   // Entries of earlier people, kept for their string buffers: copying into one of them
   // reuses its memory, where a fresh copy would allocate for every longer text.
@@ -790,7 +758,6 @@ void for_each_person(const JourneyStore& store, EntryQuery query,
     current.entries.clear();
   };
   store.for_each_entry(query, [&](const Entry& e) {
-    if (!filtered && !kind_in(e.kind, kinds)) return;
     if (e.person != current.person) {
       finish_person();
       current.person = e.person;
@@ -817,9 +784,6 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
   {
     EntryQuery q;
     q.to = options.to;
-    // Without a kinds filter in the store, one indexed read per person beats the store's
-    // whole-table scan (which takes several passes over a large store).
-    if (!store_has_kinds<EntryQuery>) q.people = store.people();
     for_each_person(
         store, q, {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute}, [&](PersonJourney& j) {
           bool cohort = matches_where(attributes_of(j.entries, options.to), options.where);
@@ -877,9 +841,9 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
   {
     EntryQuery q;
     q.to = Date{options.from.days - 1};
-    if (set_recorded(q, format_date(options.from) + "T00:00:00Z",
-                     format_date(options.to) + "T23:59:59Z"))
-      store.for_each_entry(q, keep_other);
+    q.recorded_from = format_date(options.from) + "T00:00:00Z";
+    q.recorded_to = format_date(options.to) + "T23:59:59Z";
+    store.for_each_entry(q, keep_other);
   }
   for (auto& [person, entries] : others) {
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
