@@ -323,6 +323,20 @@ struct JourneyStore::Impl {
     logged_at = recorded_at;
   }
 
+  // The store ids of an entry's person, framework version, measure and status (0 where the
+  // entry has none), added to their tables when new; always made in this order.
+  struct EntryIds {
+    int64_t person = 0, framework = 0, measure = 0, status = 0;
+  };
+  EntryIds ids_of(const NewEntry& entry) {
+    EntryIds ids;
+    ids.person = person_id(entry.person);
+    ids.framework = entry.framework.empty() ? 0 : framework_id(entry);
+    ids.measure = entry.measure.empty() ? 0 : term_id(entry.measure);
+    ids.status = entry.status.empty() ? 0 : term_id(entry.status);
+    return ids;
+  }
+
   int64_t person_id(const std::string& ref) {
     if (auto it = person_ids.find(ref); it != person_ids.end()) return it->second;
     auto& find = statement(find_person, "SELECT id FROM people WHERE ref = ?");
@@ -441,13 +455,16 @@ struct JourneyStore::Impl {
   struct WriteLog {
     std::vector<int64_t> first_ids;
     std::vector<std::string> times;
-    // The index of the write holding entry `id`; npos when the log does not cover it.
-    size_t index_of(int64_t id) const {
-      auto it = std::upper_bound(first_ids.begin(), first_ids.end(), id);
-      return it == first_ids.begin() ? std::string::npos
-                                     : static_cast<size_t>(it - first_ids.begin()) - 1;
-    }
   };
+  // The index in `log` of the write holding entry `id`. Every entry belongs to a write (the
+  // log is built from the entries on migration and extended by every append since), so
+  // an entry before the first write means a damaged store.
+  size_t write_of(const WriteLog& log, int64_t id) const {
+    auto it = std::upper_bound(log.first_ids.begin(), log.first_ids.end(), id);
+    if (it == log.first_ids.begin())
+      damaged(fmt::format("entry {} is missing from the log of writes", id));
+    return static_cast<size_t>(it - log.first_ids.begin()) - 1;
+  }
   WriteLog load_write_log() {
     WriteLog log;
     SQLite::Statement query(db, "SELECT first_id, recorded_at FROM writes ORDER BY first_id");
@@ -657,7 +674,7 @@ std::string insert_sql(int rows) {
 // as NULL; texts are not copied, so `entry` must outlive the statement's execution).
 // recorded_at is left empty: the write's row in the log of writes holds it.
 void bind_entry(SQLite::Statement& insert, int base, const NewEntry& entry, int64_t id, int64_t seq,
-                int64_t person, int64_t framework, int64_t measure, int64_t status, int64_t batch) {
+                const JourneyStore::Impl::EntryIds& ids, int64_t batch) {
   auto bind_id = [&](int index, int64_t value) {
     if (value != 0)
       insert.bind(base + index, value);
@@ -671,16 +688,16 @@ void bind_entry(SQLite::Statement& insert, int base, const NewEntry& entry, int6
       insert.bind(base + index);
   };
   insert.bind(base + 1, id);
-  insert.bind(base + 2, person);
+  insert.bind(base + 2, ids.person);
   insert.bind(base + 3, entry.date.days);
   insert.bind(base + 4, static_cast<int>(entry.kind));
-  bind_id(5, framework);
-  bind_id(6, measure);
+  bind_id(5, ids.framework);
+  bind_id(6, ids.measure);
   if (entry.value)
     insert.bind(base + 7, *entry.value);
   else
     insert.bind(base + 7);
-  bind_id(8, status);
+  bind_id(8, ids.status);
   bind_text(9, entry.text);
   bind_text(10, entry.by);
   bind_text(11, entry.ref);
@@ -773,13 +790,10 @@ int64_t JourneyStore::Transaction::append(const NewEntry& entry, const std::stri
       }
       later.reset();
     }
-    const int64_t person = s.person_id(entry.person);
-    const int64_t framework = entry.framework.empty() ? 0 : s.framework_id(entry);
-    const int64_t measure = entry.measure.empty() ? 0 : s.term_id(entry.measure);
-    const int64_t status = entry.status.empty() ? 0 : s.term_id(entry.status);
-
-    auto& insert = s.statement(s.insert_entry, insert_sql(1).c_str());
-    bind_entry(insert, 0, entry, id, seq, person, framework, measure, status, batch);
+    const auto ids = s.ids_of(entry);
+    static const std::string sql = insert_sql(1);
+    auto& insert = s.statement(s.insert_entry, sql.c_str());
+    bind_entry(insert, 0, entry, id, seq, ids, batch);
     insert.exec();
     insert.reset();
     s.log_write(id, recorded_at);
@@ -796,19 +810,15 @@ void JourneyStore::Transaction::append_all(const std::vector<const NewEntry*>& e
   // each index, ending the statement) is paid once for the group, not once a row.
   std::size_t i = 0;
   s.guard([&] {
-    auto& insert = s.statement(s.insert_many, insert_sql(kRowsPerInsert).c_str());
+    static const std::string sql = insert_sql(kRowsPerInsert);
+    auto& insert = s.statement(s.insert_many, sql.c_str());
     for (; i + kRowsPerInsert <= entries.size(); i += kRowsPerInsert) {
       for (int r = 0; r < kRowsPerInsert; ++r) {
         const NewEntry& e = *entries[i + static_cast<std::size_t>(r)];
         if (e.supersedes != 0)
           throw Error(fmt::format("{}: a correction cannot be part of a bulk write", s.file));
         const int64_t id = s.next_id + r;
-        // Ids are made in the same order as append() makes them.
-        const int64_t person = s.person_id(e.person);
-        const int64_t framework = e.framework.empty() ? 0 : s.framework_id(e);
-        const int64_t measure = e.measure.empty() ? 0 : s.term_id(e.measure);
-        const int64_t status = e.status.empty() ? 0 : s.term_id(e.status);
-        bind_entry(insert, r * kEntryFields, e, id, id, person, framework, measure, status, batch);
+        bind_entry(insert, r * kEntryFields, e, id, id, s.ids_of(e), batch);
       }
       insert.exec();
       insert.reset();
@@ -999,19 +1009,15 @@ bool episode_kinds_only(const EntryQuery& query) {
   });
 }
 
-// The id ranges [first, last] of the writes recorded in the query's recorded_at bounds.
-std::vector<std::pair<int64_t, int64_t>> recorded_ranges(JourneyStore::Impl& s,
+// The id ranges [first, last] of the writes recorded in the query's recorded_at bounds
+// (adjacent writes merged into one range).
+std::vector<std::pair<int64_t, int64_t>> recorded_ranges(const JourneyStore::Impl::WriteLog& log,
                                                          const EntryQuery& query) {
   std::vector<std::pair<int64_t, int64_t>> ranges;
-  // A raw statement and string views: the log can hold a row per entry written one by one.
-  RawStatement writes(s.db.getHandle(),
-                      "SELECT first_id, recorded_at FROM writes ORDER BY first_id");
   bool open = false;
-  while (writes.step()) {
-    const int64_t first = writes.integer(0);
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(writes.get(), 1));
-    const std::string_view at(text ? text : "",
-                              static_cast<size_t>(sqlite3_column_bytes(writes.get(), 1)));
+  for (size_t w = 0; w < log.first_ids.size(); ++w) {
+    const int64_t first = log.first_ids[w];
+    const std::string& at = log.times[w];
     if (open) ranges.back().second = first - 1;
     open = (!query.recorded_from || at >= *query.recorded_from) &&
            (!query.recorded_to || at <= *query.recorded_to);
@@ -1053,7 +1059,7 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
                             .c_str());
       std::vector<std::pair<int64_t, int64_t>> recorded;
       const bool by_recorded = query.recorded_from || query.recorded_to;
-      if (by_recorded) recorded = recorded_ranges(s, query);
+      if (by_recorded) recorded = recorded_ranges(log, query);
       auto recorded_in = [&](int64_t id) {
         auto it = std::upper_bound(recorded.begin(), recorded.end(), id,
                                    [](int64_t v, const auto& r) { return v < r.first; });
@@ -1075,12 +1081,9 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
           if (replaced && !query.include_superseded) continue;
           if (by_recorded && !recorded_in(rows.integer(0))) continue;
           read_entry_row(rows, terms, frameworks, s, entry, &last);
-          if (auto w = log.index_of(entry.id); w != std::string::npos) {
-            if (w != last_write) entry.recorded_at = log.times[w];
+          if (auto w = s.write_of(log, entry.id); w != last_write) {
+            entry.recorded_at = log.times[w];
             last_write = w;
-          } else {
-            rows.text(11, entry.recorded_at);  // not in the log: the row's own column
-            last_write = std::string::npos;
           }
           entry.superseded = replaced;
           visit(entry);
@@ -1112,7 +1115,7 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
     std::vector<std::pair<int64_t, int64_t>> ranges = {
         {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}};
     if (by_recorded) {
-      ranges = recorded_ranges(s, query);
+      ranges = recorded_ranges(log, query);
       if (ranges.empty()) return;
     }
     std::vector<uint32_t> pass_starts = {0};
@@ -1183,9 +1186,7 @@ void JourneyStore::for_each_entry(const EntryQuery& query,
           p.texts = arena.add(rows, {8, 10, 14});
           p.by = by.add(rows, 9);
           p.batch = rows.integer(11);
-          p.recorded_at = static_cast<uint32_t>(log.index_of(p.id));
-          if (p.recorded_at == UINT32_MAX || p.recorded_at >= log.times.size())
-            s.damaged(fmt::format("entry {} is missing from the log of writes", p.id));
+          p.recorded_at = static_cast<uint32_t>(s.write_of(log, p.id));
           p.supersedes = rows.integer(13);
           p.seq = rows.integer(15);
           packed.push_back(p);
@@ -1281,10 +1282,8 @@ std::optional<Entry> JourneyStore::entry(int64_t id) const {
                        "SELECT recorded_at FROM writes WHERE first_id <= ?1 ORDER BY first_id "
                        "DESC LIMIT 1");
     write.bind(1, id);
-    if (write.step())
-      write.text(0, e.recorded_at);
-    else
-      row.text(11, e.recorded_at);
+    if (!write.step()) s.damaged(fmt::format("entry {} is missing from the log of writes", id));
+    write.text(0, e.recorded_at);
     return e;
   });
 }
