@@ -17,19 +17,12 @@ refs=${4:-}
 runs=${5:-5}
 today=2026-11-15
 
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-fi
-cmake --build "$build" --target outcomes -j2 >/dev/null
+. "$src/bench/common.sh"
+bench_build "$build" outcomes gen_entries
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 gen=$build/bench/gen_entries
-if ! cmake --build "$build" --target gen_entries >/dev/null 2>&1; then
-  # Without bench/ in the build (a tree configured before it existed), build it directly.
-  gen=$work/gen_entries
-  c++ -std=c++20 -O2 -I"$src/lib" "$src/bench/gen_entries.cpp" "$src/lib/date.cpp" -lfmt -o "$gen"
-fi
 "$gen" "$rows" "$people" "$today" $refs >"$work/entries.csv"
 size=$(stat -c %s "$work/entries.csv")
 echo "file: $rows rows, $people people, $((size / 1000000)) MB${refs:+ (with refs)}"

@@ -18,12 +18,8 @@ build=${1:-$src/build-bench}
 small=${2:-1000000}
 large=${3:-10000000}
 
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DOUTCOMES_BENCH=ON >/dev/null
-else
-  cmake "$build" -DOUTCOMES_BENCH=ON >/dev/null
-fi
-cmake --build "$build" --target outcomes gen_report_store -j2 >/dev/null
+. "$src/bench/common.sh"
+bench_build "$build" outcomes gen_report_store
 
 work=${OUTCOMES_BENCH_DIR:-}
 if [ -z "$work" ]; then

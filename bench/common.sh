@@ -1,0 +1,15 @@
+# Shared by the benchmark scripts (sourced, not run).
+
+# bench_build BUILD_DIR TARGET...: configures BUILD_DIR as a Release build with the
+# benchmark generators (bench/, OUTCOMES_BENCH) when it is not one yet, then builds TARGETs.
+bench_build() {
+  local build=$1
+  shift
+  if [ ! -f "$build/CMakeCache.txt" ]; then
+    cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+      -DOUTCOMES_BENCH=ON >/dev/null
+  else
+    cmake "$build" -DOUTCOMES_BENCH=ON >/dev/null
+  fi
+  cmake --build "$build" --target "$@" -j2 >/dev/null
+}
