@@ -15,20 +15,10 @@
 
 using namespace outcomes;
 
+using outcomes::testing::day;
+using outcomes::testing::framework_from;
+
 namespace {
-
-Date d(const char* text) {
-  return *parse_date(text);
-}
-
-Framework framework_from(const std::string& yaml) {
-  auto load = parse_framework(yaml, "test.yaml");
-  if (!load.ok()) {
-    for (const auto& p : load.problems) MESSAGE(to_string(p));
-    FAIL("framework did not parse");
-  }
-  return *load.framework;
-}
 
 Framework shipped(const std::string& id) {
   return load_framework_or_throw(std::filesystem::path(OUTCOMES_FRAMEWORKS_DIR) / (id + ".yaml"));
@@ -44,7 +34,7 @@ struct Log {
              const std::string& status = "", const std::string& text = "") {
     Entry e;
     e.person = "P001";
-    e.date = d(date);
+    e.date = day(date);
     e.kind = kind;
     e.framework = framework;
     e.measure = measure;
@@ -131,7 +121,7 @@ TEST_CASE("RCI on a lower-is-better framework: a fall is improvement") {
   Log log;
   log.occasion("2026-01-01", "chaos", kAB, {8, 8});  // 16
   log.occasion("2026-03-01", "chaos", kAB, {5, 4});  // 9
-  auto a = assess_person(f, log.ordered(), d("2026-06-30"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-30"));
   REQUIRE(a.change);
   CHECK(*a.change == -7);
   // RC = −7 / √10 = −2.2136; lower is better, so −2.21 < −1.96 is reliable improvement.
@@ -143,13 +133,13 @@ TEST_CASE("RCI on a lower-is-better framework: a fall is improvement") {
   Log worse;
   worse.occasion("2026-01-01", "chaos", kAB, {2, 2});  // 4
   worse.occasion("2026-03-01", "chaos", kAB, {6, 5});  // 11: +7 → RC +2.21
-  CHECK(assess_person(f, worse.ordered(), d("2026-06-30")).reliable_change ==
+  CHECK(assess_person(f, worse.ordered(), day("2026-06-30")).reliable_change ==
         ReliableChange::Deteriorated);
 
   Log small;
   small.occasion("2026-01-01", "chaos", kAB, {8, 8});  // 16
   small.occasion("2026-03-01", "chaos", kAB, {5, 5});  // 10: −6 → RC −1.897
-  auto s = assess_person(f, small.ordered(), d("2026-06-30"));
+  auto s = assess_person(f, small.ordered(), day("2026-06-30"));
   CHECK(s.reliable_change == ReliableChange::NoReliableChange);
   CHECK(*s.rci == doctest::Approx(-1.8974).epsilon(1e-4));
 }
@@ -160,7 +150,7 @@ TEST_CASE("RCI on a higher-is-better framework uses the unrounded RC for the 1.9
   Log log;
   log.add("2026-01-01", EntryKind::Assessment, "well", "x", 20);
   log.add("2026-02-01", EntryKind::Assessment, "well", "x", 22);
-  auto a = assess_person(f, log.ordered(), d("2026-02-01"));
+  auto a = assess_person(f, log.ordered(), day("2026-02-01"));
   CHECK(round_to(*a.rci, 2) == doctest::Approx(1.96));
   CHECK(a.reliable_change == ReliableChange::Improved);
   CHECK(assessment_to_json(a, f)["rci"].get<double>() == doctest::Approx(1.96));
@@ -170,7 +160,7 @@ TEST_CASE("RCI on a higher-is-better framework uses the unrounded RC for the 1.9
   Log logg;
   logg.add("2026-01-01", EntryKind::Assessment, "well", "x", 20);
   logg.add("2026-02-01", EntryKind::Assessment, "well", "x", 22);
-  auto b = assess_person(g, logg.ordered(), d("2026-02-01"));
+  auto b = assess_person(g, logg.ordered(), day("2026-02-01"));
   CHECK(round_to(*b.rci, 2) == doctest::Approx(1.96));
   CHECK(b.reliable_change == ReliableChange::NoReliableChange);
 
@@ -178,7 +168,7 @@ TEST_CASE("RCI on a higher-is-better framework uses the unrounded RC for the 1.9
   Log down;
   down.add("2026-01-01", EntryKind::Assessment, "well", "x", 20);
   down.add("2026-02-01", EntryKind::Assessment, "well", "x", 16);
-  CHECK(assess_person(f, down.ordered(), d("2026-02-01")).reliable_change ==
+  CHECK(assess_person(f, down.ordered(), day("2026-02-01")).reliable_change ==
         ReliableChange::Deteriorated);
 }
 
@@ -186,16 +176,16 @@ TEST_CASE("fewer than two occasions is insufficient data with no change") {
   Framework f = framework_from(kLowerYaml);
   Log log;
   log.occasion("2026-01-01", "chaos", kAB, {3, 4});
-  auto a = assess_person(f, log.ordered(), d("2026-06-30"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-30"));
   CHECK(a.occasions == 1);
   REQUIRE(a.baseline);
   CHECK(a.baseline->score == 7);
-  CHECK(a.latest->date == d("2026-01-01"));
+  CHECK(a.latest->date == day("2026-01-01"));
   CHECK_FALSE(a.change);
   CHECK_FALSE(a.rci);
   CHECK(a.reliable_change == ReliableChange::InsufficientData);
 
-  auto none = assess_person(f, {}, d("2026-06-30"));
+  auto none = assess_person(f, {}, day("2026-06-30"));
   CHECK(none.occasions == 0);
   CHECK_FALSE(none.baseline);
   CHECK(none.reliable_change == ReliableChange::InsufficientData);
@@ -206,7 +196,7 @@ TEST_CASE("occasions closer than the minimum interval give change but no RCI; eq
   Log close;
   close.occasion("2026-01-01", "chaos", kAB, {8, 8});
   close.occasion("2026-01-28", "chaos", kAB, {2, 2});  // 27 days later
-  auto a = assess_person(f, close.ordered(), d("2026-06-30"));
+  auto a = assess_person(f, close.ordered(), day("2026-06-30"));
   CHECK(*a.change == -12);
   CHECK_FALSE(a.rci);
   CHECK(a.reliable_change == ReliableChange::InsufficientData);
@@ -215,7 +205,7 @@ TEST_CASE("occasions closer than the minimum interval give change but no RCI; eq
   Log exact;
   exact.occasion("2026-01-01", "chaos", kAB, {8, 8});
   exact.occasion("2026-01-29", "chaos", kAB, {2, 2});  // exactly 28 days later
-  auto b = assess_person(f, exact.ordered(), d("2026-06-30"));
+  auto b = assess_person(f, exact.ordered(), day("2026-06-30"));
   REQUIRE(b.rci);
   CHECK(b.reliable_change == ReliableChange::Improved);  // −12/√10 = −3.79
 }
@@ -229,7 +219,7 @@ TEST_CASE("without SD and reliability the category is not_computable") {
   // Risk domains are recorded 0,2,4,6,8 and the score is the plain sum.
   log.occasion("2026-01-01", "ndt", items, {3, 2, 2, 6, 8, 3, 3, 4, 3, 4});  // 38
   log.occasion("2026-04-01", "ndt", items, {2, 1, 1, 2, 4, 2, 2, 3, 2, 2});  // 21
-  auto a = assess_person(f, log.ordered(), d("2026-04-01"));
+  auto a = assess_person(f, log.ordered(), day("2026-04-01"));
   CHECK(a.baseline->score == 38);
   CHECK(a.latest->score == 21);
   CHECK(*a.change == -17);
@@ -245,7 +235,7 @@ TEST_CASE("SWEMWBS converts raw to metric before change") {
   Log log;
   log.occasion("2026-01-10", "swemwbs", items, {2, 2, 2, 2, 2, 2, 2});  // raw 14 → 15.32
   log.occasion("2026-05-10", "swemwbs", items, {3, 3, 3, 3, 3, 3, 3});  // raw 21 → 19.25
-  auto a = assess_person(f, log.ordered(), d("2026-06-01"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-01"));
   CHECK(a.baseline->score == doctest::Approx(15.32));
   CHECK(a.latest->score == doctest::Approx(19.25));
   // Metric change 19.25 − 15.32 = 3.93, not the raw change of 7.
@@ -264,7 +254,7 @@ TEST_CASE("an occasion with a missing item is incomplete and not scored") {
   log.occasion("2026-01-01", "chaos", kAB, {8, 8});
   log.add("2026-02-15", EntryKind::Assessment, "chaos", "a", 1);  // b missing
   log.occasion("2026-03-01", "chaos", kAB, {6, 6});
-  auto a = assess_person(f, log.ordered(), d("2026-06-30"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-30"));
   CHECK(a.occasions == 2);
   CHECK(a.incomplete_occasions == 1);
   CHECK(a.latest->score == 12);
@@ -278,7 +268,7 @@ TEST_CASE("an occasion with a missing item is incomplete and not scored") {
   Log s;
   s.occasion("2026-01-10", "swemwbs", {"item_1", "item_2", "item_3", "item_6", "item_7", "item_9"},
              {3, 3, 3, 3, 3, 3});
-  auto b = assess_person(sw, s.ordered(), d("2026-06-01"));
+  auto b = assess_person(sw, s.ordered(), day("2026-06-01"));
   CHECK(b.occasions == 0);
   CHECK(b.incomplete_occasions == 1);
   CHECK_FALSE(b.baseline);
@@ -308,7 +298,7 @@ domains:
   log.add("2026-01-01", EntryKind::Assessment, "pr", "a", 2);
   log.add("2026-01-01", EntryKind::Assessment, "pr", "b", 4);  // c missing: 6 × 3/2 = 9
   log.add("2026-02-01", EntryKind::Assessment, "pr", "a", 4);  // two missing: incomplete
-  auto a = assess_person(f, log.ordered(), d("2026-06-30"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-30"));
   CHECK(a.occasions == 1);
   CHECK(a.incomplete_occasions == 1);
   CHECK(a.baseline->score == 9);
@@ -334,7 +324,7 @@ domains:
   Log log;
   log.add("2026-01-01", EntryKind::Assessment, "ws", "a", 3);
   log.add("2026-01-01", EntryKind::Assessment, "ws", "b", 4);
-  auto a = assess_person(f, log.ordered(), d("2026-06-30"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-30"));
   CHECK(a.baseline->score == doctest::Approx(2 * 3 + 0.5 * 4));  // 8
 }
 
@@ -342,12 +332,12 @@ TEST_CASE("trajectory: direction changes, setbacks, best and worst with ties to 
   Framework f = framework_from(higher_yaml("10"));
   auto series = [&](const std::vector<int>& scores) {
     Log log;
-    int day = 1;
+    int n = 1;
     for (int s : scores) {
-      std::string date = fmt::format("2026-01-{:02d}", day++);
+      std::string date = fmt::format("2026-01-{:02d}", n++);
       log.add(date.c_str(), EntryKind::Assessment, "well", "x", s);
     }
-    return assess_person(f, log.ordered(), d("2026-12-31"));
+    return assess_person(f, log.ordered(), day("2026-12-31"));
   };
   // 10, 12, 11, 15 → +2, −1, +4 → two sign changes; one worse step (12 → 11).
   auto a = series({10, 12, 11, 15});
@@ -362,9 +352,9 @@ TEST_CASE("trajectory: direction changes, setbacks, best and worst with ties to 
   // Ties: best 15 first on 01-02, worst 10 first on 01-04.
   auto c = series({12, 15, 15, 10, 10});
   CHECK(c.best->score == 15);
-  CHECK(c.best->date == d("2026-01-02"));
+  CHECK(c.best->date == day("2026-01-02"));
   CHECK(c.worst->score == 10);
-  CHECK(c.worst->date == d("2026-01-04"));
+  CHECK(c.worst->date == day("2026-01-04"));
 
   // Lower is better: a rise is the setback, the lowest score is the best.
   Framework low = framework_from(kLowerYaml);
@@ -372,7 +362,7 @@ TEST_CASE("trajectory: direction changes, setbacks, best and worst with ties to 
   l.occasion("2026-01-01", "chaos", kAB, {5, 5});  // 10
   l.occasion("2026-03-01", "chaos", kAB, {6, 6});  // 12
   l.occasion("2026-05-01", "chaos", kAB, {4, 4});  // 8
-  auto e = assess_person(low, l.ordered(), d("2026-06-30"));
+  auto e = assess_person(low, l.ordered(), day("2026-06-30"));
   CHECK(e.setbacks == 1);
   CHECK(e.best->score == 8);
   CHECK(e.worst->score == 12);
@@ -393,7 +383,7 @@ TEST_CASE("bands of baseline and latest; a framework without a total works per i
   log.add("2026-02-01", EntryKind::Assessment, "journey-template", first, 5);  // partial
   log.add("2026-03-01", EntryKind::Assessment, "journey-template", first, 4);
   log.occasion("2026-04-01", "journey-template", all, sevens);
-  auto a = assess_person(f, log.ordered(), d("2026-06-30"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-30"));
   // Framework level: no score. Each item stands alone, so an occasion rating some items
   // is an occasion for them, not an incomplete one.
   CHECK_FALSE(a.baseline);
@@ -408,7 +398,7 @@ TEST_CASE("bands of baseline and latest; a framework without a total works per i
   CHECK(*item.change == 5);
   CHECK(item.direction_changes == 2);  // +3, −1, +3
   CHECK(item.setbacks == 1);
-  CHECK(item.best->date == d("2026-04-01"));
+  CHECK(item.best->date == day("2026-04-01"));
   CHECK(item.baseline_band == "early");
   CHECK(item.latest_band == "steadying");
   CHECK(a.items.at(second).occasions == 2);
@@ -429,7 +419,7 @@ TEST_CASE("clinical significance uses criterion c with both norm groups") {
     Log log;
     log.add("2026-01-01", EntryKind::Assessment, "well", "x", from);
     log.add("2026-03-01", EntryKind::Assessment, "well", "x", to);
-    return assess_person(f, log.ordered(), d("2026-03-01"));
+    return assess_person(f, log.ordered(), day("2026-03-01"));
   };
   CHECK(run(15, 26).clinical_significance == ClinicalSignificance::Recovered);  // RC 5.5, 26 > 25
   CHECK(run(15, 25).clinical_significance == ClinicalSignificance::Improved);   // on the cut-off
@@ -443,7 +433,7 @@ TEST_CASE("statuses: the most recent evidence wins between status and need entri
   const std::string fw = "supporting-people";
   const std::string m = f.measures.front().id;
   auto status_of = [&](Log& log, const char* as_of = "2026-12-31") {
-    return assess_person(f, log.ordered(), d(as_of)).statuses.at(m);
+    return assess_person(f, log.ordered(), day(as_of)).statuses.at(m);
   };
 
   Log over;  // a status after the need overrides the derivation
@@ -482,7 +472,7 @@ TEST_CASE("statuses derived from needs: achieved, partial, not_achieved") {
   log.add("2026-04-01", EntryKind::Need, fw, m, std::nullopt, "met", "benefits");
   log.add("2026-05-01", EntryKind::Exit, "", "", std::nullopt, "disengaged");
   auto at = [&](const char* date) {
-    return assess_person(f, log.ordered(), d(date)).statuses.at(m);
+    return assess_person(f, log.ordered(), day(date)).statuses.at(m);
   };
   CHECK(at("2026-03-15") == "partial");   // one need open, episode open
   CHECK(at("2026-04-01") == "achieved");  // every need met
@@ -491,9 +481,9 @@ TEST_CASE("statuses derived from needs: achieved, partial, not_achieved") {
   ended.add("2026-01-01", EntryKind::Enrol);
   ended.add("2026-01-02", EntryKind::Need, fw, m, std::nullopt, "open", "debts");
   ended.add("2026-05-01", EntryKind::Exit, "", "", std::nullopt, "disengaged");
-  CHECK(assess_person(f, ended.ordered(), d("2026-04-30")).statuses.at(m) == "partial");
+  CHECK(assess_person(f, ended.ordered(), day("2026-04-30")).statuses.at(m) == "partial");
   // The exit on D closes the episode at D: support ended with the need unmet.
-  CHECK(assess_person(f, ended.ordered(), d("2026-05-01")).statuses.at(m) == "not_achieved");
+  CHECK(assess_person(f, ended.ordered(), day("2026-05-01")).statuses.at(m) == "not_achieved");
 
   // A framework with its own status ids derives to its own ids.
   Framework own = framework_from(R"(
@@ -516,11 +506,12 @@ domains:
   Log o;
   o.add("2026-01-01", EntryKind::Enrol);
   o.add("2026-01-02", EntryKind::Need, "own", "housing", std::nullopt, "open", "tenancy");
-  CHECK(assess_person(own, o.ordered(), d("2026-02-01")).statuses.at("housing") == "getting_there");
+  CHECK(assess_person(own, o.ordered(), day("2026-02-01")).statuses.at("housing") ==
+        "getting_there");
   o.add("2026-03-01", EntryKind::Exit, "", "", std::nullopt, "other");
-  CHECK(assess_person(own, o.ordered(), d("2026-03-01")).statuses.at("housing") == "not_yet");
+  CHECK(assess_person(own, o.ordered(), day("2026-03-01")).statuses.at("housing") == "not_yet");
   o.add("2026-03-02", EntryKind::Need, "own", "housing", std::nullopt, "met", "tenancy");
-  CHECK(assess_person(own, o.ordered(), d("2026-03-02")).statuses.at("housing") == "done");
+  CHECK(assess_person(own, o.ordered(), day("2026-03-02")).statuses.at("housing") == "done");
 }
 
 namespace {
@@ -543,7 +534,7 @@ domains:
 TEST_CASE("milestones: sustain periods, ends, month-end arithmetic, once achieved stays") {
   Framework f = framework_from(kMilestoneYaml);
   auto state = [&](Log& log, const char* as_of, const std::string& m) {
-    auto a = assess_person(f, log.ordered(), d(as_of));
+    auto a = assess_person(f, log.ordered(), day(as_of));
     auto it = a.milestones.find(m);
     return it == a.milestones.end() ? std::string("absent") : std::string(to_string(it->second));
   };
@@ -604,7 +595,7 @@ TEST_CASE("goals: baseline from set, latest review or close, open and closed, T-
   log.add("2026-03-01", EntryKind::Goal, fw, "g1", 0, "review");
   log.add("2026-04-01", EntryKind::Goal, fw, "g1", 1, "review");
   log.add("2026-05-01", EntryKind::Goal, fw, "g2", 2, "close");
-  auto a = assess_person(f, log.ordered(), d("2026-06-01"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-01"));
   REQUIRE(a.goals.size() == 3);
   CHECK(a.goals[0].goal == "g1");
   CHECK(a.goals[0].baseline == -1);  // the scale's default baseline
@@ -622,10 +613,10 @@ TEST_CASE("goals: baseline from set, latest review or close, open and closed, T-
   CHECK(j["goals"]["goals"][1]["state"] == "closed");
   CHECK(j["goals"]["goals"][0]["state"] == "open");
   // As of before the reviews: all at baseline −1, −2, −1: Σx = −4 → 50 − 40/√4.8 = 31.74.
-  CHECK(*assess_person(f, log.ordered(), d("2026-01-01")).t_score ==
+  CHECK(*assess_person(f, log.ordered(), day("2026-01-01")).t_score ==
         doctest::Approx(50 - 40 / std::sqrt(4.8)));
   // No goals: null.
-  auto none = assess_person(f, {}, d("2026-06-01"));
+  auto none = assess_person(f, {}, day("2026-06-01"));
   CHECK_FALSE(none.t_score);
   CHECK(assessment_to_json(none, f)["goals"]["t_score"].is_null());
 }
@@ -650,7 +641,7 @@ TEST_CASE("signals and engagement count the 90 days D−89 … D and signals in 
   log.add("2026-05-01", EntryKind::Contact, "", "", std::nullopt, "missed");
   log.add("2026-05-02", EntryKind::Contact, "", "", std::nullopt, "self_initiated");
   log.add("2026-05-03", EntryKind::Contact, "", "", std::nullopt, "outreach");
-  auto a = assess_person(f, log.ordered(), d("2026-06-30"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-30"));
   CHECK(a.signals.at(signal).last_90_days == 2);
   CHECK(a.signals.at(signal).total == 3);
   CHECK(a.engagement.attended == 1);
@@ -668,13 +659,13 @@ TEST_CASE("open episode: enrol on or before D with no exit up to D; same-day ord
   log.add("2026-01-01", EntryKind::Enrol);
   log.add("2026-03-01", EntryKind::Exit, "", "", std::nullopt, "other");
   log.add("2026-03-01", EntryKind::Enrol);  // re-engaged the same day, recorded after
-  CHECK_FALSE(assess_person(f, log.ordered(), d("2025-12-31")).in_open_episode);
-  CHECK(assess_person(f, log.ordered(), d("2026-01-01")).in_open_episode);
-  CHECK(assess_person(f, log.ordered(), d("2026-03-01")).in_open_episode);
+  CHECK_FALSE(assess_person(f, log.ordered(), day("2025-12-31")).in_open_episode);
+  CHECK(assess_person(f, log.ordered(), day("2026-01-01")).in_open_episode);
+  CHECK(assess_person(f, log.ordered(), day("2026-03-01")).in_open_episode);
   Log exited;
   exited.add("2026-01-01", EntryKind::Enrol);
   exited.add("2026-03-01", EntryKind::Exit, "", "", std::nullopt, "other");
-  CHECK_FALSE(assess_person(f, exited.ordered(), d("2026-03-01")).in_open_episode);
+  CHECK_FALSE(assess_person(f, exited.ordered(), day("2026-03-01")).in_open_episode);
 }
 
 TEST_CASE("entries after the as-of date and of other frameworks are ignored") {
@@ -683,7 +674,7 @@ TEST_CASE("entries after the as-of date and of other frameworks are ignored") {
   log.occasion("2026-01-01", "chaos", kAB, {8, 8});
   log.occasion("2026-02-01", "other", kAB, {1, 1});
   log.occasion("2026-09-01", "chaos", kAB, {1, 1});
-  auto a = assess_person(f, log.ordered(), d("2026-06-30"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-30"));
   CHECK(a.occasions == 1);
   CHECK(a.latest->score == 16);
 }
@@ -696,7 +687,7 @@ NewEntry new_entry(const std::string& person, const char* date, EntryKind kind,
                    std::optional<int> value = std::nullopt, const std::string& status = "") {
   NewEntry e;
   e.person = person;
-  e.date = d(date);
+  e.date = day(date);
   e.kind = kind;
   e.framework = framework;
   e.measure = measure;
@@ -725,7 +716,7 @@ TEST_CASE("a correction read from the store changes the score") {
     tx.commit();
   }
   EntryQuery q;
-  auto before = assess_person(f, store.entries(q), d("2026-06-30"));
+  auto before = assess_person(f, store.entries(q), day("2026-06-30"));
   CHECK(before.baseline->score == 17);
   CHECK(*before.change == -9);
   {
@@ -736,7 +727,7 @@ TEST_CASE("a correction read from the store changes the score") {
     tx.append(fix, "2026-04-01T00:00:00Z");
     tx.commit();
   }
-  auto after = assess_person(f, store.entries(q), d("2026-06-30"));
+  auto after = assess_person(f, store.entries(q), day("2026-06-30"));
   CHECK(after.baseline->score == 14);  // 8 + 6
   CHECK(*after.change == -6);
   CHECK(after.occasions == 2);
@@ -763,7 +754,7 @@ TEST_CASE("assess_store: one pass, sorted by person then framework, filters") {
     tx.commit();
   }
   AssessOptions options;
-  options.as_of = d("2026-06-30");
+  options.as_of = day("2026-06-30");
   auto all = assess_store(store, frameworks, options);
   REQUIRE(all.assessments.size() == 4);     // "c" has nothing by D
   CHECK(all.assessments[0].person == "B");  // code point order: upper case first
@@ -797,7 +788,7 @@ TEST_CASE("renderers: JSON keys, CSV columns, table with the notice after it") {
   Log log;
   log.occasion("2026-01-10", "swemwbs", items, {2, 2, 2, 2, 2, 2, 2});
   log.occasion("2026-05-10", "swemwbs", items, {3, 3, 3, 3, 3, 3, 3});
-  auto a = assess_person(f, log.ordered(), d("2026-06-01"));
+  auto a = assess_person(f, log.ordered(), day("2026-06-01"));
   std::vector<const Framework*> fws = {&f};
 
   std::ostringstream json;
@@ -867,7 +858,7 @@ TEST_CASE("the JSON renderers write exactly what nlohmann::json would, escapes i
   log.add("2026-01-01", EntryKind::Enrol);
   log.add("2026-01-02", EntryKind::Goal, "goals", "key \"quoted\"\\\t\x01 é", std::nullopt, "set");
   log.add("2026-02-01", EntryKind::Contact, "", "", std::nullopt, "attended");
-  auto a = assess_person(f, log.ordered(), d("2026-03-01"));
+  auto a = assess_person(f, log.ordered(), day("2026-03-01"));
   a.person = "P\n001";
   std::vector<const Framework*> fws = {&f};
   std::ostringstream pretty, lines;

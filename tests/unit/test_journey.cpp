@@ -8,14 +8,13 @@
 #include "error.h"
 #include "journey.h"
 #include "store.h"
+#include "test_support.h"
 
 using namespace outcomes;
 
-namespace {
+using outcomes::testing::day;
 
-Date d(const char* text) {
-  return *parse_date(text);
-}
+namespace {
 
 const Workspace& workspace() {
   static const Workspace ws = [] {
@@ -40,7 +39,7 @@ struct Log {
     e.id = static_cast<int64_t>(entries.size()) + 1;
     e.seq = e.id;
     e.person = "P001";
-    e.date = d(date);
+    e.date = day(date);
     e.kind = kind;
     e.framework = std::move(framework);
     e.measure = std::move(measure);
@@ -59,7 +58,7 @@ struct Log {
 
 JourneyOptions as_of(const char* date, bool include_private = false, bool audit = false) {
   JourneyOptions o;
-  o.as_of = d(date);
+  o.as_of = day(date);
   o.include_private = include_private;
   o.audit = audit;
   return o;
@@ -123,8 +122,8 @@ TEST_CASE("contacts are counted by type and by month, empty months included") {
   CHECK(j.contacts.months[1].first == "2026-02");
   CHECK(j.contacts.months[1].second.total() == 0);
   CHECK(j.contacts.months[2].second.outreach == 1);
-  CHECK(*j.contacts.first == d("2026-01-05"));
-  CHECK(*j.contacts.last == d("2026-03-09"));
+  CHECK(*j.contacts.first == day("2026-01-05"));
+  CHECK(*j.contacts.last == day("2026-03-09"));
 }
 
 TEST_CASE("scale occasions are scored like assess: complete ones summed, incomplete ones not") {
@@ -204,7 +203,7 @@ TEST_CASE("needs are matched by trimmed text and statuses come with their names"
   CHECK(j.statuses[0].current_name == "Not relevant");
   const JourneyStatus& money = j.statuses[1];
   REQUIRE(money.needs.size() == 2);
-  CHECK(*money.needs[0].met == d("2026-02-01"));
+  CHECK(*money.needs[0].met == day("2026-02-01"));
   CHECK_FALSE(money.needs[1].met.has_value());
   // One need still open while enrolled: partially achieved (the SP rule).
   CHECK(money.current == "partial");
@@ -226,11 +225,11 @@ TEST_CASE("milestones are sustained exactly at start plus the sustain period") {
   CHECK_FALSE(on.milestones[0].runs[0].sustained);
   CHECK(on.milestones[1].measure == "housing_stability");
   CHECK(on.milestones[1].state == "achieved");
-  CHECK(*on.milestones[1].runs[0].sustained_on == d("2026-07-15"));
+  CHECK(*on.milestones[1].runs[0].sustained_on == day("2026-07-15"));
   Journey before = build_journey("P001", log.entries, workspace(), as_of("2026-07-14"));
   CHECK(before.milestones[1].state == "in_progress");
   CHECK_FALSE(before.milestones[1].runs[0].sustained_on.has_value());
-  CHECK(*before.milestones[1].runs[0].due == d("2026-07-15"));
+  CHECK(*before.milestones[1].runs[0].due == day("2026-07-15"));
   CHECK_FALSE(on.milestones[1].runs[0].due.has_value());
   CHECK_FALSE(on.milestones[0].runs[0].due.has_value());  // ended runs are never due
 }
@@ -370,13 +369,13 @@ TEST_CASE("load_journey reads the store and suggests a near-miss person") {
     JourneyStore::Transaction tx(store);
     NewEntry e;
     e.person = "P017";
-    e.date = d("2026-01-01");
+    e.date = day("2026-01-01");
     e.kind = EntryKind::Enrol;
     e.by = "sam";
     tx.append(e, "2026-01-01T09:00:00Z");
     e.kind = EntryKind::Contact;
     e.status = "attended";
-    e.date = d("2026-01-02");
+    e.date = day("2026-01-02");
     tx.append(e, "2026-01-02T09:00:00Z");
     tx.commit();
   }

@@ -7,23 +7,14 @@
 #include <sstream>
 
 #include "report.h"
+#include "test_support.h"
 
 using namespace outcomes;
 
+using outcomes::testing::day;
+using outcomes::testing::framework_from;
+
 namespace {
-
-Date d(const char* text) {
-  return *parse_date(text);
-}
-
-Framework framework_from(const std::string& yaml) {
-  auto load = parse_framework(yaml, "test.yaml");
-  if (!load.ok()) {
-    for (const auto& p : load.problems) MESSAGE(to_string(p));
-    FAIL("framework did not parse");
-  }
-  return *load.framework;
-}
 
 // Two status outcomes (default status set), one soft and one hard.
 const char* kStatusYaml = R"(
@@ -115,7 +106,7 @@ struct Journeys {
              const std::string& text = "") {
     Entry e;
     e.person = person;
-    e.date = d(date);
+    e.date = day(date);
     e.kind = kind;
     e.framework = framework;
     e.measure = measure;
@@ -160,8 +151,8 @@ struct Fixture {
               [](const Framework& a, const Framework& b) { return a.id < b.id; });
     settings.service_name = "Test service";
     settings.attributes = {{"gender", "Gender", {"woman", "man"}}};
-    options.from = d("2026-10-01");
-    options.to = d("2026-10-31");
+    options.from = day("2026-10-01");
+    options.to = day("2026-10-31");
     options.suppress = false;
   }
   Report run(const Journeys& j) const {

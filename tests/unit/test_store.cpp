@@ -19,11 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using outcomes::testing::day;
 using outcomes::testing::TempDir;
-
-Date day(const char* text) {
-  return *parse_date(text);
-}
 
 NewEntry contact(const std::string& person, const char* date, const std::string& status) {
   NewEntry e;

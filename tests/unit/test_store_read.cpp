@@ -16,11 +16,8 @@ using namespace outcomes;
 
 namespace {
 
+using outcomes::testing::day;
 using outcomes::testing::TempDir;
-
-Date day(const char* text) {
-  return *parse_date(text);
-}
 
 NewEntry make(const std::string& person, const char* date, EntryKind kind,
               const std::string& status = "") {

@@ -1,11 +1,15 @@
 // Helpers shared by the unit tests.
 #pragma once
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
+
+#include "date.h"
+#include "framework.h"
 
 namespace outcomes::testing {
 
@@ -29,5 +33,20 @@ struct TempDir {
   }
   std::filesystem::path operator/(const std::string& name) const { return path / name; }
 };
+
+// The date written "YYYY-MM-DD" in a test.
+inline Date day(const char* text) {
+  return *parse_date(text);
+}
+
+// A framework from YAML text; the test fails, listing every problem, when it does not load.
+inline Framework framework_from(const std::string& yaml) {
+  auto load = parse_framework(yaml, "test.yaml");
+  if (!load.ok()) {
+    for (const auto& p : load.problems) MESSAGE(to_string(p));
+    FAIL("framework did not parse");
+  }
+  return *load.framework;
+}
 
 }  // namespace outcomes::testing
