@@ -173,6 +173,12 @@ class RawStatement {
   sqlite3_stmt* get() const { return stmt_; }
   void reset() { sqlite3_reset(stmt_); }
   void bind(int index, int64_t value) { check(sqlite3_bind_int64(stmt_, index, value)); }
+  void bind_null(int index) { check(sqlite3_bind_null(stmt_, index)); }
+  // Binds text without copying it: it must stay put until the statement has run.
+  void bind_static(int index, const std::string& text) {
+    check(
+        sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC));
+  }
   // True for a row, false when done.
   bool step() {
     int rc = sqlite3_step(stmt_);
@@ -285,12 +291,17 @@ struct JourneyStore::Impl {
   // transactions because nothing is ever deleted; cleared when a write rolls back).
   std::unordered_map<std::string, int64_t> person_ids;
   std::unordered_map<std::string, int64_t> term_ids;
-  std::unordered_map<std::string, int64_t> framework_ids;  // "id\nhash"
-  std::string last_framework, last_framework_hash;
-  int64_t last_framework_id = 0;
+  // Framework versions seen by this connection: few, so a list searched in order (a bulk
+  // write sorted by person moves between them on almost every row).
+  struct FrameworkSeen {
+    std::string framework, hash;
+    int64_t id;
+  };
+  std::vector<FrameworkSeen> framework_ids;
 
-  std::unique_ptr<SQLite::Statement> insert_entry, insert_many, find_person, add_person, find_term,
-      add_term, find_framework, add_framework, seq_of, corrected_by, find_ref;
+  std::unique_ptr<SQLite::Statement> insert_entry, find_person, add_person, find_term, add_term,
+      find_framework, add_framework, seq_of, corrected_by, find_ref;
+  std::unique_ptr<RawStatement> insert_many;  // the hot loop of an import binds it directly
 
   SQLite::Statement& statement(std::unique_ptr<SQLite::Statement>& slot, const char* sql) {
     if (!slot) slot = std::make_unique<SQLite::Statement>(db, sql);
@@ -302,13 +313,10 @@ struct JourneyStore::Impl {
     person_ids.clear();
     term_ids.clear();
     framework_ids.clear();
-    last_framework.clear();
-    last_framework_hash.clear();
-    last_framework_id = 0;
-    for (auto* slot :
-         {&insert_entry, &insert_many, &find_person, &add_person, &find_term, &add_term,
-          &find_framework, &add_framework, &seq_of, &corrected_by, &find_ref})
+    for (auto* slot : {&insert_entry, &find_person, &add_person, &find_term, &add_term,
+                       &find_framework, &add_framework, &seq_of, &corrected_by, &find_ref})
       if (*slot) (*slot)->tryReset();
+    if (insert_many) insert_many->reset();
   }
 
   // The log of writes: a row for the first entry of each run of entries recorded at one
@@ -374,37 +382,27 @@ struct JourneyStore::Impl {
   }
 
   int64_t framework_id(const NewEntry& entry) {
-    if (last_framework_id && entry.framework == last_framework &&
-        entry.framework_hash == last_framework_hash)
-      return last_framework_id;
-    std::string key = entry.framework + '\n' + entry.framework_hash;
+    for (const auto& seen : framework_ids)
+      if (seen.framework == entry.framework && seen.hash == entry.framework_hash) return seen.id;
+    auto& find = statement(
+        find_framework, "SELECT id FROM frameworks_seen WHERE framework = ? AND content_hash = ?");
+    find.bindNoCopy(1, entry.framework);
+    find.bindNoCopy(2, entry.framework_hash);
     int64_t id = 0;
-    if (auto it = framework_ids.find(key); it != framework_ids.end()) {
-      id = it->second;
+    if (find.executeStep()) {
+      id = find.getColumn(0).getInt64();
     } else {
-      auto& find =
-          statement(find_framework,
-                    "SELECT id FROM frameworks_seen WHERE framework = ? AND content_hash = ?");
-      find.bindNoCopy(1, entry.framework);
-      find.bindNoCopy(2, entry.framework_hash);
-      if (find.executeStep()) {
-        id = find.getColumn(0).getInt64();
-      } else {
-        auto& add = statement(
-            add_framework,
-            "INSERT INTO frameworks_seen (framework, version, content_hash) VALUES (?, ?, ?)");
-        add.bindNoCopy(1, entry.framework);
-        add.bindNoCopy(2, entry.framework_version);
-        add.bindNoCopy(3, entry.framework_hash);
-        add.exec();
-        id = db.getLastInsertRowid();
-      }
-      find.reset();
-      framework_ids.emplace(std::move(key), id);
+      auto& add = statement(
+          add_framework,
+          "INSERT INTO frameworks_seen (framework, version, content_hash) VALUES (?, ?, ?)");
+      add.bindNoCopy(1, entry.framework);
+      add.bindNoCopy(2, entry.framework_version);
+      add.bindNoCopy(3, entry.framework_hash);
+      add.exec();
+      id = db.getLastInsertRowid();
     }
-    last_framework = entry.framework;
-    last_framework_hash = entry.framework_hash;
-    last_framework_id = id;
+    find.reset();
+    framework_ids.push_back({entry.framework, entry.framework_hash, id});
     return id;
   }
 
@@ -656,56 +654,74 @@ JourneyStore JourneyStore::open(const std::filesystem::path& file, bool read_onl
 
 namespace {
 
-constexpr int kEntryFields = 16;
 constexpr int kRowsPerInsert = 32;
 
-// INSERT of `rows` entries, each with kEntryFields parameters in the order bind_entry uses.
-std::string insert_sql(int rows) {
+// INSERT of one entry, with parameters in the order bind_entry uses.
+constexpr const char* kInsertSql =
+    "INSERT INTO entries (id, person, day, kind, framework, measure, value, status, text, "
+    "\"by\", ref, batch, recorded_at, supersedes, reason, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+// INSERT of kRowsPerInsert bulk entries. A bulk entry is never a correction and its
+// recorded_at lives in the log of writes, so those columns are constants; the batch is
+// parameter 1, shared by every row; each row then has kBulkFields parameters, its id
+// doubling as its seq.
+// OR FAIL: a plain INSERT of many rows must be able to undo its own earlier rows when a
+// later one breaks a constraint, so SQLite copies every page it first touches into a
+// statement journal (a 16 KiB copy per page, per statement: a sixth of an import's
+// time). A bulk write is all-or-nothing as a whole instead: any failure ends it and the
+// caller rolls the whole transaction back, so the statement need not undo itself.
+constexpr int kBulkFields = 11;
+std::string bulk_insert_sql() {
   std::string sql =
-      "INSERT INTO entries (id, person, day, kind, framework, measure, value, status, text, "
-      "\"by\", ref, batch, recorded_at, supersedes, reason, seq) VALUES ";
-  for (int r = 0; r < rows; ++r)
-    sql += r == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                  : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      "INSERT OR FAIL INTO entries (id, person, day, kind, framework, measure, value, status, "
+      "text, \"by\", ref, batch, recorded_at, supersedes, reason, seq) VALUES ";
+  for (int r = 0; r < kRowsPerInsert; ++r) {
+    const int b = 1 + r * kBulkFields;
+    sql += fmt::format(
+        "{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?1, '', NULL, NULL, ?{})",
+        r == 0 ? "" : ", ", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10,
+        b + 11, b + 1);
+  }
   return sql;
 }
 
-// Binds one entry's fields at parameters base+1 … base+kEntryFields (0 ids and empty texts
-// as NULL; texts are not copied, so `entry` must outlive the statement's execution).
+// Binds one entry's fields to kInsertSql's parameters (0 ids and empty texts as NULL; texts
+// are not copied, so `entry` must outlive the statement's execution).
 // recorded_at is left empty: the write's row in the log of writes holds it.
-void bind_entry(SQLite::Statement& insert, int base, const NewEntry& entry, int64_t id, int64_t seq,
+void bind_entry(SQLite::Statement& insert, const NewEntry& entry, int64_t id, int64_t seq,
                 const JourneyStore::Impl::EntryIds& ids, int64_t batch) {
   auto bind_id = [&](int index, int64_t value) {
     if (value != 0)
-      insert.bind(base + index, value);
+      insert.bind(index, value);
     else
-      insert.bind(base + index);
+      insert.bind(index);
   };
   auto bind_text = [&](int index, const std::string& text) {
     if (!text.empty())
-      insert.bindNoCopy(base + index, text);
+      insert.bindNoCopy(index, text);
     else
-      insert.bind(base + index);
+      insert.bind(index);
   };
-  insert.bind(base + 1, id);
-  insert.bind(base + 2, ids.person);
-  insert.bind(base + 3, entry.date.days);
-  insert.bind(base + 4, static_cast<int>(entry.kind));
+  insert.bind(1, id);
+  insert.bind(2, ids.person);
+  insert.bind(3, entry.date.days);
+  insert.bind(4, static_cast<int>(entry.kind));
   bind_id(5, ids.framework);
   bind_id(6, ids.measure);
   if (entry.value)
-    insert.bind(base + 7, *entry.value);
+    insert.bind(7, *entry.value);
   else
-    insert.bind(base + 7);
+    insert.bind(7);
   bind_id(8, ids.status);
   bind_text(9, entry.text);
   bind_text(10, entry.by);
   bind_text(11, entry.ref);
   bind_id(12, batch);
-  insert.bind(base + 13, "");  // the log of writes holds it
+  insert.bind(13, "");  // the log of writes holds it
   bind_id(14, entry.supersedes);
   bind_text(15, entry.reason);
-  insert.bind(base + 16, seq);
+  insert.bind(16, seq);
 }
 
 }  // namespace
@@ -791,9 +807,8 @@ int64_t JourneyStore::Transaction::append(const NewEntry& entry, const std::stri
       later.reset();
     }
     const auto ids = s.ids_of(entry);
-    static const std::string sql = insert_sql(1);
-    auto& insert = s.statement(s.insert_entry, sql.c_str());
-    bind_entry(insert, 0, entry, id, seq, ids, batch);
+    auto& insert = s.statement(s.insert_entry, kInsertSql);
+    bind_entry(insert, entry, id, seq, ids, batch);
     insert.exec();
     insert.reset();
     s.log_write(id, recorded_at);
@@ -806,21 +821,61 @@ void JourneyStore::Transaction::append_all(const std::vector<const NewEntry*>& e
                                            const std::string& recorded_at, int64_t batch) {
   Impl& s = *store_.impl_;
   if (done_) throw Error(fmt::format("{}: append after the write was committed", s.file));
+  for (const NewEntry* e : entries)
+    if (e->supersedes != 0 || !e->reason.empty())
+      throw Error(fmt::format("{}: a correction cannot be part of a bulk write", s.file));
   // Many rows a statement: each statement's fixed cost (opening a cursor on the table and
-  // each index, ending the statement) is paid once for the group, not once a row.
+  // each index, ending the statement) is paid once for the group, not once a row. This is
+  // the hot loop of an import, so it binds through SQLite's C interface directly.
   std::size_t i = 0;
   s.guard([&] {
-    static const std::string sql = insert_sql(kRowsPerInsert);
-    auto& insert = s.statement(s.insert_many, sql.c_str());
+    static const std::string sql = bulk_insert_sql();
+    if (!s.insert_many)
+      s.insert_many = std::make_unique<RawStatement>(s.db.getHandle(), sql.c_str());
+    RawStatement& insert = *s.insert_many;
+    insert.reset();
+    auto bind_id = [&](int index, int64_t value) {
+      if (value != 0)
+        insert.bind(index, value);
+      else
+        insert.bind_null(index);
+    };
+    auto bind_text = [&](int index, const std::string& text) {
+      if (!text.empty())
+        insert.bind_static(index, text);
+      else
+        insert.bind_null(index);
+    };
+    bind_id(1, batch);
     for (; i + kRowsPerInsert <= entries.size(); i += kRowsPerInsert) {
+      // The entries of a sorted chunk lie far apart in memory; ask for the next group's
+      // early, so its reads do not stall this one.
+      if (i + 2 * kRowsPerInsert <= entries.size())
+        for (int r = 0; r < kRowsPerInsert; ++r) {
+          const char* next = reinterpret_cast<const char*>(entries[i + kRowsPerInsert + r]);
+          for (std::size_t off = 0; off < sizeof(NewEntry); off += 64)
+            __builtin_prefetch(next + off);
+        }
       for (int r = 0; r < kRowsPerInsert; ++r) {
         const NewEntry& e = *entries[i + static_cast<std::size_t>(r)];
-        if (e.supersedes != 0)
-          throw Error(fmt::format("{}: a correction cannot be part of a bulk write", s.file));
-        const int64_t id = s.next_id + r;
-        bind_entry(insert, r * kEntryFields, e, id, id, s.ids_of(e), batch);
+        const int b = 1 + r * kBulkFields;
+        const Impl::EntryIds ids = s.ids_of(e);
+        insert.bind(b + 1, s.next_id + r);
+        insert.bind(b + 2, ids.person);
+        insert.bind(b + 3, e.date.days);
+        insert.bind(b + 4, static_cast<int64_t>(e.kind));
+        bind_id(b + 5, ids.framework);
+        bind_id(b + 6, ids.measure);
+        if (e.value)
+          insert.bind(b + 7, *e.value);
+        else
+          insert.bind_null(b + 7);
+        bind_id(b + 8, ids.status);
+        bind_text(b + 9, e.text);
+        bind_text(b + 10, e.by);
+        bind_text(b + 11, e.ref);
       }
-      insert.exec();
+      insert.step();
       insert.reset();
       s.log_write(s.next_id, recorded_at);
       s.next_id += kRowsPerInsert;

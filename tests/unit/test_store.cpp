@@ -757,6 +757,8 @@ TEST_CASE("append_all stores what append would, many rows a statement") {
     auto e = i % 3 == 0 ? item(fmt::format("P{}", i % 7), "2026-02-01", fmt::format("m{}", i), i)
                         : contact(fmt::format("P{}", i % 5), "2026-01-01", i % 2 ? "a" : "b");
     e.text = i % 4 ? "" : fmt::format("note {}", i);
+    e.by = i % 6 ? "" : fmt::format("w{}", i % 4);
+    e.ref = i % 5 ? "" : fmt::format("r{}", i);
     entries.push_back(e);
   }
   {
@@ -783,6 +785,14 @@ TEST_CASE("append_all stores what append would, many rows a statement") {
     CHECK(a[i].value == b[i].value);
     CHECK(a[i].text == b[i].text);
     CHECK(a[i].seq == b[i].seq);
+    CHECK(a[i].date == b[i].date);
+    CHECK(a[i].kind == b[i].kind);
+    CHECK(a[i].framework == b[i].framework);
+    CHECK(a[i].by == b[i].by);
+    CHECK(a[i].ref == b[i].ref);
+    CHECK(a[i].recorded_at == b[i].recorded_at);
+    CHECK(a[i].supersedes == b[i].supersedes);
+    CHECK(a[i].reason == b[i].reason);
   }
   SQLite::Database x((dir / "one.db").string()), y((dir / "many.db").string());
   auto terms = [](SQLite::Database& db) {
@@ -795,6 +805,48 @@ TEST_CASE("append_all stores what append would, many rows a statement") {
   std::vector<const NewEntry*> corrections(40, &fix);
   JourneyStore::Transaction tx(many, true);
   CHECK_THROWS_AS(tx.append_all(corrections, kWhen), Error);
+}
+
+TEST_CASE(
+    "a bulk write that breaks a constraint fails, and rolling back leaves the store as it was") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  std::vector<NewEntry> entries;
+  for (int i = 0; i < 64; ++i) {
+    auto e = contact(fmt::format("P{}", i % 3), "2026-01-01", "attended");
+    e.ref = fmt::format("r{}", i);
+    entries.push_back(e);
+  }
+  {
+    JourneyStore::Transaction tx(store, true);
+    std::vector<const NewEntry*> rows;
+    for (const auto& e : entries) rows.push_back(&e);
+    tx.append_all(rows, kWhen);
+    tx.commit();
+  }
+  // The same refs again, in a group of 32 rows: the unique ref index stops the statement
+  // part-way, and none of the write may survive it.
+  std::vector<NewEntry> again(40, contact("P9", "2026-01-02", "missed"));
+  for (int i = 0; i < 40; ++i) again[static_cast<size_t>(i)].ref = fmt::format("x{}", i);
+  again[20].ref = "r5";
+  {
+    JourneyStore::Transaction tx(store, true);
+    std::vector<const NewEntry*> rows;
+    for (const auto& e : again) rows.push_back(&e);
+    CHECK_THROWS_AS(tx.append_all(rows, kWhen), Error);
+  }
+  CHECK(store.entries(EntryQuery{}).size() == 64);
+  CHECK_FALSE(store.has_ref("x0"));
+  // The store still takes writes afterwards.
+  {
+    JourneyStore::Transaction tx(store, true);
+    std::vector<const NewEntry*> rows;
+    for (const auto& e : again)
+      if (e.ref != "r5") rows.push_back(&e);
+    tx.append_all(rows, kWhen);
+    tx.commit();
+  }
+  CHECK(store.entries(EntryQuery{}).size() == 64 + 39);
 }
 
 TEST_CASE("an entry's recorded_at is read from the log of writes, not stored per row") {
