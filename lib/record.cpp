@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <exception>
 #include <fstream>
+#include <future>
 #include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -1527,17 +1529,32 @@ std::string ContentDigest::hex() const {
   return fmt::format("{:016x}", hash_);
 }
 
-std::string file_digest(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(fmt::format("{}: cannot open: {}", file.string(), std::strerror(errno)));
+namespace {
+
+// What a whole pass over a file finds: its digest and its number of lines.
+struct FileSurvey {
+  std::string digest;
+  std::uint64_t lines = 0;
+};
+
+// Stops early, with an incomplete survey, once `cancel` is set.
+FileSurvey survey_file(const std::filesystem::path& file, const std::string& source,
+                       const std::atomic<bool>& cancel) {
+  std::ifstream in = open_input(file, source);
   ContentDigest digest;
+  FileSurvey survey;
   std::vector<char> buffer(1 << 20);
-  while (in) {
+  while (in && !cancel) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    digest.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+    std::string_view chunk(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    digest.update(chunk);
+    survey.lines += static_cast<std::uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
   }
-  return digest.hex();
+  survey.digest = digest.hex();
+  return survey;
 }
+
+}  // namespace
 
 ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
                             const ImportOptions& options) {
@@ -1545,32 +1562,33 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   result.dry_run = options.dry_run;
   check_options(workspace, options);
 
-  // A pre-pass: the file's digest (a file imported before is skipped whole) and its
-  // number of lines (to size the facts and show progress).
-  std::string digest;
-  std::uint64_t lines = 0;
-  {
-    std::ifstream in = open_input(options.file, options.source);
-    ContentDigest d;
-    std::vector<char> buffer(1 << 20);
-    while (in) {
-      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      std::string_view chunk(buffer.data(), static_cast<std::size_t>(in.gcount()));
-      d.update(chunk);
-      lines += static_cast<std::uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
-    }
-    digest = d.hex();
-  }
-  if (auto previous = store.batch_with_hash(digest)) {
-    result.already_imported = std::move(previous);
-    return result;
-  }
+  // The file's digest (a file imported before is skipped whole) and its number of lines
+  // (for progress) are worked out on a thread of their own while the rows are checked:
+  // the reading here does not wait for it, and stops as soon as it shows the file was
+  // imported before.
+  std::atomic<bool> stop_survey = false;
+  std::future<FileSurvey> survey = std::async(std::launch::async, survey_file, options.file,
+                                              options.source, std::cref(stop_survey));
+  // However this function ends, the survey is not waited for longer than it must be.
+  struct StopSurvey {
+    std::atomic<bool>& stop;
+    ~StopSurvey() { stop = true; }
+  } stop_survey_on_exit{stop_survey};
+  std::optional<FileSurvey> surveyed;
+  auto consult_survey = [&](bool wait) {
+    if (!surveyed &&
+        (wait || survey.wait_for(std::chrono::seconds(0)) == std::future_status::ready))
+      surveyed = survey.get();
+  };
+  std::error_code size_error;
+  const std::uintmax_t file_size = std::filesystem::file_size(options.file, size_error);
 
   Problems problems;
   Checker checker(workspace, options.today, options.source, problems);
   const bool store_has_entries = store.entry_count() > 0;
   auto report_progress = [&](ImportProgress::Phase phase, std::uint64_t rows) {
-    if (options.progress) options.progress(ImportProgress{phase, rows, lines});
+    if (options.progress)
+      options.progress(ImportProgress{phase, rows, surveyed ? surveyed->lines : 0});
   };
 
   // One pass reads and checks every row while a second thread writes the valid ones in
@@ -1581,13 +1599,23 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   std::optional<JourneyStore> before;
   if (!options.dry_run && store_has_entries) before = JourneyStore::open(store.file(), true);
   const JourneyStore& stored_view = before ? *before : store;
+  // A store without entries has no batches, so nothing in it can be this file.
+  auto imported_before = [&]() -> std::optional<ImportBatch> {
+    if (!surveyed || !store_has_entries) return std::nullopt;
+    return stored_view.batch_with_hash(surveyed->digest);
+  };
+  auto skipped_whole = [&](ImportBatch previous) {
+    ImportResult skipped;
+    skipped.dry_run = options.dry_run;
+    skipped.already_imported = std::move(previous);
+    return skipped;  // the transaction, if any, rolls back
+  };
   std::optional<JourneyStore::Transaction> tx;
   std::optional<BulkWriter> writer;
   if (!options.dry_run) {
     tx.emplace(store, true);
     ImportBatch batch;
     batch.source = options.source;
-    batch.content_hash = digest;
     batch.imported_at = options.recorded_at;
     result.batch = tx->add_batch(batch);
     writer.emplace(*tx, options.recorded_at, result.batch);
@@ -1599,13 +1627,22 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   {
     std::ifstream in = open_input(options.file, options.source);
     auto reader = open_reader(in, workspace, options, problems);
-    facts.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(lines + 1, 1u << 26)));
+    // Room for a fact per line, guessed from the size (a row takes 20 bytes at least).
+    if (!size_error)
+      facts.reserve(
+          static_cast<std::size_t>(std::min<std::uintmax_t>(file_size / 20 + 1, 1u << 26)));
     std::vector<RawRow> rows;
     std::uint64_t ordinal = 0, records = 0;
     Fact fact;
     NewEntry scratch;
     while (reader->next(rows)) {
-      if ((++records & 0xffff) == 0) report_progress(ImportProgress::Phase::Checking, records);
+      if ((++records & 0xffff) == 0) {
+        if (!surveyed) {
+          consult_survey(false);
+          if (auto previous = imported_before()) return skipped_whole(std::move(*previous));
+        }
+        report_progress(ImportProgress::Phase::Checking, records);
+      }
       for (const RawRow& row : rows) {
         const std::uint64_t n = ordinal++;
         ++result.rows;
@@ -1634,6 +1671,8 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
         }
       }
     }
+    consult_survey(true);
+    if (auto previous = imported_before()) return skipped_whole(std::move(*previous));
     report_progress(ImportProgress::Phase::Checking, records);
     std::unordered_map<std::uint64_t, std::uint64_t>().swap(ref_lines);
 
@@ -1663,7 +1702,7 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
         fmt::format("{}: {} entries were written but {} were expected; nothing was "
                     "written",
                     options.source, written, result.added));
-  tx->set_batch_rows(result.batch, static_cast<std::int64_t>(written));
+  tx->complete_batch(result.batch, static_cast<std::int64_t>(written), surveyed->digest);
   tx->commit();
   report_progress(ImportProgress::Phase::Writing, written);
   return result;

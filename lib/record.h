@@ -82,8 +82,6 @@ class ContentDigest {
  private:
   std::uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
-// content_digest() of a whole file, read in pieces.
-std::string file_digest(const std::filesystem::path& file);
 
 // An entry as typed on the command line: every field as text ("" when not given) and
 // the option names to use in messages.

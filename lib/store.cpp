@@ -901,13 +901,16 @@ int64_t JourneyStore::Transaction::add_batch(const ImportBatch& batch) {
   });
 }
 
-void JourneyStore::Transaction::set_batch_rows(int64_t batch, int64_t rows) {
+void JourneyStore::Transaction::complete_batch(int64_t batch, int64_t rows,
+                                               const std::string& content_hash) {
   Impl& s = *store_.impl_;
-  if (done_) throw Error(fmt::format("{}: set_batch_rows after the write was committed", s.file));
+  if (done_) throw Error(fmt::format("{}: complete_batch after the write was committed", s.file));
   s.guard([&] {
-    SQLite::Statement update(s.db, "UPDATE batches SET \"rows\" = ? WHERE id = ?");
+    SQLite::Statement update(s.db,
+                             "UPDATE batches SET \"rows\" = ?, content_hash = ? WHERE id = ?");
     update.bind(1, rows);
-    update.bind(2, batch);
+    update.bind(2, content_hash);
+    update.bind(3, batch);
     update.exec();
   });
 }

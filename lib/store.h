@@ -80,8 +80,9 @@ class JourneyStore {
                     int64_t batch = 0);
     // Records an import batch and returns its id (set on the entries appended after it).
     int64_t add_batch(const ImportBatch& batch);
-    // Sets the row count of a batch added in this transaction (known only at its end).
-    void set_batch_rows(int64_t batch, int64_t rows);
+    // Sets the row count and content hash of a batch added in this transaction (an import
+    // knows them only at its end; until then they may be 0 and "").
+    void complete_batch(int64_t batch, int64_t rows, const std::string& content_hash);
     void commit();
 
    private:

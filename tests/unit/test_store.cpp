@@ -675,9 +675,9 @@ TEST_CASE("a bulk write skips foreign key checks only while it lasts") {
   int64_t batch = 0;
   {
     JourneyStore::Transaction tx(store, true);
-    batch = tx.add_batch(ImportBatch{0, "a.csv", "abc", kWhen, "ana", 0});
+    batch = tx.add_batch(ImportBatch{0, "a.csv", "", kWhen, "ana", 0});
     tx.append(contact("P1", "2026-01-02", "attended"), kWhen, batch);
-    tx.set_batch_rows(batch, 1);
+    tx.complete_batch(batch, 1, "abc");
     tx.commit();
   }
   auto imported = store.batch_with_hash("abc");
