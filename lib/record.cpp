@@ -1369,8 +1369,10 @@ class BulkWriter {
 
   // The slot for the next entry (filled by the caller, then kept with keep()).
   NewEntry& slot() { return filling_->entries[filling_->size]; }
-  void keep(std::uint64_t ordinal) {
-    filling_->ordinals[filling_->size] = ordinal;
+  // Entries are kept in file order; `person` numbers the entry's person (the checker's
+  // dense numbering).
+  void keep(std::uint32_t person) {
+    filling_->people[filling_->size] = person;
     if (++filling_->size == kChunk) hand_over();
   }
   // Writes what is left, waits for the writing thread and rethrows its error, if any.
@@ -1385,7 +1387,7 @@ class BulkWriter {
  private:
   struct Chunk {
     std::vector<NewEntry> entries;
-    std::array<std::uint64_t, kChunk> ordinals{};
+    std::array<std::uint32_t, kChunk> people{};
     std::vector<std::uint32_t> order;
     std::vector<const NewEntry*> rows;  // in `order`
     std::size_t size = 0;
@@ -1447,17 +1449,34 @@ class BulkWriter {
     }
   }
 
-  // Orders a chunk by person, date and file order.
-  static void sort(Chunk& c) {
-    c.order.resize(c.size);
-    for (std::uint32_t i = 0; i < c.size; ++i) c.order[i] = i;
-    std::sort(c.order.begin(), c.order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const NewEntry& x = c.entries[a];
-      const NewEntry& y = c.entries[b];
-      if (int cmp = x.person.compare(y.person); cmp != 0) return cmp < 0;
-      if (x.date != y.date) return x.date < y.date;
-      return c.ordinals[a] < c.ordinals[b];
+  // Orders a chunk by person, date and file order (entries are kept in file order). The
+  // chunk's people are ranked by reference once; the rows are then sorted on integers.
+  void sort(Chunk& c) {
+    const auto size = static_cast<std::uint32_t>(c.size);
+    chunk_people_.clear();
+    for (std::uint32_t i = 0; i < size; ++i) {
+      const std::uint32_t p = c.people[i];
+      if (p >= rank_.size()) rank_.resize(p + 1, kUnranked);
+      if (rank_[p] == kUnranked) {
+        rank_[p] = 0;
+        chunk_people_.push_back(i);  // a row of the person's, to read the reference from
+      }
+    }
+    std::sort(chunk_people_.begin(), chunk_people_.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return c.entries[a].person < c.entries[b].person;
     });
+    for (std::uint32_t r = 0; r < chunk_people_.size(); ++r) rank_[c.people[chunk_people_[r]]] = r;
+    keys_.resize(size);
+    for (std::uint32_t i = 0; i < size; ++i) {
+      // The rank above the date (offset to be non-negative), the row's place below.
+      const auto day = static_cast<std::uint64_t>(
+          static_cast<std::int64_t>(c.entries[i].date.days) + (std::int64_t{1} << 31));
+      keys_[i] = {(static_cast<std::uint64_t>(rank_[c.people[i]]) << 32) | day, i};
+    }
+    std::sort(keys_.begin(), keys_.end());
+    c.order.resize(size);
+    for (std::uint32_t i = 0; i < size; ++i) c.order[i] = keys_[i].second;
+    for (std::uint32_t i = 0; i < size; ++i) rank_[c.people[i]] = kUnranked;
   }
 
   void write(Chunk& c) {
@@ -1471,6 +1490,11 @@ class BulkWriter {
   const std::string& recorded_at_;
   const std::int64_t batch_;
   std::array<Chunk, 3> chunks_;
+  // Scratch for sort(), on the reading thread.
+  static constexpr std::uint32_t kUnranked = ~std::uint32_t{0};
+  std::vector<std::uint32_t> rank_;          // person -> rank in the chunk being sorted
+  std::vector<std::uint32_t> chunk_people_;  // a row of each of its people
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keys_;
   Chunk* filling_ = nullptr;
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -1632,7 +1656,7 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
       facts.reserve(
           static_cast<std::size_t>(std::min<std::uintmax_t>(file_size / 20 + 1, 1u << 26)));
     std::vector<RawRow> rows;
-    std::uint64_t ordinal = 0, records = 0;
+    std::uint64_t records = 0;
     Fact fact;
     NewEntry scratch;
     while (reader->next(rows)) {
@@ -1644,7 +1668,6 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
         report_progress(ImportProgress::Phase::Checking, records);
       }
       for (const RawRow& row : rows) {
-        const std::uint64_t n = ordinal++;
         ++result.rows;
         std::string_view ref = trim(row.value[idx(Field::Ref)]);
         if (!ref.empty()) {
@@ -1667,7 +1690,7 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
         if (checker.check(row, fact, writing ? &writer->slot() : &scratch)) {
           fact.order = kNewOrder + static_cast<std::uint32_t>(row.line);
           facts.push_back(fact);
-          if (writing && problems.empty()) writer->keep(n);
+          if (writing && problems.empty()) writer->keep(fact.person);
         }
       }
     }
