@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -103,9 +104,13 @@ int run_import(const RecordCommand& c, const GlobalOptions& global) {
   bool progress_shown = false;
   if (stderr_is_terminal())
     options.progress = [&](const ImportProgress& p) {
-      std::cerr << fmt::format("\r{}: {} {} rows…", options.source,
+      // The total counts lines, not rows, so the share is a guide: never shown as done.
+      std::string share =
+          p.total > 0 ? fmt::format(" ({}%)", std::min<std::uint64_t>(99, p.rows * 100 / p.total))
+                      : "";
+      std::cerr << fmt::format("\r{}: {} {} rows{}…", options.source,
                                p.phase == ImportProgress::Phase::Checking ? "checked" : "written",
-                               p.rows)
+                               p.rows, share)
                 << std::flush;
       progress_shown = true;
     };
