@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -173,11 +174,18 @@ class RawStatement {
   sqlite3_stmt* get() const { return stmt_; }
   void reset() { sqlite3_reset(stmt_); }
   void bind(int index, int64_t value) { check(sqlite3_bind_int64(stmt_, index, value)); }
-  void bind_null(int index) { check(sqlite3_bind_null(stmt_, index)); }
-  // Binds text without copying it: it must stay put until the statement has run.
-  void bind_static(int index, const std::string& text) {
-    check(
-        sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC));
+  // NULL for 0 (an id that is not there).
+  void bind_id(int index, int64_t value) {
+    check(value != 0 ? sqlite3_bind_int64(stmt_, index, value) : sqlite3_bind_null(stmt_, index));
+  }
+  void bind(int index, const std::optional<int>& value) {
+    check(value ? sqlite3_bind_int(stmt_, index, *value) : sqlite3_bind_null(stmt_, index));
+  }
+  // NULL for "". Text is not copied: it must stay put until the statement has run.
+  void bind_text(int index, const std::string& text) {
+    check(text.empty() ? sqlite3_bind_null(stmt_, index)
+                       : sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                                           SQLITE_STATIC));
   }
   // True for a row, false when done.
   bool step() {
@@ -299,9 +307,15 @@ struct JourneyStore::Impl {
   };
   std::vector<FrameworkSeen> framework_ids;
 
-  std::unique_ptr<SQLite::Statement> insert_entry, find_person, add_person, find_term, add_term,
-      find_framework, add_framework, seq_of, corrected_by, find_ref;
-  std::unique_ptr<RawStatement> insert_many;  // the hot loop of an import binds it directly
+  std::unique_ptr<SQLite::Statement> find_person, add_person, find_term, add_term, find_framework,
+      add_framework, seq_of, corrected_by, find_ref;
+  // The INSERTs of entries, bound through SQLite's C interface (the hot loop of an import).
+  std::unique_ptr<RawStatement> insert_entry, insert_many;
+  RawStatement& raw_statement(std::unique_ptr<RawStatement>& slot, const char* sql) {
+    if (!slot) slot = std::make_unique<RawStatement>(db.getHandle(), sql);
+    slot->reset();
+    return *slot;
+  }
 
   SQLite::Statement& statement(std::unique_ptr<SQLite::Statement>& slot, const char* sql) {
     if (!slot) slot = std::make_unique<SQLite::Statement>(db, sql);
@@ -313,10 +327,11 @@ struct JourneyStore::Impl {
     person_ids.clear();
     term_ids.clear();
     framework_ids.clear();
-    for (auto* slot : {&insert_entry, &find_person, &add_person, &find_term, &add_term,
-                       &find_framework, &add_framework, &seq_of, &corrected_by, &find_ref})
+    for (auto* slot : {&find_person, &add_person, &find_term, &add_term, &find_framework,
+                       &add_framework, &seq_of, &corrected_by, &find_ref})
       if (*slot) (*slot)->tryReset();
-    if (insert_many) insert_many->reset();
+    for (auto* slot : {&insert_entry, &insert_many})
+      if (*slot) (*slot)->reset();
   }
 
   // The log of writes: a row for the first entry of each run of entries recorded at one
@@ -656,72 +671,54 @@ namespace {
 
 constexpr int kRowsPerInsert = 32;
 
-// INSERT of one entry, with parameters in the order bind_entry uses.
-constexpr const char* kInsertSql =
-    "INSERT INTO entries (id, person, day, kind, framework, measure, value, status, text, "
-    "\"by\", ref, batch, recorded_at, supersedes, reason, seq) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+// The fields of one new entry that vary from entry to entry, as kEntryFields parameters.
+constexpr int kEntryFields = 11;
+constexpr const char* kInsertInto =
+    "INTO entries (id, person, day, kind, framework, measure, value, status, text, \"by\", "
+    "ref, batch, recorded_at, supersedes, reason, seq) VALUES ";
 
-// INSERT of kRowsPerInsert bulk entries. A bulk entry is never a correction and its
-// recorded_at lives in the log of writes, so those columns are constants; the batch is
-// parameter 1, shared by every row; each row then has kBulkFields parameters, its id
-// doubling as its seq.
+// Binds an entry's fields to parameters base+1 … base+kEntryFields.
+void bind_fields(RawStatement& insert, int base, const NewEntry& entry, int64_t id,
+                 const JourneyStore::Impl::EntryIds& ids) {
+  insert.bind(base + 1, id);
+  insert.bind(base + 2, ids.person);
+  insert.bind(base + 3, entry.date.days);
+  insert.bind(base + 4, static_cast<int64_t>(entry.kind));
+  insert.bind_id(base + 5, ids.framework);
+  insert.bind_id(base + 6, ids.measure);
+  insert.bind(base + 7, entry.value);
+  insert.bind_id(base + 8, ids.status);
+  insert.bind_text(base + 9, entry.text);
+  insert.bind_text(base + 10, entry.by);
+  insert.bind_text(base + 11, entry.ref);
+}
+
+// INSERT of one entry: its fields, then batch, supersedes, reason and seq. recorded_at is
+// left empty: the write's row in the log of writes holds it.
+std::string insert_sql() {
+  return fmt::format(
+      "INSERT {}(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', ?13, ?14, ?15)",
+      kInsertInto);
+}
+
+// INSERT of kRowsPerInsert bulk entries. A bulk entry is never a correction, so those
+// columns are NULL; the batch is parameter 1, shared by every row; each row then has
+// kEntryFields parameters, its id doubling as its seq.
 // OR FAIL: a plain INSERT of many rows must be able to undo its own earlier rows when a
 // later one breaks a constraint, so SQLite copies every page it first touches into a
 // statement journal (a 16 KiB copy per page, per statement: a sixth of an import's
 // time). A bulk write is all-or-nothing as a whole instead: any failure ends it and the
 // caller rolls the whole transaction back, so the statement need not undo itself.
-constexpr int kBulkFields = 11;
 std::string bulk_insert_sql() {
-  std::string sql =
-      "INSERT OR FAIL INTO entries (id, person, day, kind, framework, measure, value, status, "
-      "text, \"by\", ref, batch, recorded_at, supersedes, reason, seq) VALUES ";
+  std::string sql = fmt::format("INSERT OR FAIL {}", kInsertInto);
   for (int r = 0; r < kRowsPerInsert; ++r) {
-    const int b = 1 + r * kBulkFields;
+    const int b = 1 + r * kEntryFields;
     sql += fmt::format(
         "{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?1, '', NULL, NULL, ?{})",
         r == 0 ? "" : ", ", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10,
         b + 11, b + 1);
   }
   return sql;
-}
-
-// Binds one entry's fields to kInsertSql's parameters (0 ids and empty texts as NULL; texts
-// are not copied, so `entry` must outlive the statement's execution).
-// recorded_at is left empty: the write's row in the log of writes holds it.
-void bind_entry(SQLite::Statement& insert, const NewEntry& entry, int64_t id, int64_t seq,
-                const JourneyStore::Impl::EntryIds& ids, int64_t batch) {
-  auto bind_id = [&](int index, int64_t value) {
-    if (value != 0)
-      insert.bind(index, value);
-    else
-      insert.bind(index);
-  };
-  auto bind_text = [&](int index, const std::string& text) {
-    if (!text.empty())
-      insert.bindNoCopy(index, text);
-    else
-      insert.bind(index);
-  };
-  insert.bind(1, id);
-  insert.bind(2, ids.person);
-  insert.bind(3, entry.date.days);
-  insert.bind(4, static_cast<int>(entry.kind));
-  bind_id(5, ids.framework);
-  bind_id(6, ids.measure);
-  if (entry.value)
-    insert.bind(7, *entry.value);
-  else
-    insert.bind(7);
-  bind_id(8, ids.status);
-  bind_text(9, entry.text);
-  bind_text(10, entry.by);
-  bind_text(11, entry.ref);
-  bind_id(12, batch);
-  insert.bind(13, "");  // the log of writes holds it
-  bind_id(14, entry.supersedes);
-  bind_text(15, entry.reason);
-  insert.bind(16, seq);
 }
 
 }  // namespace
@@ -807,9 +804,14 @@ int64_t JourneyStore::Transaction::append(const NewEntry& entry, const std::stri
       later.reset();
     }
     const auto ids = s.ids_of(entry);
-    auto& insert = s.statement(s.insert_entry, kInsertSql);
-    bind_entry(insert, entry, id, seq, ids, batch);
-    insert.exec();
+    static const std::string sql = insert_sql();
+    auto& insert = s.raw_statement(s.insert_entry, sql.c_str());
+    bind_fields(insert, 0, entry, id, ids);
+    insert.bind_id(12, batch);
+    insert.bind_id(13, entry.supersedes);
+    insert.bind_text(14, entry.reason);
+    insert.bind(15, seq);
+    insert.step();
     insert.reset();
     s.log_write(id, recorded_at);
     s.next_id = id + 1;
@@ -830,23 +832,8 @@ void JourneyStore::Transaction::append_all(const std::vector<const NewEntry*>& e
   std::size_t i = 0;
   s.guard([&] {
     static const std::string sql = bulk_insert_sql();
-    if (!s.insert_many)
-      s.insert_many = std::make_unique<RawStatement>(s.db.getHandle(), sql.c_str());
-    RawStatement& insert = *s.insert_many;
-    insert.reset();
-    auto bind_id = [&](int index, int64_t value) {
-      if (value != 0)
-        insert.bind(index, value);
-      else
-        insert.bind_null(index);
-    };
-    auto bind_text = [&](int index, const std::string& text) {
-      if (!text.empty())
-        insert.bind_static(index, text);
-      else
-        insert.bind_null(index);
-    };
-    bind_id(1, batch);
+    RawStatement& insert = s.raw_statement(s.insert_many, sql.c_str());
+    insert.bind_id(1, batch);
     for (; i + kRowsPerInsert <= entries.size(); i += kRowsPerInsert) {
       // The entries of a sorted chunk lie far apart in memory; ask for the next group's
       // early, so its reads do not stall this one.
@@ -858,22 +845,7 @@ void JourneyStore::Transaction::append_all(const std::vector<const NewEntry*>& e
         }
       for (int r = 0; r < kRowsPerInsert; ++r) {
         const NewEntry& e = *entries[i + static_cast<std::size_t>(r)];
-        const int b = 1 + r * kBulkFields;
-        const Impl::EntryIds ids = s.ids_of(e);
-        insert.bind(b + 1, s.next_id + r);
-        insert.bind(b + 2, ids.person);
-        insert.bind(b + 3, e.date.days);
-        insert.bind(b + 4, static_cast<int64_t>(e.kind));
-        bind_id(b + 5, ids.framework);
-        bind_id(b + 6, ids.measure);
-        if (e.value)
-          insert.bind(b + 7, *e.value);
-        else
-          insert.bind_null(b + 7);
-        bind_id(b + 8, ids.status);
-        bind_text(b + 9, e.text);
-        bind_text(b + 10, e.by);
-        bind_text(b + 11, e.ref);
+        bind_fields(insert, 1 + r * kEntryFields, e, s.next_id + r, s.ids_of(e));
       }
       insert.step();
       insert.reset();
