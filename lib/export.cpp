@@ -151,6 +151,24 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+// Appends `text` as a JSON string, as nlohmann::json's dump writes it (invalid UTF-8
+// replaced). Printable ASCII other than '"' and '\\' is written as it is by JSON's rules, so
+// such text, nearly every field of an export, is copied without building a json value.
+void append_json_string(std::string& out, std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
+  out += nlohmann::json(std::string(text))
+             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // Turns stored entries into export rows and writes them in the chosen format.
 class EntryWriter {
  public:
@@ -185,18 +203,21 @@ class EntryWriter {
       write_csv_row(out_, fields_);
       return;
     }
-    nlohmann::ordered_json row;
-    const auto& names = options_.audit ? audit_names_ : names_;
+    // One object a line, keys in column order. Numbers are the decimal text to_string
+    // made; strings go through json_string.
+    line_.clear();
     for (size_t i = 0; i < fields_.size(); ++i) {
+      line_ += keys_[i];
       const bool numeric = i == 5 || i == 10 || i == 11;
       if (fields_[i].empty())
-        row[names[i]] = nullptr;
+        line_ += "null";
       else if (numeric)
-        row[names[i]] = std::stoll(fields_[i]);
+        line_ += fields_[i];
       else
-        row[names[i]] = fields_[i];
+        append_json_string(line_, fields_[i]);
     }
-    out_ << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    line_ += "}\n";
+    out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
   }
 
  private:
@@ -222,8 +243,16 @@ class EntryWriter {
   std::string secret_;
   std::ostream& out_;
   std::vector<std::string> fields_;
-  const std::vector<std::string> names_ = export_columns(false);
-  const std::vector<std::string> audit_names_ = export_columns(true);
+  // `{"person":`, `,"date":`, …: each key as JSON text with what goes before it.
+  const std::vector<std::string> keys_ = json_keys(export_columns(options_.audit));
+  std::string line_;
+
+  static std::vector<std::string> json_keys(const std::vector<std::string>& names) {
+    std::vector<std::string> keys;
+    for (const auto& name : names)
+      keys.push_back(fmt::format("{}{}:", keys.empty() ? '{' : ',', nlohmann::json(name).dump()));
+    return keys;
+  }
 };
 
 std::string join_ids(const std::vector<std::string>& ids) {

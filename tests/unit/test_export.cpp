@@ -221,6 +221,55 @@ TEST_CASE("JSONL rows carry the same keys, numbers as numbers and empty cells as
   CHECK(row["value"] == 3);
 }
 
+TEST_CASE("JSONL strings are written exactly as nlohmann::json writes them") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir.path / "outcomes.db");
+  const std::vector<std::string> texts = {
+      "plain words, 42 of them",
+      "a \"quote\" and a back\\slash",
+      std::string("tab\tbell\x07nul") + '\0' + "end",
+      "delete \x7f stays",
+      "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x99\x82",  // é, an em dash, an emoji
+      "broken \xc3 utf-8 \xff",
+      "/slashes/ and {braces}"};
+  {
+    JourneyStore::Transaction tx(store);
+    tx.append(make("P1", "2026-01-05", EntryKind::Enrol), kWhen);
+    for (const auto& text : texts) {
+      auto note = make("P1", "2026-01-06", EntryKind::Note);
+      note.status = "shareable";
+      note.text = text;
+      note.by = text;
+      tx.append(note, kWhen);
+    }
+    tx.commit();
+  }
+  ExportOptions options;
+  options.identify = true;
+  options.include_text = true;
+  options.format = ExportFormat::Jsonl;
+  std::ostringstream out;
+  export_entries(store, options, out);
+  std::istringstream lines(out.str());
+  std::string line;
+  std::getline(lines, line);  // the enrolment
+  for (const auto& text : texts) {
+    REQUIRE(std::getline(lines, line));
+    nlohmann::ordered_json row;
+    row["person"] = "P1";
+    row["date"] = "2026-01-06";
+    row["kind"] = "note";
+    row["framework"] = nullptr;
+    row["measure"] = nullptr;
+    row["value"] = nullptr;
+    row["status"] = "shareable";
+    row["text"] = text;
+    row["by"] = text;
+    row["ref"] = nullptr;
+    CHECK(line == row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+}
+
 TEST_CASE("export to a file is owner-only and complete") {
   Fixture f;
   auto file = f.dir.path / "out.csv";
