@@ -11,7 +11,6 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
 #include "csv.h"
 #include "error.h"
@@ -367,22 +366,39 @@ ExportSummary export_entries(const JourneyStore& store, const ExportOptions& opt
     if (order[i].first == order[i - 1].first)
       throw Error(
           fmt::format("two people share the pseudonym {}; export with --identify", order[i].first));
-  std::unordered_map<std::string, std::vector<Entry>> held;
+  // A group's entries are held in the order read (person by person), each person's run
+  // found by reference. The slots are reused from group to group, keeping their strings'
+  // memory, so holding costs a copy and no allocation.
+  std::vector<Entry> held;
+  std::vector<std::pair<std::string, std::pair<size_t, size_t>>> runs;  // ref -> [begin, end)
   for (size_t start = 0; start < order.size(); start += kPeoplePerRead) {
     const size_t end = std::min(order.size(), start + kPeoplePerRead);
     std::vector<std::string> group;
     for (size_t i = start; i < end; ++i) group.push_back(order[i].second);
     query.people = group;
-    held.clear();
+    size_t count = 0;
+    runs.clear();
     store.for_each_entry(query, [&](const Entry& e) {
-      if (wanted(e)) held[e.person].push_back(e);
+      if (!wanted(e)) return;
+      if (runs.empty() || runs.back().first != e.person) {
+        // Selected people are read one after another in reference order (for_each_entry).
+        if (!runs.empty() && e.person < runs.back().first)
+          throw Error("export: the store returned entries out of person order");
+        runs.push_back({e.person, {count, count}});
+      }
+      if (count == held.size()) held.emplace_back();
+      held[count++] = e;
+      runs.back().second.second = count;
     });
+    // runs is in reference order (checked above), so it can be searched.
     for (size_t i = start; i < end; ++i) {
-      auto it = held.find(order[i].second);
-      if (it == held.end()) continue;
+      auto it =
+          std::lower_bound(runs.begin(), runs.end(), order[i].second,
+                           [](const auto& run, const std::string& ref) { return run.first < ref; });
+      if (it == runs.end() || it->first != order[i].second) continue;
       ++summary.people;
-      for (const auto& e : it->second) {
-        writer.write(e, order[i].first);
+      for (size_t k = it->second.first; k < it->second.second; ++k) {
+        writer.write(held[k], order[i].first);
         ++summary.entries;
       }
     }
