@@ -20,13 +20,7 @@ namespace {
 
 using outcomes::testing::TempDir;
 
-NewEntry make(const std::string& person, const char* date, EntryKind kind) {
-  NewEntry e;
-  e.person = person;
-  e.date = *parse_date(date);
-  e.kind = kind;
-  return e;
-}
+using outcomes::testing::make;
 
 const std::string kWhen = "2026-11-15T00:00:00Z";
 

@@ -577,13 +577,7 @@ TEST_CASE("a whole-store read in several passes matches reading person by person
 
 namespace {
 
-NewEntry bare(EntryKind kind, const std::string& person, const char* date) {
-  NewEntry e;
-  e.person = person;
-  e.date = day(date);
-  e.kind = kind;
-  return e;
-}
+using outcomes::testing::make;
 
 std::vector<std::string> described(const std::vector<Entry>& entries) {
   std::vector<std::string> out;
@@ -599,14 +593,14 @@ TEST_CASE("a kinds filter returns only those kinds, in journey order, from any r
   auto store = JourneyStore::create(dir / "outcomes.db");
   {
     JourneyStore::Transaction tx(store);
-    tx.append(bare(EntryKind::Enrol, "P2", "2026-01-05"), kWhen);
-    tx.append(bare(EntryKind::Enrol, "P1", "2026-01-01"), kWhen);
+    tx.append(make("P2", "2026-01-05", EntryKind::Enrol), kWhen);
+    tx.append(make("P1", "2026-01-01", EntryKind::Enrol), kWhen);
     tx.append(contact("P1", "2026-01-02", "attended"), kWhen);
-    NewEntry gender = bare(EntryKind::Attribute, "P1", "2026-01-01");
+    NewEntry gender = make("P1", "2026-01-01", EntryKind::Attribute);
     gender.measure = "gender";
     gender.status = "woman";
     tx.append(gender, kWhen);
-    tx.append(bare(EntryKind::Exit, "P1", "2026-03-01"), kWhen);
+    tx.append(make("P1", "2026-03-01", EntryKind::Exit), kWhen);
     tx.append(contact("P2", "2026-02-02", "missed"), kWhen);
     tx.commit();
   }
@@ -638,7 +632,7 @@ TEST_CASE("entries recorded in a period are found through the log of writes") {
                         "2026-11-01T00:00:00Z"};
   for (int w = 0; w < 4; ++w) {
     JourneyStore::Transaction tx(store);
-    if (w == 0) tx.append(bare(EntryKind::Enrol, "P1", "2026-01-01"), when[w]);
+    if (w == 0) tx.append(make("P1", "2026-01-01", EntryKind::Enrol), when[w]);
     tx.append(contact("P1", w == 2 ? "2026-08-01" : "2026-09-01", "attended"), when[w]);
     tx.append(contact("P2", "2026-09-02", "missed"), when[w]);
     tx.commit();

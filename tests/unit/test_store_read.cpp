@@ -19,15 +19,7 @@ namespace {
 using outcomes::testing::day;
 using outcomes::testing::TempDir;
 
-NewEntry make(const std::string& person, const char* date, EntryKind kind,
-              const std::string& status = "") {
-  NewEntry e;
-  e.person = person;
-  e.date = day(date);
-  e.kind = kind;
-  e.status = status;
-  return e;
-}
+using outcomes::testing::make;
 
 NewEntry item(const std::string& person, const char* date, const std::string& framework,
               const std::string& measure, int value) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "date.h"
+#include "entry.h"
 #include "framework.h"
 
 namespace outcomes::testing {
@@ -37,6 +38,17 @@ struct TempDir {
 // The date written "YYYY-MM-DD" in a test.
 inline Date day(const char* text) {
   return *parse_date(text);
+}
+
+// A new entry of `kind` for `person` on `date`, with a status when given and nothing else.
+inline NewEntry make(const std::string& person, const char* date, EntryKind kind,
+                     const std::string& status = "") {
+  NewEntry e;
+  e.person = person;
+  e.date = day(date);
+  e.kind = kind;
+  e.status = status;
+  return e;
 }
 
 // A framework from YAML text; the test fails, listing every problem, when it does not load.
