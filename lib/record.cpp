@@ -1476,7 +1476,7 @@ class BulkWriter {
     std::sort(keys_.begin(), keys_.end());
     c.order.resize(size);
     for (std::uint32_t i = 0; i < size; ++i) c.order[i] = keys_[i].second;
-    for (std::uint32_t i = 0; i < size; ++i) rank_[c.people[i]] = kUnranked;
+    for (std::uint32_t row : chunk_people_) rank_[c.people[row]] = kUnranked;
   }
 
   void write(Chunk& c) {
@@ -1599,11 +1599,6 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     ~StopSurvey() { stop = true; }
   } stop_survey_on_exit{stop_survey};
   std::optional<FileSurvey> surveyed;
-  auto consult_survey = [&](bool wait) {
-    if (!surveyed &&
-        (wait || survey.wait_for(std::chrono::seconds(0)) == std::future_status::ready))
-      surveyed = survey.get();
-  };
   std::error_code size_error;
   const std::uintmax_t file_size = std::filesystem::file_size(options.file, size_error);
 
@@ -1623,9 +1618,15 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   std::optional<JourneyStore> before;
   if (!options.dry_run && store_has_entries) before = JourneyStore::open(store.file(), true);
   const JourneyStore& stored_view = before ? *before : store;
-  // A store without entries has no batches, so nothing in it can be this file.
-  auto imported_before = [&]() -> std::optional<ImportBatch> {
-    if (!surveyed || !store_has_entries) return std::nullopt;
+  // Takes the survey once it is ready (or, with `wait`, waits for it) and looks its
+  // digest up once; returns the earlier import of the same file, if there was one. A store
+  // without entries has no batches, so nothing in it can be this file.
+  auto imported_before = [&](bool wait) -> std::optional<ImportBatch> {
+    if (surveyed ||
+        (!wait && survey.wait_for(std::chrono::seconds(0)) != std::future_status::ready))
+      return std::nullopt;
+    surveyed = survey.get();
+    if (!store_has_entries) return std::nullopt;
     return stored_view.batch_with_hash(surveyed->digest);
   };
   auto skipped_whole = [&](ImportBatch previous) {
@@ -1661,10 +1662,7 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     NewEntry scratch;
     while (reader->next(rows)) {
       if ((++records & 0xffff) == 0) {
-        if (!surveyed) {
-          consult_survey(false);
-          if (auto previous = imported_before()) return skipped_whole(std::move(*previous));
-        }
+        if (auto previous = imported_before(false)) return skipped_whole(std::move(*previous));
         report_progress(ImportProgress::Phase::Checking, records);
       }
       for (const RawRow& row : rows) {
@@ -1687,8 +1685,7 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
         }
       }
     }
-    consult_survey(true);
-    if (auto previous = imported_before()) return skipped_whole(std::move(*previous));
+    if (auto previous = imported_before(true)) return skipped_whole(std::move(*previous));
     report_progress(ImportProgress::Phase::Checking, records);
     // A ref on two rows, found by sorting the refs' hashes (a flat list is a fraction of
     // the memory and time of a hash table of a million refs).
