@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Assess benchmark (issue 5): builds a store of ROWS entries for about PEOPLE people (with
+# Assess benchmark: builds a store of ROWS entries for about PEOPLE people (with
 # bench/gen_entries and `outcomes record --from`), then times
 # `outcomes assess --format jsonl > /dev/null` for every person as of one date and prints
 # the seconds and entries/s. Target: under 2 s for 1,000,000 entries (~4,000 people).

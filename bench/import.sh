@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Import benchmark (issue 4): generates a long entries CSV of ROWS valid rows for about
+# Import benchmark: generates a long entries CSV of ROWS valid rows for about
 # 4,000 people, imports it with `outcomes record --from` into a fresh workspace, and in
 # the same run imports the same file with sqlite3's own `.import --csv` into a plain
 # table; prints both rates, their ratio and the import's peak memory.

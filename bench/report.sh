@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Report benchmark (issue 6): builds two stores through JourneyStore (bench/gen_report_store),
+# Report benchmark: builds two stores through JourneyStore (bench/gen_report_store),
 # a small one and a large one with the same shape (people stay 2-9 months over 24 months),
 # times `outcomes report --month 2026-10` on each (best of 3, warm cache) and prints both
 # sizes and times. Target: under 5 s for 10,000,000 entries (about 40,000 people), and time

@@ -10,6 +10,7 @@
 
 #include "entry.h"
 #include "framework.h"
+#include "timeline.h"
 
 namespace outcomes {
 
@@ -26,9 +27,6 @@ std::string_view to_string(ReliableChange);
 
 enum class ClinicalSignificance { Recovered, Improved, Unchanged, Deteriorated };
 std::string_view to_string(ClinicalSignificance);
-
-enum class MilestoneState { Achieved, InProgress, Ended };
-std::string_view to_string(MilestoneState);
 
 struct DatedScore {
   Date date;
@@ -69,7 +67,7 @@ struct Engagement {
   int self_initiated = 0;
 };
 
-// The assessment of one person against one framework as of a date (see issue 5 / DESIGN §6).
+// The assessment of one person against one framework as of a date.
 struct Assessment {
   std::string person;
   std::string framework;
@@ -80,8 +78,11 @@ struct Assessment {
   std::optional<double> rci;  // unrounded
   ReliableChange reliable_change = ReliableChange::InsufficientData;
   std::optional<ClinicalSignificance> clinical_significance;
-  int occasions = 0;
-  int incomplete_occasions = 0;
+  // The improvement reaches the framework's minimum meaningful change; nullopt without one,
+  // or without a change over the minimum interval.
+  std::optional<bool> meaningful_change;
+  int occasions = 0;  // complete occasions
+  int incomplete_occasions = 0;  // occasions that are not complete
   int direction_changes = 0;
   int setbacks = 0;
   std::optional<DatedScore> best;
@@ -97,6 +98,19 @@ struct Assessment {
   Engagement engagement;                             // contacts in the 90 days up to as_of
   bool in_open_episode = false;                      // enrolled at as_of
 };
+
+// The standard error of the difference between two scores, S_diff: √2·SE with
+// SE = SD·√(1−r) from the framework's reference SD and reliability; without those, √2·SEM from
+// its standard error of measurement. nullopt when it has neither. RC = change / S_diff, and
+// |RC| > 1.96 is reliable change.
+std::optional<double> reliable_change_sdiff(const Scoring& scoring);
+
+// True when latest is at least the framework's minimum interval after baseline (an interval
+// exactly equal to it counts): change over a shorter time is not judged.
+bool change_interval_counts(const Scoring& scoring, Date baseline, Date latest);
+
+// Assesses one framework of a person's timeline as of the timeline's date.
+Assessment assess_timeline(const Timeline& timeline, const FrameworkTimeline& framework);
 
 // Assesses one person's current entries (corrections applied, ordered by date then seq,
 // any dates; entries after `as_of` are ignored) against `framework`.

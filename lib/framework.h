@@ -21,7 +21,8 @@
 //     reference_sd: 8.9           # optional; with reliability enables the Reliable Change Index
 //     minimum_change: 3           # optional; smallest change that matters, in score units
 //     minimum_interval: 4 weeks   # optional; occasions closer than this do not count as change
-//     sem: 1.03                   # optional; standard error of measurement, for display
+//     sem: 1.03                   # optional; standard error of measurement: reliable change
+//                                 # from S_diff = √2·SEM when there is no reference_sd
 //     norms:                      # optional; Jacobson–Truax clinical significance
 //       functional: {mean: 52.5, sd: 8.5}
 //       dysfunctional: {mean: 40.0, sd: 9.0}

@@ -122,15 +122,6 @@ struct JourneyStatus {
   std::vector<JourneyNeed> needs;  // in the order identified
 };
 
-// One run of a milestone: a start and, possibly, its end.
-struct MilestoneRun {
-  Date start;
-  std::optional<Date> end;
-  bool sustained = false;            // lasted the sustain period (or there is none)
-  std::optional<Date> sustained_on;  // the date the sustain period was reached
-  std::optional<Date> due;           // when a running run not yet sustained will be
-};
-
 struct JourneyMilestone {
   std::string framework;
   std::string measure;

@@ -40,7 +40,7 @@ std::optional<Date> recorded_date(const std::string& recorded_at) {
   return parse_date(std::string_view(recorded_at).substr(0, 10));
 }
 
-// Where one person stands in the period, from their enrol and exit entries.
+// Where one person stands in the period, from their episodes (a timeline as of `to`).
 struct Flow {
   bool active = false;
   bool is_new = false;
@@ -50,38 +50,25 @@ struct Flow {
   bool open_at_end = false;
 };
 
-Flow flow_of(const std::vector<Entry>& entries, const ReportOptions& o) {
+Flow flow_of(const Timeline& t, const ReportOptions& o) {
   Flow f;
-  bool open = false, enrolled_before = false;
-  Date start;
   const Date day_before{o.from.days - 1};
-  for (const auto& e : entries) {
-    if (e.date > o.to) break;
-    if (e.kind == EntryKind::Enrol) {
-      if (in_period(e.date, o)) (enrolled_before ? f.reengaged : f.is_new) = true;
-      enrolled_before = true;
-      if (!open) open = true, start = e.date;
-    } else if (e.kind == EntryKind::Exit) {
-      if (in_period(e.date, o)) f.exited = true;
-      if (!open) continue;
-      // An exit dated D closes the episode at D: the episode is [start, D].
-      if (e.date >= o.from) f.active = true;
-      if (start <= day_before && e.date > day_before) f.open_at_start = true;
-      open = false;
-    }
+  for (std::size_t i = 0; i < t.episodes.size(); ++i) {
+    const Episode& ep = t.episodes[i];
+    if (in_period(ep.start, o)) (i == 0 ? f.is_new : f.reengaged) = true;
+    if (ep.end && in_period(*ep.end, o)) f.exited = true;
+    // An exit dated D closes the episode at D: the episode is [start, D].
+    if (!ep.end || *ep.end >= o.from) f.active = true;
+    if (ep.start <= day_before && (!ep.end || *ep.end > day_before)) f.open_at_start = true;
   }
-  if (open) {
-    f.active = f.open_at_end = true;
-    if (start <= day_before) f.open_at_start = true;
-  }
+  f.open_at_end = t.in_open_episode();
   return f;
 }
 
-// Each attribute's latest value on or before `to`.
-std::map<std::string, std::string> attributes_of(const std::vector<Entry>& entries, Date to) {
+// Each attribute's latest value on or before the timeline's date.
+std::map<std::string, std::string> attributes_of(const Timeline& t) {
   std::map<std::string, std::string> values;
-  for (const auto& e : entries)
-    if (e.kind == EntryKind::Attribute && e.date <= to) values[e.measure] = e.status;
+  for (const Entry* e : t.attributes) values[e->measure] = e->status;
   return values;
 }
 
@@ -101,12 +88,6 @@ bool better(double later, double earlier, Direction d) {
   return d == Direction::HigherIsBetter ? later > earlier : later < earlier;
 }
 
-// True when a change between these dates is long enough to count (the realistic timeframe).
-bool interval_counts(const Framework& fw, Date baseline, Date latest) {
-  if (!fw.scoring.minimum_interval) return true;
-  return add_duration(baseline, *fw.scoring.minimum_interval) <= latest;
-}
-
 // Running sums of one framework over the active people.
 struct FrameworkTally {
   const Framework* fw = nullptr;
@@ -114,6 +95,7 @@ struct FrameworkTally {
   std::map<std::string, std::map<std::string, int64_t>> statuses;  // measure -> status -> n
   int64_t change_people = 0;
   double change_sum = 0;
+  int64_t meaningful = 0;
   std::map<ReliableChange, int64_t> categories;
   std::vector<double> changes;
   std::map<std::string, std::pair<int64_t, double>> items;  // item -> (people, sum)
@@ -130,18 +112,11 @@ bool journey_ranks_before(int occ_a, const std::string& a, int occ_b, const std:
   return occ_a != occ_b ? occ_a > occ_b : a < b;
 }
 
-// The person's total score at each complete occasion, by assessing as of each occasion date.
-std::vector<DatedScore> score_series(const Framework& fw, const std::vector<Entry>& entries,
-                                     Date to) {
-  std::set<Date> dates;
-  for (const auto& e : entries)
-    if (e.kind == EntryKind::Assessment && e.framework == fw.id && e.date <= to)
-      dates.insert(e.date);
+// The person's total score at each occasion that has one.
+std::vector<DatedScore> score_series(const FrameworkTimeline& ft) {
   std::vector<DatedScore> points;
-  for (Date d : dates) {
-    Assessment a = assess_person(fw, entries, d);
-    if (a.latest && a.latest->date == d) points.push_back(*a.latest);
-  }
+  for (const Occasion& o : ft.occasions)
+    if (o.score) points.push_back({o.date, *o.score});
   return points;
 }
 
@@ -182,7 +157,7 @@ class ReportBuilder {
  public:
   ReportBuilder(const std::vector<Framework>& frameworks, const Settings& settings,
                 const ReportOptions& options)
-      : settings_(settings), options_(options) {
+      : settings_(settings), options_(options), prepared_(wanted(frameworks, options)) {
     for (const auto& fw : frameworks) {
       bool wanted = options.frameworks.empty() ||
                     std::find(options.frameworks.begin(), options.frameworks.end(), fw.id) !=
@@ -200,13 +175,13 @@ class ReportBuilder {
 
   // Adds one person; `cohort_checked` when the caller already applied options.where.
   void add(const PersonJourney& journey, bool cohort_checked = false) {
-    const auto& entries = journey.entries;
-    auto attributes = attributes_of(entries, options_.to);
+    Timeline t = build_timeline(journey.entries, prepared_, options_.to);
+    auto attributes = attributes_of(t);
     if (!cohort_checked && !matches_where(attributes, options_.where)) return;
-    Flow flow = flow_of(entries, options_);
+    Flow flow = flow_of(t, options_);
     add_flow(flow, attributes);
     add_engagement_and_stories(journey);
-    if (flow.active) add_outcomes(journey);
+    if (flow.active) add_outcomes(t);
   }
 
   Report finish() {
@@ -327,49 +302,54 @@ class ReportBuilder {
     }
   }
 
-  void add_outcomes(const PersonJourney& journey) {
-    std::set<std::string> with_data;
-    for (const auto& e : journey.entries)
-      if (!e.framework.empty() && e.date <= options_.to) with_data.insert(e.framework);
-    std::optional<Date> last_occasion;
-    for (const auto& id : with_data) {
-      auto it = tallies_.find(id);
-      if (it == tallies_.end()) continue;
-      auto& t = it->second;
-      const Framework& fw = *t.fw;
-      Assessment a = assess_person(fw, journey.entries, options_.to);
-      ++t.people;
+  static std::vector<const Framework*> wanted(const std::vector<Framework>& frameworks,
+                                              const ReportOptions& options) {
+    std::vector<const Framework*> list;
+    for (const auto& fw : frameworks)
+      if (options.frameworks.empty() ||
+          std::find(options.frameworks.begin(), options.frameworks.end(), fw.id) !=
+              options.frameworks.end())
+        list.push_back(&fw);
+    return list;
+  }
+
+  void add_outcomes(const Timeline& t) {
+    // A baseline: a scored occasion of a framework with a total, or any rated item of one
+    // without. A review: the last occasion of any completeness.
+    bool baseline = false;
+    std::optional<Date> last_review;
+    for (const FrameworkTimeline& ft : t.frameworks) {
+      auto& tally = tallies_.at(ft.framework().id);
+      Assessment a = assess_timeline(t, ft);
+      ++tally.people;
       incomplete_ += a.incomplete_occasions;
-      for (const auto* m : status_measures(fw)) {
-        auto s = a.statuses.find(m->id);
-        ++t.statuses[m->id][s == a.statuses.end() ? std::string(kNotAssessed) : s->second];
-      }
-      add_scale(t, a, journey, last_occasion);
-      for (const auto& [measure, state] : a.milestones) ++t.milestones[measure][state];
-      for (const auto& e : journey.entries)
-        if (e.kind == EntryKind::Signal && e.framework == fw.id && in_period(e.date, options_))
-          ++t.signals[e.measure];
+      for (const auto& s : ft.statuses) ++tally.statuses[s.measure->id][s.current];
+      add_scale(tally, a, t, ft);
+      for (const auto& [measure, state] : a.milestones) ++tally.milestones[measure][state];
+      for (const auto& s : ft.signals)
+        for (Date d : s.dates)
+          if (in_period(d, options_)) ++tally.signals[s.measure->id];
       if (a.t_score) {
-        ++t.goal_people;
-        t.t_sum += *a.t_score;
+        ++tally.goal_people;
+        tally.t_sum += *a.t_score;
       }
+      if (ft.prepared->items.empty() || ft.occasions.empty()) continue;
+      baseline = baseline || a.baseline || !ft.framework().has_total();
+      if (!last_review || ft.occasions.back().date > *last_review)
+        last_review = ft.occasions.back().date;
     }
-    if (!last_occasion)
+    if (!baseline)
       ++no_baseline_;
-    else if (last_occasion->days < options_.to.days - settings_.review_interval_days)
+    else if (last_review->days < options_.to.days - settings_.review_interval_days)
       ++overdue_;
   }
 
-  void add_scale(FrameworkTally& t, const Assessment& a, const PersonJourney& journey,
-                 std::optional<Date>& last_occasion) {
+  void add_scale(FrameworkTally& t, const Assessment& a, const Timeline& timeline,
+                 const FrameworkTimeline& ft) {
     const Framework& fw = *t.fw;
     if (fw.items().empty()) return;
-    auto note_occasion = [&](Date d) {
-      if (!last_occasion || d > *last_occasion) last_occasion = d;
-    };
     bool non_linear = false;
     if (fw.has_total()) {
-      if (a.latest) note_occasion(a.latest->date);
       if (a.occasions >= 1) ++t.categories[a.reliable_change];
       bool counted = a.occasions >= 1 && a.reliable_change != ReliableChange::InsufficientData &&
                      a.change.has_value();
@@ -377,6 +357,7 @@ class ReportBuilder {
         ++t.change_people;
         t.change_sum += *a.change;
         t.changes.push_back(*a.change);
+        if (a.meaningful_change == true) ++t.meaningful;
       }
       for (const auto& [item, ia] : a.items)
         if (counted && ia.change) {
@@ -386,12 +367,11 @@ class ReportBuilder {
         }
       non_linear = a.baseline && a.latest && a.setbacks >= 1 &&
                    better(a.latest->score, a.baseline->score, fw.scoring.direction);
-      if (a.occasions >= 2) consider_journey(t, a.occasions, journey);
+      if (a.occasions >= 2) consider_journey(t, a.occasions, timeline.person, ft);
     } else {
       for (const auto& [item, ia] : a.items) {
-        if (ia.latest) note_occasion(ia.latest->date);
         if (ia.change && ia.baseline && ia.latest &&
-            interval_counts(fw, ia.baseline->date, ia.latest->date)) {
+            change_interval_counts(fw.scoring, ia.baseline->date, ia.latest->date)) {
           auto& [n, sum] = t.items[item];
           ++n;
           sum += *ia.change;
@@ -404,15 +384,16 @@ class ReportBuilder {
     if (non_linear) ++t.non_linear;
   }
 
-  void consider_journey(FrameworkTally& t, int occasions, const PersonJourney& journey) {
+  void consider_journey(FrameworkTally& t, int occasions, const std::string& person,
+                        const FrameworkTimeline& ft) {
     auto& list = t.journeys;
     if (list.size() >= kJourneyLines) {
       const auto& last = list.back();
-      if (!journey_ranks_before(occasions, journey.person, last.first, last.second.person)) return;
+      if (!journey_ranks_before(occasions, person, last.first, last.second.person)) return;
     }
-    JourneyLine line{journey.person, score_series(*t.fw, journey.entries, options_.to)};
+    JourneyLine line{person, score_series(ft)};
     auto pos = std::find_if(list.begin(), list.end(), [&](const auto& c) {
-      return journey_ranks_before(occasions, journey.person, c.first, c.second.person);
+      return journey_ranks_before(occasions, person, c.first, c.second.person);
     });
     list.insert(pos, {occasions, std::move(line)});
     if (list.size() > kJourneyLines) list.pop_back();
@@ -476,12 +457,12 @@ class ReportBuilder {
       c.deteriorated = cat(ReliableChange::Deteriorated);
       c.insufficient_data = cat(ReliableChange::InsufficientData);
       c.not_computable = cat(ReliableChange::NotComputable);
+      if (fw.scoring.minimum_change) c.meaningful = count_of(t.meaningful);
       f.change = c;
       f.changes = t.changes;
       std::sort(f.changes.begin(), f.changes.end());
-      if (fw.scoring.reference_sd && fw.scoring.reliability)
-        f.reliable_change_threshold = 1.96 * *fw.scoring.reference_sd * std::sqrt(2.0) *
-                                      std::sqrt(1.0 - fw.scoring.reliability->value);
+      if (auto sdiff = reliable_change_sdiff(fw.scoring))
+        f.reliable_change_threshold = 1.96 * *sdiff;
       for (auto& [occ, line] : t.journeys) f.journeys.push_back(line);
     }
     for (const auto* m : fw.items()) {
@@ -517,7 +498,8 @@ class ReportBuilder {
 
   const Settings& settings_;
   const ReportOptions& options_;
-  std::map<std::string, FrameworkTally> tallies_;
+  PreparedFrameworks prepared_;
+  std::map<std::string, FrameworkTally, std::less<>> tallies_;
   std::vector<std::string> order_;
   CaseloadFigures caseload_;
   EngagementFigures engagement_;
@@ -592,6 +574,7 @@ void suppress_report(Report& r) {
       for (Count* x : {&c.people, &c.improved, &c.no_reliable_change, &c.deteriorated,
                        &c.insufficient_data, &c.not_computable})
         s.primary(*x);
+      if (c.meaningful) s.primary(*c.meaningful);
       s.secondary({&c.improved, &c.no_reliable_change, &c.deteriorated, &c.not_computable},
                   c.people);
     }
@@ -784,11 +767,13 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
   {
     EntryQuery q;
     q.to = options.to;
+    const PreparedFrameworks none(std::vector<const Framework*>{});
     for_each_person(
         store, q, {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute}, [&](PersonJourney& j) {
-          bool cohort = matches_where(attributes_of(j.entries, options.to), options.where);
+          Timeline t = build_timeline(j.entries, none, options.to);
+          bool cohort = matches_where(attributes_of(t), options.where);
           in_cohort[j.person] = cohort;
-          if (cohort && flow_of(j.entries, options).active) active.push_back(j.person);
+          if (cohort && flow_of(t, options).active) active.push_back(j.person);
         });
   }
   const bool no_attributes_pass = matches_where({}, options.where);

@@ -1,6 +1,6 @@
 // The monthly report: caseload, engagement, outcomes (hard and soft side by side),
 // distance travelled, non-linear journeys, breakdowns, data quality and stories over a
-// period, with small-number suppression (issue 6, DESIGN §6). A plain model built by
+// period, with small-number suppression. A plain model built by
 // `build_report` (from the store) or `compute_report` (from journeys, for tests); the
 // renderers in report_render.cpp turn it into json, table, markdown, csv or html.
 #pragma once
@@ -75,6 +75,9 @@ struct ChangeFigures {
   Count deteriorated;
   Count insufficient_data;
   Count not_computable;
+  // People whose improvement reaches the framework's minimum meaningful change (among
+  // `people`); only for frameworks that give one.
+  std::optional<Count> meaningful;
 };
 
 struct ItemFigures {
@@ -129,7 +132,7 @@ struct FrameworkFigures {
   std::optional<GoalFigures> goals;  // goal frameworks only
   Count non_linear_journeys;         // better than baseline despite at least one setback
   // For charts: the unrounded changes counted in `change`, the reliable-change threshold in
-  // score units (1.96·SD·√2·√(1−r)) where computable, and a few journeys.
+  // score units (1.96·S_diff, see reliable_change_sdiff) where computable, and a few journeys.
   std::vector<double> changes;
   std::optional<double> reliable_change_threshold;
   std::vector<JourneyLine> journeys;
@@ -183,7 +186,7 @@ struct Breakdown {
 
 struct DataQuality {
   Count no_baseline;           // active people with no complete occasion of any reported scale
-  Count overdue_review;        // last complete occasion before `to` − review interval
+  Count overdue_review;        // last occasion (complete or not) before `to` − review interval
   Count incomplete_occasions;  // incomplete occasions of active people as of `to`
   Count late_entries;          // recorded in the period, dated before `from`
 };

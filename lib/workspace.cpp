@@ -48,7 +48,7 @@ Settings default_settings(const std::string& service_name) {
       {"age_band", "Age band", {"18-24", "25-34", "35-44", "45-54", "55-64", "65+"}},
       {"disability", "Disability", {"yes", "no", "prefer_not_to_say"}},
   };
-  // FRAMEWORKS.md §9: the Fulfilling Lives Common Data Framework destination codes.
+  // The Fulfilling Lives Common Data Framework destination codes.
   s.exit_reasons = {
       {"moved_to_other_support", "Moved to other support"},
       {"no_longer_requires_support", "No longer requires support"},

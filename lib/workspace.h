@@ -37,7 +37,7 @@ struct Settings {
   const ExitReason* find_exit_reason(std::string_view id) const;
 };
 
-// The default settings for a new workspace named `service_name` (FRAMEWORKS.md §9 exit reasons).
+// The default settings for a new workspace named `service_name` (exit reasons: the Fulfilling Lives destination codes).
 Settings default_settings(const std::string& service_name);
 // Reads and validates outcomes.yaml; throws InvalidInput with every problem.
 Settings load_settings(const std::filesystem::path& file);

@@ -1,4 +1,4 @@
-// Unit tests of lib/assess: every rule of issue 5 and DESIGN §6, with hand-worked values.
+// Unit tests of lib/assess: the assessment rules, with hand-worked values.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -17,49 +17,10 @@ using namespace outcomes;
 
 using outcomes::testing::day;
 using outcomes::testing::framework_from;
+using outcomes::testing::Log;
+using outcomes::testing::shipped;
 
 namespace {
-
-Framework shipped(const std::string& id) {
-  return load_framework_or_throw(std::filesystem::path(OUTCOMES_FRAMEWORKS_DIR) / (id + ".yaml"));
-}
-
-// Builds one person's entries in recording order, as the store returns them.
-struct Log {
-  std::vector<Entry> entries;
-  int64_t next = 1;
-
-  Entry& add(const char* date, EntryKind kind, const std::string& framework = "",
-             const std::string& measure = "", std::optional<int> value = std::nullopt,
-             const std::string& status = "", const std::string& text = "") {
-    Entry e;
-    e.person = "P001";
-    e.date = day(date);
-    e.kind = kind;
-    e.framework = framework;
-    e.measure = measure;
-    e.value = value;
-    e.status = status;
-    e.text = text;
-    e.id = e.seq = next++;
-    entries.push_back(e);
-    return entries.back();
-  }
-  // One assessment occasion: item values in the order of `items`.
-  void occasion(const char* date, const std::string& framework,
-                const std::vector<std::string>& items, const std::vector<int>& values) {
-    for (size_t i = 0; i < items.size(); ++i)
-      add(date, EntryKind::Assessment, framework, items[i], values[i]);
-  }
-  // The entries sorted by date then seq, as the store hands them over.
-  std::vector<Entry> ordered() const {
-    auto list = entries;
-    std::stable_sort(list.begin(), list.end(), [](const Entry& a, const Entry& b) {
-      return a.date != b.date ? a.date < b.date : a.seq < b.seq;
-    });
-    return list;
-  }
-};
 
 // Two items 0..10, plain sum, lower is better; SD 5, r 0.8 → S_diff = 5·√2·√0.2 = √10 ≈ 3.1623.
 const char* kLowerYaml = R"(
@@ -240,7 +201,11 @@ TEST_CASE("SWEMWBS converts raw to metric before change") {
   CHECK(a.latest->score == doctest::Approx(19.25));
   // Metric change 19.25 − 15.32 = 3.93, not the raw change of 7.
   CHECK(*a.change == doctest::Approx(3.93));
-  CHECK(a.reliable_change == ReliableChange::NotComputable);
+  // No reference SD: S_diff = √2 · SEM 1.03 = 1.4566, RC = 3.93 / 1.4566 = 2.698 > 1.96.
+  CHECK(*a.rci == doctest::Approx(2.698).epsilon(0.001));
+  CHECK(a.reliable_change == ReliableChange::Improved);
+  // 3.93 reaches the minimum meaningful change of 2.87.
+  CHECK(a.meaningful_change == true);
   auto j = assessment_to_json(a, f);
   CHECK(j["change"].get<double>() == doctest::Approx(3.93));
   CHECK(j["items"]["item_1"]["baseline"] == 2);
@@ -384,12 +349,12 @@ TEST_CASE("bands of baseline and latest; a framework without a total works per i
   log.add("2026-03-01", EntryKind::Assessment, "journey-template", first, 4);
   log.occasion("2026-04-01", "journey-template", all, sevens);
   auto a = assess_person(f, log.ordered(), day("2026-06-30"));
-  // Framework level: no score. Each item stands alone, so an occasion rating some items
-  // is an occasion for them, not an incomplete one.
+  // Framework level: no score. An occasion counts only when it rates every item; the two
+  // rating one item are incomplete (but still feed that item's series).
   CHECK_FALSE(a.baseline);
   CHECK_FALSE(a.change);
-  CHECK(a.occasions == 4);
-  CHECK(a.incomplete_occasions == 0);
+  CHECK(a.occasions == 2);
+  CHECK(a.incomplete_occasions == 2);
   // The first item's own series 2, 5, 4, 7 uses every occasion holding it.
   const auto& item = a.items.at(first);
   CHECK(item.occasions == 4);
@@ -835,7 +800,7 @@ TEST_CASE("renderers: JSON keys, CSV columns, table with the notice after it") {
   std::string c = csv.str();
   CHECK(c.rfind("person,framework,as_of,baseline_date,baseline_score,", 0) == 0);
   CHECK(c.find("item:item_1:baseline,item:item_1:latest,item:item_1:change") != std::string::npos);
-  CHECK(c.find("P001,swemwbs,2026-06-01,2026-01-10,15.32,2026-05-10,19.25,3.93,,not_computable,") !=
+  CHECK(c.find("P001,swemwbs,2026-06-01,2026-01-10,15.32,2026-05-10,19.25,3.93,2.7,improved,") !=
         std::string::npos);
   CHECK(c.find("©") == std::string::npos);
 

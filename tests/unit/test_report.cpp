@@ -1,4 +1,4 @@
-// Unit tests of lib/report: every rule of issue 6 and DESIGN §6, with hand-worked values.
+// Unit tests of lib/report: the report rules, with hand-worked values.
 #include <doctest/doctest.h>
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // The frameworks shipped in frameworks/: each validates, and each encodes the published
-// facts of FRAMEWORKS.md (counts, ranges, weights, tables, statuses, sources).
+// published facts (counts, ranges, weights, tables, statuses, sources).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -375,7 +375,7 @@ TEST_CASE("swemwbs has WEMWBS items 1 2 3 6 7 9 11 and the full raw-to-metric ta
   CHECK(fw.scoring.total == ScoreRule::Sum);
   CHECK(fw.scoring.direction == Direction::HigherIsBetter);
 
-  // Stewart-Brown et al. 2009, as FRAMEWORKS.md gives it: every raw total 7-35.
+  // Stewart-Brown et al. 2009, as published: every raw total 7-35.
   const std::vector<std::pair<int, double>> table = {
       {7, 7.00},   {8, 9.51},   {9, 11.25},  {10, 12.40}, {11, 13.33}, {12, 14.08},
       {13, 14.75}, {14, 15.32}, {15, 15.84}, {16, 16.36}, {17, 16.88}, {18, 17.43},
@@ -394,7 +394,7 @@ TEST_CASE("swemwbs has WEMWBS items 1 2 3 6 7 9 11 and the full raw-to-metric ta
   CHECK(*fw.scoring.sem == doctest::Approx(1.03));
   REQUIRE(fw.scoring.minimum_change.has_value());
   CHECK(*fw.scoring.minimum_change == doctest::Approx(2.87));
-  // No published reliability/reference SD in FRAMEWORKS.md: the RCI is not computable.
+  // No published reliability or reference SD: reliable change comes from the SEM.
   CHECK_FALSE(fw.scoring.reference_sd.has_value());
   CHECK_FALSE(fw.scoring.population.empty());
   CHECK(fw.source.find("10.1186/1477-7525-7-15") != std::string::npos);

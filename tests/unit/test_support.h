@@ -3,14 +3,18 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "date.h"
 #include "entry.h"
 #include "framework.h"
+#include "workspace.h"
 
 namespace outcomes::testing {
 
@@ -60,5 +64,47 @@ inline Framework framework_from(const std::string& yaml) {
   }
   return *load.framework;
 }
+
+// A framework shipped in frameworks/.
+inline Framework shipped(const std::string& id) {
+  return load_framework_or_throw(std::filesystem::path(OUTCOMES_FRAMEWORKS_DIR) / (id + ".yaml"));
+}
+
+// Builds one person's entries in recording order, as the store returns them.
+struct Log {
+  std::vector<Entry> entries;
+  int64_t next = 1;
+
+  Entry& add(const char* date, EntryKind kind, const std::string& framework = "",
+             const std::string& measure = "", std::optional<int> value = std::nullopt,
+             const std::string& status = "", const std::string& text = "") {
+    Entry e;
+    e.person = "P001";
+    e.date = day(date);
+    e.kind = kind;
+    e.framework = framework;
+    e.measure = measure;
+    e.value = value;
+    e.status = status;
+    e.text = text;
+    e.id = e.seq = next++;
+    entries.push_back(e);
+    return entries.back();
+  }
+  // One assessment occasion: item values in the order of `items`.
+  void occasion(const char* date, const std::string& framework,
+                const std::vector<std::string>& items, const std::vector<int>& values) {
+    for (size_t i = 0; i < items.size(); ++i)
+      add(date, EntryKind::Assessment, framework, items[i], values[i]);
+  }
+  // The entries sorted by date then seq, as the store hands them over.
+  std::vector<Entry> ordered() const {
+    auto list = entries;
+    std::stable_sort(list.begin(), list.end(), [](const Entry& a, const Entry& b) {
+      return a.date != b.date ? a.date < b.date : a.seq < b.seq;
+    });
+    return list;
+  }
+};
 
 }  // namespace outcomes::testing
