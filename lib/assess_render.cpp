@@ -9,25 +9,17 @@
 #include <string_view>
 
 #include "csv.h"
+#include "json_out.h"
+#include "text.h"
 
 namespace outcomes {
 
 namespace {
 
-std::string text_number(double value, int decimals = 2) {
-  double r = round_to(value, decimals);
-  if (r == 0) r = 0;  // no "-0"
-  std::string s = fmt::format("{:.{}f}", r, decimals);
-  if (s.find('.') != std::string::npos) {
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-  }
-  return s;
-}
+using text::short_number;
 
 std::string signed_number(double value) {
-  std::string s = text_number(value);
-  return (s != "0" && s.front() != '-') ? "+" + s : s;
+  return text::with_sign(short_number(value));
 }
 
 const Framework* find_framework(const std::vector<const Framework*>& frameworks,
@@ -145,40 +137,7 @@ class JsonWriter {
     out_ += '\n';
     out_.append(2 * first_.size(), ' ');
   }
-  void string(std::string_view v) {
-    out_ += '"';
-    for (char c : v) {
-      switch (c) {
-        case '"':
-          out_ += "\\\"";
-          break;
-        case '\\':
-          out_ += "\\\\";
-          break;
-        case '\b':
-          out_ += "\\b";
-          break;
-        case '\f':
-          out_ += "\\f";
-          break;
-        case '\n':
-          out_ += "\\n";
-          break;
-        case '\r':
-          out_ += "\\r";
-          break;
-        case '\t':
-          out_ += "\\t";
-          break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20)
-            fmt::format_to(std::back_inserter(out_), "\\u{:04x}", static_cast<unsigned>(c));
-          else
-            out_ += c;
-      }
-    }
-    out_ += '"';
-  }
+  void string(std::string_view v) { append_json_string(out_, v); }
 
   std::string& out_;
   bool pretty_;
@@ -347,7 +306,7 @@ void render_assessments_jsonl(const std::vector<Assessment>& list,
 namespace {
 
 std::string opt_text(const std::optional<double>& v, int decimals = 2) {
-  return v ? text_number(*v, decimals) : std::string();
+  return v ? short_number(*v, decimals) : std::string();
 }
 
 }  // namespace
@@ -437,7 +396,7 @@ void render_assessments_csv(const std::vector<Assessment>& list,
     auto dated = [](const std::optional<DatedScore>& d, std::string& date, std::string& score) {
       if (!d) return;
       date = format_date(d->date);
-      score = text_number(d->score);
+      score = short_number(d->score);
     };
     row[0] = a.person;
     row[1] = a.framework;
@@ -483,8 +442,8 @@ void render_assessments_csv(const std::vector<Assessment>& list,
           if (it == a.items.end()) break;
           const auto& item = it->second;
           if (col.kind == Col::ItemBaseline && item.baseline)
-            cell = text_number(item.baseline->score);
-          if (col.kind == Col::ItemLatest && item.latest) cell = text_number(item.latest->score);
+            cell = short_number(item.baseline->score);
+          if (col.kind == Col::ItemLatest && item.latest) cell = short_number(item.latest->score);
           if (col.kind == Col::ItemChange) cell = opt_text(item.change);
           break;
         }
@@ -512,7 +471,7 @@ void render_assessments_csv(const std::vector<Assessment>& list,
 namespace {
 
 std::string dated_text(const std::optional<DatedScore>& d) {
-  return d ? fmt::format("{} {}", text_number(d->score), format_date(d->date)) : "-";
+  return d ? fmt::format("{} {}", short_number(d->score), format_date(d->date)) : "-";
 }
 
 // "3 achieved, 1 partial": how often each value occurs, in value order.
@@ -562,7 +521,7 @@ void render_table_group(const std::vector<const Assessment*>& group, const Frame
     r.push_back(dated_text(a.baseline));
     r.push_back(dated_text(a.latest));
     r.push_back(a.change ? signed_number(*a.change) : "-");
-    r.push_back(a.rci ? text_number(*a.rci) : "-");
+    r.push_back(a.rci ? short_number(*a.rci) : "-");
     r.push_back(total ? std::string(to_string(a.reliable_change)) : "-");
     r.push_back(a.clinical_significance ? std::string(to_string(*a.clinical_significance)) : "-");
     bool scaled = f && !f->items().empty();
@@ -594,7 +553,7 @@ void render_table_group(const std::vector<const Assessment*>& group, const Frame
     values.clear();
     for (const auto& [id, s] : a.milestones) values.emplace_back(to_string(s));
     r.push_back(tally(values));
-    r.push_back(a.t_score ? fmt::format("{} ({})", text_number(*a.t_score, 1), a.goals.size())
+    r.push_back(a.t_score ? fmt::format("{} ({})", short_number(*a.t_score, 1), a.goals.size())
                           : "-");
     if (a.signals.empty()) {
       r.push_back("-");
@@ -611,37 +570,20 @@ void render_table_group(const std::vector<const Assessment*>& group, const Frame
 
   // Columns that hold nothing for any row are left out, so each table shows what applies.
   std::vector<size_t> shown;
-  std::vector<size_t> widths;
   for (size_t c = 0; c < columns.size(); ++c) {
     bool any = c == 0 || c >= columns.size() - 3;
-    size_t width = columns[c].title.size();
-    for (const auto& r : rows) {
-      if (r[c] != "-") any = true;
-      width = std::max(width, r[c].size());
-    }
-    if (any) {
-      shown.push_back(c);
-      widths.push_back(width);
-    }
+    for (const auto& r : rows) any = any || r[c] != "-";
+    if (any) shown.push_back(c);
   }
-  auto print = [&](const std::vector<std::string>& cells) {
-    std::string line;
-    for (size_t i = 0; i < shown.size(); ++i) {
-      const auto& cell = cells[shown[i]];
-      size_t pad = widths[i] - cell.size();
-      bool last = i + 1 == shown.size();
-      if (i) line += "  ";
-      if (columns[shown[i]].right) line.append(pad, ' ');
-      line += cell;
-      if (!columns[shown[i]].right && !last) line.append(pad, ' ');
-    }
-    line += '\n';
-    out << line;
-  };
-  std::vector<std::string> titles;
-  for (const auto& c : columns) titles.push_back(c.title);
-  print(titles);
-  for (const auto& r : rows) print(r);
+  std::vector<std::vector<std::string>> cells(rows.size() + 1);
+  text::TableStyle style;
+  for (size_t c : shown) {
+    cells[0].push_back(columns[c].title);
+    style.right_aligned.push_back(columns[c].right);
+  }
+  for (size_t r = 0; r < rows.size(); ++r)
+    for (size_t c : shown) cells[r + 1].push_back(std::move(rows[r][c]));
+  text::write_table(out, cells, style);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "text.h"
+
 namespace outcomes {
 
 std::string sparkline(const std::vector<std::optional<double>>& values, double min, double max) {
@@ -30,31 +32,17 @@ std::string sparkline(const std::vector<std::optional<double>>& values, double m
 // ---------------------------------------------------------------- rendering helpers
 namespace {
 
+using text::pad;
+using text::width;
+
+// Scores and changes: whole numbers without decimals, others with two.
 std::string num(double v) {
   double r = round_to(v, 2);
-  if (std::fabs(r - std::round(r)) < 1e-9) return fmt::format("{:.0f}", r);
-  return fmt::format("{:.2f}", r);
+  return text::fixed_number(r, std::fabs(r - std::round(r)) < 1e-9 ? 0 : 2);
 }
 
 std::string signed_num(double v) {
-  std::string s = num(v);
-  if (round_to(v, 2) > 0) return "+" + s;
-  return s;
-}
-
-// Display width of UTF-8 text: one column per code point.
-size_t width(std::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-std::string pad(std::string_view text, size_t w) {
-  std::string s(text);
-  size_t have = width(text);
-  if (have < w) s.append(w - have, ' ');
-  return s;
+  return text::with_sign(num(v));
 }
 
 std::string direction_words(Direction d) {
@@ -688,32 +676,7 @@ void render_journey_json(const Journey& j, std::ostream& out) {
 // ---------------------------------------------------------------- html
 namespace {
 
-std::string esc(std::string_view text) {
-  std::string s;
-  s.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        s += "&amp;";
-        break;
-      case '<':
-        s += "&lt;";
-        break;
-      case '>':
-        s += "&gt;";
-        break;
-      case '"':
-        s += "&quot;";
-        break;
-      case '\'':
-        s += "&#39;";
-        break;
-      default:
-        s += c;
-    }
-  }
-  return s;
-}
+using text::html_escape;
 
 std::string long_date(Date d) {
   static const char* const kMonths[] = {"January",   "February", "March",    "April",
@@ -758,7 +721,7 @@ std::string score_chart(const JourneyScale& s) {
   std::string svg = fmt::format(
       "<svg class=\"chart\" viewBox=\"0 0 {:.0f} {:.0f}\" role=\"img\" aria-label=\"{}\">"
       "<title>{}</title>",
-      w, h, esc(desc), esc(desc));
+      w, h, html_escape(desc), html_escape(desc));
   svg +=
       fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"axis\"/>",
                   left, top, left, h - bottom);
@@ -766,9 +729,9 @@ std::string score_chart(const JourneyScale& s) {
       fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"axis\"/>",
                   left, h - bottom, w - right, h - bottom);
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"end\">{}</text>",
-                     left - 4, y(hi) + 4, esc(num(hi)));
+                     left - 4, y(hi) + 4, html_escape(num(hi)));
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"end\">{}</text>",
-                     left - 4, y(lo), esc(num(lo)));
+                     left - 4, y(lo), html_escape(num(lo)));
   std::string path;
   for (const auto& [i, v] : pts)
     path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "" : " ", x(i), y(v));
@@ -777,14 +740,14 @@ std::string score_chart(const JourneyScale& s) {
     svg += fmt::format(
         "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" class=\"dot\"/>"
         "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"val\" text-anchor=\"middle\">{}</text>",
-        x(i), y(v), x(i), y(v) - 7, esc(num(v)));
+        x(i), y(v), x(i), y(v) - 7, html_escape(num(v)));
   if (n > 0) {
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"tick\">{}</text>", x(0), h - 6,
-                       esc(format_date(s.occasions.front().date)));
+                       html_escape(format_date(s.occasions.front().date)));
     if (n > 1)
       svg += fmt::format(
           "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"end\">{}</text>", x(n - 1),
-          h - 6, esc(format_date(s.occasions.back().date)));
+          h - 6, html_escape(format_date(s.occasions.back().date)));
   }
   svg += "</svg>";
   return svg;
@@ -807,11 +770,11 @@ svg .dot{fill:#fff;stroke:#222;stroke-width:2}svg .tick,svg .val{font-size:10px;
 void render_journey_html(const Journey& j, std::ostream& out) {
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      << "<title>Journey of " << esc(j.person) << "</title>\n<style>\n"
+      << "<title>Journey of " << html_escape(j.person) << "</title>\n<style>\n"
       << kJourneyCss << "\n</style>\n</head>\n<body>\n";
-  out << "<header><h1>Journey of " << esc(j.person) << "</h1>\n<p class=\"sub\">"
-      << (j.service.empty() ? "" : esc(j.service) + " &middot; ") << "up to "
-      << esc(long_date(j.as_of)) << "</p></header>\n";
+  out << "<header><h1>Journey of " << html_escape(j.person) << "</h1>\n<p class=\"sub\">"
+      << (j.service.empty() ? "" : html_escape(j.service) + " &middot; ") << "up to "
+      << html_escape(long_date(j.as_of)) << "</p></header>\n";
 
   out << "<section>\n<h2>Time with the service</h2>\n";
   if (j.episodes.empty()) {
@@ -820,12 +783,12 @@ void render_journey_html(const Journey& j, std::ostream& out) {
     out << "<table>\n<tr><th>Period</th><th>Started</th><th>Ended</th><th>Length</th><th>How it "
            "ended</th></tr>\n";
     for (const JourneyEpisode& ep : j.episodes) {
-      std::string how = ep.end ? esc(ep.exit_reason_name) : std::string("still being supported");
-      if (!ep.exit_text.empty()) how += " &ndash; " + esc(ep.exit_text);
+      std::string how = ep.end ? html_escape(ep.exit_reason_name) : std::string("still being supported");
+      if (!ep.exit_text.empty()) how += " &ndash; " + html_escape(ep.exit_text);
       out << fmt::format(
           "<tr><td>{}{}</td><td>{}</td><td>{}</td><td class=\"n\">{} days</td><td>{}</td></tr>\n",
-          ep.number, ep.number > 1 ? " (came back)" : "", esc(long_date(ep.start)),
-          ep.end ? esc(long_date(*ep.end)) : "&ndash;", ep.days, how);
+          ep.number, ep.number > 1 ? " (came back)" : "", html_escape(long_date(ep.start)),
+          ep.end ? html_escape(long_date(*ep.end)) : "&ndash;", ep.days, how);
     }
     out << "</table>\n";
   }
@@ -839,7 +802,7 @@ void render_journey_html(const Journey& j, std::ostream& out) {
     out << fmt::format(
         "<p>{} contacts between {} and {}: {} meetings attended, {} missed, {} times you got in "
         "touch yourself, and {} outreach visits.</p>\n",
-        c.total(), esc(long_date(*j.contacts.first)), esc(long_date(*j.contacts.last)), c.attended,
+        c.total(), html_escape(long_date(*j.contacts.first)), html_escape(long_date(*j.contacts.last)), c.attended,
         c.missed, c.self_initiated, c.outreach);
     out << "<table>\n<tr><th>Month</th><th>Attended</th><th>Missed</th><th>You got in "
            "touch</th><th>Outreach</th></tr>\n";
@@ -857,17 +820,17 @@ void render_journey_html(const Journey& j, std::ostream& out) {
         << "<p>Ups and downs are a normal part of any journey; a dip is a step, not a "
            "failure.</p>\n";
     for (const JourneyScale& s : j.scales) {
-      out << "<h3>" << esc(s.name) << "</h3>\n";
+      out << "<h3>" << html_escape(s.name) << "</h3>\n";
       out << "<p>"
           << (s.direction == Direction::LowerIsBetter ? "Lower scores are better."
                                                       : "Higher scores are better.");
       if (s.has_total && s.baseline && s.latest) {
-        out << fmt::format(" From {} on {} to {} on {}.", esc(num(s.baseline->score)),
-                           esc(long_date(s.baseline->date)), esc(num(s.latest->score)),
-                           esc(long_date(s.latest->date)));
+        out << fmt::format(" From {} on {} to {} on {}.", html_escape(num(s.baseline->score)),
+                           html_escape(long_date(s.baseline->date)), html_escape(num(s.latest->score)),
+                           html_escape(long_date(s.latest->date)));
         std::string words = plain_change(s.reliable_change);
         if (!words.empty())
-          out << " " << esc(words[0] == 'a' ? "That is " + words : "It is " + words) << ".";
+          out << " " << html_escape(words[0] == 'a' ? "That is " + words : "It is " + words) << ".";
       }
       if (s.incomplete_occasions > 0)
         out << fmt::format(
@@ -881,19 +844,19 @@ void render_journey_html(const Journey& j, std::ostream& out) {
       if (s.has_total) {
         out << "<tr><th>Score</th>";
         for (const JourneyOccasion& o : s.occasions)
-          out << "<td class=\"n\">" << (o.score ? esc(num(*o.score)) : "&ndash;") << "</td>";
+          out << "<td class=\"n\">" << (o.score ? html_escape(num(*o.score)) : "&ndash;") << "</td>";
         out << "<td class=\"spark\">" << sparkline(score_series(s), s.score_min, s.score_max)
             << "</td></tr>\n";
       }
       for (const JourneyItemSeries& item : s.items) {
-        out << "<tr><td>" << esc(item.name) << "</td>";
+        out << "<tr><td>" << html_escape(item.name) << "</td>";
         for (const auto& v : item.values)
           out << "<td class=\"n\">" << (v ? std::to_string(*v) : "&ndash;") << "</td>";
         out << "<td class=\"spark\">" << sparkline(item_series(item), item.min, item.max)
             << "</td></tr>\n";
       }
       out << "</table>\n";
-      if (!s.notice.empty()) out << "<p class=\"muted\">" << esc(s.notice) << "</p>\n";
+      if (!s.notice.empty()) out << "<p class=\"muted\">" << html_escape(s.notice) << "</p>\n";
     }
     out << "</section>\n";
   }
@@ -905,11 +868,11 @@ void render_journey_html(const Journey& j, std::ostream& out) {
       std::string needs;
       for (const JourneyNeed& n : st.needs)
         needs += fmt::format(
-            "{}{} ({}){}", needs.empty() ? "" : "<br>", esc(n.text),
-            n.met ? "sorted " + esc(long_date(*n.met)) : std::string("still working on it"), "");
+            "{}{} ({}){}", needs.empty() ? "" : "<br>", html_escape(n.text),
+            n.met ? "sorted " + html_escape(long_date(*n.met)) : std::string("still working on it"), "");
       for (const JourneyStatusEntry& h : st.history)
-        if (!h.text.empty()) needs += (needs.empty() ? "" : "<br>") + esc(h.text);
-      out << "<tr><td>" << esc(st.name) << "</td><td>" << esc(st.current_name) << "</td><td>"
+        if (!h.text.empty()) needs += (needs.empty() ? "" : "<br>") + html_escape(h.text);
+      out << "<tr><td>" << html_escape(st.name) << "</td><td>" << html_escape(st.current_name) << "</td><td>"
           << needs << "</td></tr>\n";
     }
     out << "</table>\n</section>\n";
@@ -918,7 +881,7 @@ void render_journey_html(const Journey& j, std::ostream& out) {
   if (!j.milestones.empty()) {
     out << "<section>\n<h2>Milestones</h2>\n<ul>\n";
     for (const JourneyMilestone& m : j.milestones) {
-      out << "<li><strong>" << esc(m.name) << "</strong>: ";
+      out << "<li><strong>" << html_escape(m.name) << "</strong>: ";
       std::string parts;
       for (const MilestoneRun& r : m.runs) {
         std::string p = "started " + long_date(r.start);
@@ -926,7 +889,7 @@ void render_journey_html(const Journey& j, std::ostream& out) {
         if (r.end) p += ", ended " + long_date(*r.end);
         parts += (parts.empty() ? "" : "; ") + p;
       }
-      out << esc(parts) << "</li>\n";
+      out << html_escape(parts) << "</li>\n";
     }
     out << "</ul>\n</section>\n";
   }
@@ -934,16 +897,16 @@ void render_journey_html(const Journey& j, std::ostream& out) {
   if (!j.goals.empty()) {
     out << "<section>\n<h2>Your goals, in your own words</h2>\n";
     for (const JourneyGoal& g : j.goals) {
-      out << "<blockquote>" << esc(g.text) << "</blockquote>\n<p>Set on "
-          << esc(long_date(g.set_on));
-      if (!g.attainment_label.empty()) out << "; where it is now: " << esc(g.attainment_label);
+      out << "<blockquote>" << html_escape(g.text) << "</blockquote>\n<p>Set on "
+          << html_escape(long_date(g.set_on));
+      if (!g.attainment_label.empty()) out << "; where it is now: " << html_escape(g.attainment_label);
       out << (g.open ? "." : " (finished).") << "</p>\n";
       if (!g.reviews.empty()) {
         out << "<ul>\n";
         for (const JourneyGoalReview& r : g.reviews)
-          out << "<li>" << esc(long_date(r.date)) << (r.close ? " (finished)" : "") << ": "
-              << esc(r.label.empty() ? attainment_text(r.attainment) : r.label)
-              << (r.text.empty() ? "" : " &ndash; &ldquo;" + esc(r.text) + "&rdquo;") << "</li>\n";
+          out << "<li>" << html_escape(long_date(r.date)) << (r.close ? " (finished)" : "") << ": "
+              << html_escape(r.label.empty() ? attainment_text(r.attainment) : r.label)
+              << (r.text.empty() ? "" : " &ndash; &ldquo;" + html_escape(r.text) + "&rdquo;") << "</li>\n";
         out << "</ul>\n";
       }
     }
@@ -954,22 +917,22 @@ void render_journey_html(const Journey& j, std::ostream& out) {
     out << "<section>\n<h2>Signs of connection</h2>\n<table>\n<tr><th>What we "
            "noticed</th><th>Times</th><th>Most recent</th></tr>\n";
     for (const JourneySignal& sg : j.signals)
-      out << fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n", esc(sg.name),
-                         sg.total, esc(long_date(sg.dates.back())));
+      out << fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n", html_escape(sg.name),
+                         sg.total, html_escape(long_date(sg.dates.back())));
     out << "</table>\n</section>\n";
   }
 
   if (!j.notes.empty()) {
     out << "<section>\n<h2>Notes</h2>\n";
     for (const JourneyNote& n : j.notes)
-      out << "<p><strong>" << esc(long_date(n.date)) << "</strong>"
-          << (n.is_private ? " (private)" : "") << ": " << esc(n.text) << "</p>\n";
+      out << "<p><strong>" << html_escape(long_date(n.date)) << "</strong>"
+          << (n.is_private ? " (private)" : "") << ": " << html_escape(n.text) << "</p>\n";
     out << "</section>\n";
   }
 
   if (!j.workers.empty()) {
     out << "<section>\n<h2>People who supported you</h2>\n<p>";
-    for (size_t i = 0; i < j.workers.size(); ++i) out << (i ? ", " : "") << esc(j.workers[i].by);
+    for (size_t i = 0; i < j.workers.size(); ++i) out << (i ? ", " : "") << html_escape(j.workers[i].by);
     out << "</p>\n</section>\n";
   }
 
@@ -985,13 +948,13 @@ void render_journey_html(const Journey& j, std::ostream& out) {
       out << fmt::format(
           "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></"
           "tr>\n",
-          e.id, format_date(e.date), to_string(e.kind), esc(audit_detail(e)), esc(e.recorded_at),
-          esc(e.by), esc(corr));
+          e.id, format_date(e.date), to_string(e.kind), html_escape(audit_detail(e)), html_escape(e.recorded_at),
+          html_escape(e.by), html_escape(corr));
     }
     out << "</table>\n</section>\n";
   }
 
-  out << "<footer><p>Produced on " << esc(long_date(j.as_of))
+  out << "<footer><p>Produced on " << html_escape(long_date(j.as_of))
       << ". This record is about one person and is confidential.</p></footer>\n</body>\n</html>\n";
 }
 
