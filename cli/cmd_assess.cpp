@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "assess.h"
+#include "assess_render.h"
 #include "common.h"
 #include "error.h"
 #include "store.h"

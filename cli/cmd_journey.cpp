@@ -7,7 +7,7 @@
 
 #include "common.h"
 #include "error.h"
-#include "journey.h"
+#include "journey_render.h"
 #include "store.h"
 
 namespace outcomes::cli {

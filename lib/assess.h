@@ -2,9 +2,7 @@
 // Computed from entries every time, never stored as truth.
 #pragma once
 #include <map>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <vector>
 
@@ -121,18 +119,6 @@ double gas_t_score(const std::vector<int>& attainments, double rho);
 
 // Rounds half away from zero to `decimals` places (the one rounding used for output).
 double round_to(double value, int decimals);
-
-// Rendering (each output is deterministic: stable order, fixed number formatting).
-nlohmann::json assessment_to_json(const Assessment& a, const Framework& framework);
-void render_assessments_table(const std::vector<Assessment>& list,
-                              const std::vector<const Framework*>& frameworks, std::ostream& out);
-void render_assessments_csv(const std::vector<Assessment>& list,
-                            const std::vector<const Framework*>& frameworks, std::ostream& out);
-// A JSON array (2-space indent, one trailing newline) and JSON Lines (one object a line).
-void render_assessments_json(const std::vector<Assessment>& list,
-                             const std::vector<const Framework*>& frameworks, std::ostream& out);
-void render_assessments_jsonl(const std::vector<Assessment>& list,
-                              const std::vector<const Framework*>& frameworks, std::ostream& out);
 
 // What to assess in a whole store.
 struct AssessOptions {

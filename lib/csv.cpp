@@ -6,6 +6,8 @@
 #include <array>
 #include <cstring>
 
+#include "text.h"
+
 namespace outcomes {
 namespace {
 
@@ -197,19 +199,6 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
   return true;
 }
 
-std::string csv_field(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
-  std::string out;
-  out.reserve(field.size() + 2);
-  out += '"';
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
 namespace {
 template <typename Fields>
 void write_row(std::ostream& out, const Fields& fields) {
@@ -221,7 +210,7 @@ void write_row(std::ostream& out, const Fields& fields) {
     if (view.find_first_of(",\"\r\n") == std::string_view::npos)
       out << view;
     else
-      out << csv_field(view);
+      out << text::csv_field(view);
   }
   out << '\n';
 }

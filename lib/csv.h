@@ -67,10 +67,7 @@ class CsvReader {
   std::size_t problem_field_ = 0;
 };
 
-// `field` as it must be written in CSV: quoted when it holds a comma, a quote, CR or LF
-// (quotes doubled); unchanged otherwise.
-std::string csv_field(std::string_view field);
-// Writes one record terminated by "\n", quoting fields that need it.
+// Writes one record terminated by "\n", quoting fields that need it (text::csv_field).
 void write_csv_row(std::ostream& out, const std::vector<std::string_view>& fields);
 void write_csv_row(std::ostream& out, const std::vector<std::string>& fields);
 

@@ -14,7 +14,9 @@
 
 #include "csv.h"
 #include "error.h"
+#include "json_out.h"
 #include "suggest.h"
+#include "text.h"
 
 namespace outcomes {
 namespace {
@@ -142,32 +144,6 @@ std::array<uint8_t, 32> hmac_sha256(std::string_view key, std::string_view messa
   return outer.finish();
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() &&
-         (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n'))
-    text.remove_suffix(1);
-  return text;
-}
-
-// Appends `text` as a JSON string, as nlohmann::json's dump writes it (invalid UTF-8
-// replaced). Printable ASCII other than '"' and '\\' is written as it is by JSON's rules, so
-// such text, nearly every field of an export, is copied without building a json value.
-void append_json_string(std::string& out, std::string_view text) {
-  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
-  });
-  if (plain) {
-    out += '"';
-    out += text;
-    out += '"';
-    return;
-  }
-  out += nlohmann::json(std::string(text))
-             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 // Turns stored entries into export rows and writes them in the chosen format.
 class EntryWriter {
  public:
@@ -203,7 +179,7 @@ class EntryWriter {
       return;
     }
     // One object a line, keys in column order. Numbers are the decimal text to_string
-    // made; strings go through json_string.
+    // made; strings go through append_json_string.
     line_.clear();
     for (size_t i = 0; i < fields_.size(); ++i) {
       line_ += keys_[i];
@@ -227,9 +203,9 @@ class EntryWriter {
     if (options_.include_text || e.text.empty()) return e.text;
     switch (e.kind) {
       case EntryKind::Need:
-        return "withheld-" +
-               hmac_sha256_hex(secret_, "need:" + e.person + "\n" + std::string(trim(e.text)))
-                   .substr(0, 12);
+        return "withheld-" + hmac_sha256_hex(secret_, "need:" + e.person + "\n" +
+                                                           std::string(text::trim(e.text)))
+                                 .substr(0, 12);
       case EntryKind::Note:
       case EntryKind::Goal:
         return "withheld";

@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "suggest.h"
+#include "text.h"
 
 namespace outcomes {
 
@@ -1606,32 +1607,10 @@ nlohmann::ordered_json framework_to_json(const Framework& fw) {
 
 namespace {
 
-// Display width of UTF-8 text: one column per code point.
-std::size_t text_width(std::string_view text) {
-  std::size_t n = 0;
-  for (unsigned char c : text)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 // A plain text table: columns padded to their widest cell, two spaces apart.
 void render_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
                   std::string_view indent) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows)
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      if (widths.size() <= i) widths.push_back(0);
-      widths[i] = std::max(widths[i], text_width(row[i]));
-    }
-  for (const auto& row : rows) {
-    std::string line(indent);
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - text_width(row[i]) + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << line << '\n';
-  }
+  text::write_table(out, rows, {.indent = indent, .right_aligned = {}, .rule = false});
 }
 
 std::string measure_details(const Measure& m) {
@@ -1776,7 +1755,7 @@ void render_framework_list(std::ostream& out, const std::vector<Framework>& fram
   for (const auto& fw : frameworks) {
     std::string source = fw.source;
     // Citations are long; the table shows their start (show or --format json has all of it).
-    if (text_width(source) > 60) {
+    if (text::width(source) > 60) {
       std::size_t cut = 0, n = 0;
       while (cut < source.size() && n < 57) {
         ++cut;

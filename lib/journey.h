@@ -1,10 +1,8 @@
 // A person's journey: everything recorded about one person, gathered into one plain model
-// for reviews and handovers (so nobody has to retell their story), and its renderers.
+// for reviews and handovers (so nobody has to retell their story). Renderers: journey_render.h.
 #pragma once
 #include <map>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <vector>
 
@@ -221,15 +219,5 @@ Journey build_journey(const std::string& person, const std::vector<Entry>& entri
 // store holds no such person (with "did you mean …?").
 Journey load_journey(const JourneyStore& store, const Workspace& workspace,
                      const std::string& person, const JourneyOptions& options);
-
-// A sparkline of values scaled to [min, max] with ▁▂▃▄▅▆▇█; missing values show as '·'.
-std::string sparkline(const std::vector<std::optional<double>>& values, double min, double max);
-
-// Renderers (deterministic: stable order, fixed number formatting).
-void render_journey_table(const Journey& journey, std::ostream& out);
-void render_journey_markdown(const Journey& journey, std::ostream& out);
-nlohmann::json journey_to_json(const Journey& journey);
-void render_journey_json(const Journey& journey, std::ostream& out);
-void render_journey_html(const Journey& journey, std::ostream& out);
 
 }  // namespace outcomes

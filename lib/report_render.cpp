@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "report.h"
+#include "text.h"
 
 namespace outcomes {
 namespace {
@@ -41,8 +42,8 @@ ojson number_json(const std::optional<double>& v, int decimals) {
 
 std::string number_text(const std::optional<double>& v, int decimals, bool sign = false) {
   if (!v) return "-";
-  double r = rounded(*v, decimals);
-  return sign && r > 0 ? fmt::format("+{:.{}f}", r, decimals) : fmt::format("{:.{}f}", r, decimals);
+  std::string s = text::fixed_number(*v, decimals);
+  return sign ? text::with_sign(std::move(s)) : s;
 }
 
 std::string percent_text(const std::optional<double>& v) {
@@ -313,17 +314,7 @@ std::vector<Section> document(const Report& r) {
   return doc;
 }
 
-// Display width in code points (good enough for aligned terminal columns).
-std::size_t width(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
-  return n;
-}
-
-std::string pad(const std::string& s, std::size_t w, bool right) {
-  std::string fill(w > width(s) ? w - width(s) : 0, ' ');
-  return right ? fill + s : s + fill;
-}
+using text::width;
 
 std::string title_line(const Report& r) {
   return r.service.empty() ? "Outcomes report" : "Outcomes report: " + r.service;
@@ -331,35 +322,10 @@ std::string title_line(const Report& r) {
 
 // --- html helpers ------------------------------------------------------------------------
 
-std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
+using text::html_escape;
 
 std::string num(double v) {
-  return fmt::format("{:.1f}", rounded(v, 1));
+  return text::fixed_number(v, 1);
 }
 
 // Fill patterns readable without colour: solid dark, diagonal hatch, dots, light, open.
@@ -442,13 +408,13 @@ struct Svg {
         "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {0} {1}' width='100%' "
         "role='img' aria-labelledby='{2}-t {2}-d'><title id='{2}-t'>{3}</title>"
         "<desc id='{2}-d'>{4}</desc>{5}</svg>\n",
-        width, height, id, esc(title), esc(desc), body);
+        width, height, id, html_escape(title), html_escape(desc), body);
   }
 };
 
 std::string text_el(double x, double y, const std::string& s, const std::string& extra = "") {
   return fmt::format("<text x='{}' y='{}'{}>{}</text>", num(x), num(y),
-                     extra.empty() ? "" : " " + extra, esc(s));
+                     extra.empty() ? "" : " " + extra, html_escape(s));
 }
 
 std::string rect_el(double x, double y, double w, double h, const std::string& fill) {
@@ -747,27 +713,16 @@ blockquote { margin: 2mm 0 2mm 4mm; padding-left: 3mm; border-left: 2pt solid #8
 
 void html_table(const Table& t, std::ostream& out) {
   out << "<table><thead><tr>";
-  for (const auto& h : t.header) out << "<th scope='col'>" << esc(h) << "</th>";
+  for (const auto& h : t.header) out << "<th scope='col'>" << html_escape(h) << "</th>";
   out << "</tr></thead><tbody>\n";
   for (const auto& row : t.rows) {
     out << "<tr>";
     for (std::size_t i = 0; i < row.size(); ++i)
-      out << (i < t.right.size() && t.right[i] ? "<td class='n'>" : "<td>") << esc(row[i])
+      out << (i < t.right.size() && t.right[i] ? "<td class='n'>" : "<td>") << html_escape(row[i])
           << "</td>";
     out << "</tr>\n";
   }
   out << "</tbody></table>\n";
-}
-
-// CSV field quoting (RFC 4180).
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -902,23 +857,9 @@ void render_report_table(const Report& r, std::ostream& out) {
         continue;
       }
       const auto& t = std::get<Table>(b.content);
-      std::vector<std::size_t> w(t.header.size(), 0);
-      for (std::size_t i = 0; i < t.header.size(); ++i) w[i] = width(t.header[i]);
-      for (const auto& row : t.rows)
-        for (std::size_t i = 0; i < row.size() && i < w.size(); ++i)
-          w[i] = std::max(w[i], width(row[i]));
-      auto line = [&](const std::vector<std::string>& cells) {
-        std::string l;
-        for (std::size_t i = 0; i < cells.size() && i < w.size(); ++i)
-          l += (i ? "  " : "") + pad(cells[i], w[i], t.right[i]);
-        while (!l.empty() && l.back() == ' ') l.pop_back();
-        out << l << '\n';
-      };
-      line(t.header);
-      std::vector<std::string> rule;
-      for (auto x : w) rule.push_back(std::string(x, '-'));
-      line(rule);
-      for (const auto& row : t.rows) line(row);
+      std::vector<std::vector<std::string>> rows{t.header};
+      rows.insert(rows.end(), t.rows.begin(), t.rows.end());
+      text::write_table(out, rows, {.indent = "", .right_aligned = t.right, .rule = true});
     }
   }
 }
@@ -965,12 +906,12 @@ void render_report_csv(const Report& r, std::ostream& out) {
   const int k = r.threshold;
   auto row = [&](std::string_view section, const std::string& framework, const std::string& measure,
                  const std::string& key, const std::string& value) {
-    out << section << ',' << csv_field(framework) << ',' << csv_field(measure) << ','
-        << csv_field(key) << ',' << csv_field(value) << '\n';
+    out << section << ',' << text::csv_field(framework) << ',' << text::csv_field(measure) << ','
+        << text::csv_field(key) << ',' << text::csv_field(value) << '\n';
   };
   auto c = [k](const Count& x) { return count_text(x, k); };
   auto n = [](const std::optional<double>& v, int d) {
-    return v ? fmt::format("{:.{}f}", rounded(*v, d), d) : std::string();
+    return v ? text::fixed_number(*v, d) : std::string();
   };
   out << "section,framework,measure,key,value\n";
   row("period", "", "", "from", format_date(r.from));
@@ -1053,13 +994,13 @@ void render_report_html(const Report& r, std::ostream& out) {
   std::string title = title_line(r) + ", " + period_text(r);
   out << "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
       << "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
-      << "<title>" << esc(title) << "</title>\n<style>" << kCss << "</style>\n</head>\n<body>\n"
-      << "<h1>" << esc(title_line(r)) << "</h1>\n";
+      << "<title>" << html_escape(title) << "</title>\n<style>" << kCss << "</style>\n</head>\n<body>\n"
+      << "<h1>" << html_escape(title_line(r)) << "</h1>\n";
   const bool suppress = r.suppression_applied;
   int index = 0;
   for (const auto& s : document(r)) {
     bool intro = s.id == "summary";
-    if (!intro) out << "<section id='" << esc(s.id) << "'>\n<h2>" << esc(s.title) << "</h2>\n";
+    if (!intro) out << "<section id='" << html_escape(s.id) << "'>\n<h2>" << html_escape(s.title) << "</h2>\n";
     if (s.id == "caseload")
       out << "<figure>" << caseload_chart(r)
           << "<figcaption>Caseload flow: people open at the start, coming in, leaving and open at "
@@ -1073,9 +1014,9 @@ void render_report_html(const Report& r, std::ostream& out) {
     for (const auto& b : s.blocks) {
       if (const auto* p = std::get_if<std::string>(&b.content)) {
         if (s.id == "stories" && !r.stories.empty())
-          out << "<blockquote>" << esc(*p) << "</blockquote>\n";
+          out << "<blockquote>" << html_escape(*p) << "</blockquote>\n";
         else
-          out << "<p" << (intro ? " class='meta'" : "") << ">" << esc(*p) << "</p>\n";
+          out << "<p" << (intro ? " class='meta'" : "") << ">" << html_escape(*p) << "</p>\n";
       } else {
         html_table(std::get<Table>(b.content), out);
       }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "text.h"
+
 namespace outcomes {
 
 EpisodeStep EpisodeRule::enrol(Date date) {
@@ -20,11 +22,7 @@ EpisodeStep EpisodeRule::exit(Date date) {
 }
 
 std::string need_key(std::string_view text) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  std::size_t b = 0, e = text.size();
-  while (b < e && space(text[b])) ++b;
-  while (e > b && space(text[e - 1])) --e;
-  return std::string(text.substr(b, e - b));
+  return std::string(text::trim(text));
 }
 
 void evaluate_run(MilestoneRun& run, const std::optional<Duration>& sustain, Date as_of) {

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "assess.h"
+#include "assess_render.h"
 #include "store.h"
 #include "test_support.h"
 

@@ -138,14 +138,6 @@ TEST_CASE("CsvReader on empty input reads nothing") {
   CHECK(read_all("\xEF\xBB\xBF").empty());
 }
 
-TEST_CASE("csv_field quotes only what needs quoting") {
-  CHECK(csv_field("plain") == "plain");
-  CHECK(csv_field("") == "");
-  CHECK(csv_field("a,b") == "\"a,b\"");
-  CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
-  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
-}
-
 TEST_CASE("write_csv_row output reads back unchanged") {
   std::vector<std::string> row = {"P1", "a, b", "\"q\"", "line\r\nbreak", ""};
   std::ostringstream out;

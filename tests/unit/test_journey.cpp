@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "error.h"
-#include "journey.h"
+#include "journey_render.h"
 #include "store.h"
 #include "test_support.h"
 

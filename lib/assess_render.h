@@ -1,0 +1,27 @@
+// The renderers of assessments (table, CSV, JSON, JSON Lines).
+#pragma once
+#include <nlohmann/json_fwd.hpp>
+#include <ostream>
+#include <vector>
+
+#include "assess.h"
+
+namespace outcomes {
+
+// Whether score a is better than score b on a scale scored in `direction` (the assessing
+// rule, defined in assess.cpp).
+bool better(double a, double b, Direction direction);
+
+// Rendering (each output is deterministic: stable order, fixed number formatting).
+nlohmann::json assessment_to_json(const Assessment& a, const Framework& framework);
+void render_assessments_table(const std::vector<Assessment>& list,
+                              const std::vector<const Framework*>& frameworks, std::ostream& out);
+void render_assessments_csv(const std::vector<Assessment>& list,
+                            const std::vector<const Framework*>& frameworks, std::ostream& out);
+// A JSON array (2-space indent, one trailing newline) and JSON Lines (one object a line).
+void render_assessments_json(const std::vector<Assessment>& list,
+                             const std::vector<const Framework*>& frameworks, std::ostream& out);
+void render_assessments_jsonl(const std::vector<Assessment>& list,
+                              const std::vector<const Framework*>& frameworks, std::ostream& out);
+
+}  // namespace outcomes
