@@ -160,6 +160,8 @@ void write_assessment(JsonWriter& w, const Assessment& a, const Framework& frame
   total ? w.text(to_string(a.reliable_change)) : w.null();
   w.key("clinical_significance");
   a.clinical_significance ? w.text(to_string(*a.clinical_significance)) : w.null();
+  w.key("meaningful_change");
+  a.meaningful_change ? w.boolean(*a.meaningful_change) : w.null();
   w.field_int("occasions", a.occasions);
   w.field_int("incomplete_occasions", a.incomplete_occasions);
   w.key("direction_changes");
@@ -324,6 +326,7 @@ void render_assessments_csv(const std::vector<Assessment>& list,
                                      "rci",
                                      "reliable_change",
                                      "clinical_significance",
+                                     "meaningful_change",
                                      "occasions",
                                      "incomplete_occasions",
                                      "direction_changes",
@@ -407,27 +410,28 @@ void render_assessments_csv(const std::vector<Assessment>& list,
     row[8] = opt_text(a.rci);
     if (total) row[9] = to_string(a.reliable_change);
     if (a.clinical_significance) row[10] = to_string(*a.clinical_significance);
-    row[11] = std::to_string(a.occasions);
-    row[12] = std::to_string(a.incomplete_occasions);
+    if (a.meaningful_change) row[11] = *a.meaningful_change ? "true" : "false";
+    row[12] = std::to_string(a.occasions);
+    row[13] = std::to_string(a.incomplete_occasions);
     if (total) {
-      row[13] = std::to_string(a.direction_changes);
-      row[14] = std::to_string(a.setbacks);
+      row[14] = std::to_string(a.direction_changes);
+      row[15] = std::to_string(a.setbacks);
     }
-    dated(a.best, row[15], row[16]);
-    dated(a.worst, row[17], row[18]);
-    row[19] = a.baseline_band.value_or("");
-    row[20] = a.latest_band.value_or("");
-    row[21] = opt_text(a.t_score, 1);
+    dated(a.best, row[16], row[17]);
+    dated(a.worst, row[18], row[19]);
+    row[20] = a.baseline_band.value_or("");
+    row[21] = a.latest_band.value_or("");
+    row[22] = opt_text(a.t_score, 1);
     if (!a.goals.empty()) {
       auto open =
           std::count_if(a.goals.begin(), a.goals.end(), [](const auto& g) { return g.open; });
-      row[22] = std::to_string(open);
-      row[23] = std::to_string(static_cast<long>(a.goals.size()) - open);
+      row[23] = std::to_string(open);
+      row[24] = std::to_string(static_cast<long>(a.goals.size()) - open);
     }
-    row[24] = std::to_string(a.engagement.attended);
-    row[25] = std::to_string(a.engagement.missed);
-    row[26] = std::to_string(a.engagement.self_initiated);
-    row[27] = a.in_open_episode ? "true" : "false";
+    row[25] = std::to_string(a.engagement.attended);
+    row[26] = std::to_string(a.engagement.missed);
+    row[27] = std::to_string(a.engagement.self_initiated);
+    row[28] = a.in_open_episode ? "true" : "false";
     for (size_t c = 0; c < columns.size(); ++c) {
       const auto& col = columns[c];
       const Measure* m = f ? f->find_measure(col.measure) : nullptr;

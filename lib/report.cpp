@@ -458,6 +458,7 @@ class ReportBuilder {
       c.insufficient_data = cat(ReliableChange::InsufficientData);
       c.not_computable = cat(ReliableChange::NotComputable);
       if (fw.scoring.minimum_change) c.meaningful = count_of(t.meaningful);
+      f.minimum_change = fw.scoring.minimum_change;
       f.change = c;
       f.changes = t.changes;
       std::sort(f.changes.begin(), f.changes.end());

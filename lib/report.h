@@ -135,6 +135,7 @@ struct FrameworkFigures {
   // score units (1.96·S_diff, see reliable_change_sdiff) where computable, and a few journeys.
   std::vector<double> changes;
   std::optional<double> reliable_change_threshold;
+  std::optional<double> minimum_change;  // the framework's minimum meaningful change
   std::vector<JourneyLine> journeys;
 };
 

@@ -236,11 +236,17 @@ std::vector<Section> document(const Report& r) {
           number_text(ch.mean_change, 2, true),
           f.direction == Direction::LowerIsBetter ? " (lower is better)" : " (higher is better)")});
       Table t = make_table({"Reliable change", "People"});
-      t.rows = {{category_label("improved"), c(ch.improved)},
-                {category_label("no_reliable_change"), c(ch.no_reliable_change)},
-                {category_label("deteriorated"), c(ch.deteriorated)},
-                {category_label("not_computable"), c(ch.not_computable)},
-                {category_label("insufficient_data"), c(ch.insufficient_data)}};
+      // Without a reliability test every measured change would sit in one row saying so;
+      // the notes say once why, and only what can be told apart is listed.
+      if (f.reliable_change_threshold)
+        t.rows = {{category_label("improved"), c(ch.improved)},
+                  {category_label("no_reliable_change"), c(ch.no_reliable_change)},
+                  {category_label("deteriorated"), c(ch.deteriorated)}};
+      t.rows.push_back({category_label("insufficient_data"), c(ch.insufficient_data)});
+      if (ch.meaningful && f.minimum_change)
+        t.rows.push_back({fmt::format("Improved by at least the minimum meaningful change ({})",
+                                      text::short_number(*f.minimum_change)),
+                          c(*ch.meaningful)});
       s.blocks.push_back({t});
     }
     if (!f.items.empty()) {
@@ -309,6 +315,14 @@ std::vector<Section> document(const Report& r) {
 
   Section notes{"notes", "Notes", {}};
   notes.blocks.push_back({suppression_text(r)});
+  for (const auto& f : r.frameworks)
+    if (f.change && !f.reliable_change_threshold)
+      notes.blocks.push_back({fmt::format(
+          "{}: change on the total score is shown without a reliable-change category. The "
+          "framework gives neither a reference SD with a reliability coefficient nor a standard "
+          "error of measurement, so no change can be told apart from measurement error; a "
+          "service with its own figures can add them to the framework's scoring.",
+          f.name)});
   for (const auto& n : r.notices) notes.blocks.push_back({n.text});
   doc.push_back(std::move(notes));
   return doc;
@@ -774,7 +788,8 @@ void render_report_json(const Report& r, std::ostream& out) {
                       {"no_reliable_change", c(ch.no_reliable_change)},
                       {"deteriorated", c(ch.deteriorated)},
                       {"insufficient_data", c(ch.insufficient_data)},
-                      {"not_computable", c(ch.not_computable)}};
+                      {"not_computable", c(ch.not_computable)},
+                      {"meaningful_change", ch.meaningful ? c(*ch.meaningful) : ojson()}};
     } else {
       fj["change"] = nullptr;
     }
@@ -945,6 +960,7 @@ void render_report_csv(const Report& r, std::ostream& out) {
       row("change", f.id, "", "deteriorated", c(ch.deteriorated));
       row("change", f.id, "", "insufficient_data", c(ch.insufficient_data));
       row("change", f.id, "", "not_computable", c(ch.not_computable));
+      if (ch.meaningful) row("change", f.id, "", "meaningful_change", c(*ch.meaningful));
     }
     for (const auto& i : f.items) {
       row("item", f.id, i.id, "people", c(i.people));

@@ -341,6 +341,38 @@ TEST_CASE("change counts people by reliable-change category and means their chan
   CHECK(r.data_quality.incomplete_occasions.n == 1);  // S6
 }
 
+TEST_CASE("meaningful change is counted beside reliable change; no test is said once in notes") {
+  Fixture fx;
+  for (auto& f : fx.frameworks)
+    if (f.id == "wb") f.scoring.minimum_change = 3;
+  Journeys j;
+  for (const char* p : {"M1", "M2", "M3", "M4"}) j.enrol(p, "2026-01-01");
+  j.occasion("M1", "2026-01-05", 2, 2);  // +3: exactly the minimum
+  j.occasion("M1", "2026-06-01", 4, 3);
+  j.occasion("M2", "2026-01-05", 2, 2);  // +2: short of it
+  j.occasion("M2", "2026-06-01", 3, 3);
+  j.occasion("M3", "2026-01-05", 4, 4);  // −3: no improvement
+  j.occasion("M3", "2026-06-01", 3, 2);
+  j.add("M4", "2026-01-05", EntryKind::Assessment, "chaos", "x", 12);
+  j.add("M4", "2026-06-05", EntryKind::Assessment, "chaos", "x", 7);
+  Report r = fx.run(j);
+  const auto& wb = fw(r, "wb");
+  REQUIRE(wb.change->meaningful);
+  CHECK(wb.change->meaningful->n == 1);  // M1
+  CHECK(*wb.minimum_change == 3);
+  // chaos gives no minimum change: nothing to count.
+  CHECK_FALSE(fw(r, "chaos").change->meaningful);
+
+  std::ostringstream table;
+  render_report_table(r, table);
+  const std::string text = table.str();
+  CHECK(text.find("Improved by at least the minimum meaningful change (3)") != std::string::npos);
+  // chaos has no reliability test: no per-framework row saying so, one note saying why.
+  CHECK(text.find("Change without a reliability test") == std::string::npos);
+  CHECK(text.find("Chaos: change on the total score is shown without a reliable-change "
+                  "category") != std::string::npos);
+}
+
 TEST_CASE("frameworks without a total report items, milestones, signals and goals") {
   Fixture fx;
   Journeys j;
@@ -464,6 +496,11 @@ TEST_CASE("data quality: missing baselines, overdue reviews, incomplete occasion
   j.occasion("Q1", "2026-08-02", 3, 3);
   j.occasion("Q2", "2026-08-01", 3, 3);
   j.add("Q3", "2026-10-03", EntryKind::Assessment, "wb", "a", 2);  // incomplete: no baseline
+  // Q5: a complete occasion long ago, then a review in September with one item missing. A
+  // review that happened is a review: not overdue, though the occasion is incomplete.
+  j.enrol("Q5", "2026-01-01");
+  j.occasion("Q5", "2026-03-01", 3, 3);
+  j.add("Q5", "2026-09-15", EntryKind::Assessment, "wb", "b", 4);
   // Q4 has nothing in a scale framework: no baseline.
   // Late: recorded in October for a September date (Q4), and on time (Q1).
   auto& late = j.add("Q4", "2026-09-20", EntryKind::Contact, "", "", std::nullopt, "attended");
@@ -472,8 +509,8 @@ TEST_CASE("data quality: missing baselines, overdue reviews, incomplete occasion
   early.recorded_at = "2026-09-21T10:00:00Z";
   Report r = fx.run(j);
   CHECK(r.data_quality.no_baseline.n == 2);     // Q3 Q4
-  CHECK(r.data_quality.overdue_review.n == 1);  // Q2
-  CHECK(r.data_quality.incomplete_occasions.n == 1);
+  CHECK(r.data_quality.overdue_review.n == 1);  // Q2, not Q5
+  CHECK(r.data_quality.incomplete_occasions.n == 2);  // Q3, Q5
   CHECK(r.data_quality.late_entries.n == 1);
   // Without any scale framework in the report nobody lacks a baseline.
   fx.options.frameworks = {"sp"};
