@@ -23,6 +23,7 @@ struct AssessCommand {
   std::string as_of;
   bool active_only = false;
   std::string format;
+  std::string output;
 };
 
 // Throws UsageError for the first id of `given` that is not among `known` (sorted).
@@ -65,16 +66,16 @@ int run_assess(const GlobalOptions& global, const AssessCommand& opts) {
 
   std::vector<const Framework*> frameworks;
   for (const auto& f : ws.frameworks) frameworks.push_back(&f);
-  if (opts.format == "json")
-    render_assessments_json(result.assessments, frameworks, std::cout);
-  else if (opts.format == "jsonl")
-    render_assessments_jsonl(result.assessments, frameworks, std::cout);
-  else if (opts.format == "csv")
-    render_assessments_csv(result.assessments, frameworks, std::cout);
-  else
-    render_assessments_table(result.assessments, frameworks, std::cout);
-  std::cout.flush();
-  if (!std::cout) throw Error("could not write the output");
+  write_result(opts.output, [&](std::ostream& out) {
+    if (opts.format == "json")
+      render_assessments_json(result.assessments, frameworks, out);
+    else if (opts.format == "jsonl")
+      render_assessments_jsonl(result.assessments, frameworks, out);
+    else if (opts.format == "csv")
+      render_assessments_csv(result.assessments, frameworks, out);
+    else
+      render_assessments_table(result.assessments, frameworks, out);
+  });
   return kExitOk;
 }
 
@@ -101,6 +102,10 @@ void setup_assess(CLI::App& app, const GlobalOptions& global, Runner& run) {
   cmd->add_flag("--active-only", opts->active_only,
                 "Only people in an open episode (enrolled, not exited) at the as-of date");
   add_format_option(*cmd, opts->format, {"table", "csv", "json", "jsonl"});
+  cmd->add_option("-o,--output", opts->output,
+                  "Write the assessments to FILE (readable by the owner only, replaced only "
+                  "once complete) instead of standard output")
+      ->option_text("FILE");
   cmd->callback(
       [&global, &run, opts]() { run = [&global, opts]() { return run_assess(global, *opts); }; });
 }

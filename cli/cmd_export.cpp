@@ -78,8 +78,8 @@ void setup_export(CLI::App& app, const GlobalOptions& global, Runner& run) {
   sub->add_flag("--audit", cmd->audit,
                 "Include superseded entries, with id, supersedes and reason columns");
   sub->add_option("-o,--output", cmd->output,
-                  "Write to FILE (mode 0600, replaced only once complete) instead of standard "
-                  "output; a .jsonl name implies --format jsonl")
+                  "Write the export to FILE (readable by the owner only, replaced only once "
+                  "complete) instead of standard output; a .jsonl name implies --format jsonl")
       ->option_text("FILE");
   sub->callback([cmd, format, &global, &run] {
     const bool format_given = format->count() > 0;

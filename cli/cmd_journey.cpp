@@ -1,7 +1,6 @@
 // outcomes journey PERSON: one person's whole journey, for reviews and handovers.
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -31,23 +30,16 @@ int run_journey(const JourneyCommandOptions& opt, const GlobalOptions& global) {
   JourneyStore store = JourneyStore::open(ws.db_path(), /*read_only=*/true);
   Journey journey = load_journey(store, ws, opt.person, options);
 
-  std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (!opt.output.empty() && opt.output != "-") {
-    file.open(opt.output, std::ios::binary | std::ios::trunc);
-    if (!file) throw Error(fmt::format("--output: cannot write '{}'", opt.output));
-    out = &file;
-  }
-  if (opt.format == "markdown")
-    render_journey_markdown(journey, *out);
-  else if (opt.format == "json")
-    render_journey_json(journey, *out);
-  else if (opt.format == "html")
-    render_journey_html(journey, *out);
-  else
-    render_journey_table(journey, *out);
-  out->flush();
-  if (!*out) throw Error(fmt::format("could not write the journey to '{}'", opt.output));
+  write_result(opt.output, [&](std::ostream& out) {
+    if (opt.format == "markdown")
+      render_journey_markdown(journey, out);
+    else if (opt.format == "json")
+      render_journey_json(journey, out);
+    else if (opt.format == "html")
+      render_journey_html(journey, out);
+    else
+      render_journey_table(journey, out);
+  });
   return kExitOk;
 }
 
@@ -70,7 +62,9 @@ void setup_journey(CLI::App& app, const GlobalOptions& global, Runner& run) {
                 "Also list every entry, superseded ones included, with who recorded it, when, "
                 "and the reason for each correction");
   add_format_option(*cmd, opt->format, {"table", "markdown", "json", "html"});
-  cmd->add_option("-o,--output", opt->output, "Write to FILE instead of standard output")
+  cmd->add_option("-o,--output", opt->output,
+                  "Write the journey to FILE (readable by the owner only, replaced only once "
+                  "complete) instead of standard output")
       ->option_text("FILE");
   cmd->callback(
       [opt, &global, &run] { run = [opt, &global] { return run_journey(*opt, global); }; });

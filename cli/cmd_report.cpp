@@ -1,13 +1,7 @@
 // outcomes report: the monthly (quarterly, any period) report for commissioners.
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include "common.h"
 #include "error.h"
@@ -75,37 +69,6 @@ void render(const Report& report, const std::string& format, std::ostream& out) 
     render_report_table(report, out);
 }
 
-// Writes `text` to `path` through a temporary file in the same folder and a rename, so a
-// reader never sees a half-written report.
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
-  int fd = mkstemp(tmpl.data());
-  if (fd < 0)
-    throw Error(fmt::format("--output: cannot create a file in {}: {}", dir.string(),
-                            std::strerror(errno)));
-  std::size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      std::remove(tmpl.c_str());
-      throw Error(fmt::format("--output: cannot write {}: {}", tmpl, std::strerror(err)));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::remove(tmpl.c_str());
-    throw Error(fmt::format("--output: cannot write {}", path.string()));
-  }
-  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(tmpl.c_str());
-    throw Error(fmt::format("--output: cannot write {}: {}", path.string(), std::strerror(err)));
-  }
-}
 }  // namespace
 
 void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run) {
@@ -129,9 +92,9 @@ void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run) {
                   "different attributes must all match")
       ->option_text("ATTRIBUTE=VALUE");
   add_format_option(*cmd, opts->format, {"table", "markdown", "csv", "json", "html"});
-  cmd->add_option("--output", opts->output,
-                  "Write the report to FILE (atomically, readable by the owner only) instead "
-                  "of standard output")
+  cmd->add_option("-o,--output", opts->output,
+                  "Write the report to FILE (readable by the owner only, replaced only once "
+                  "complete) instead of standard output")
       ->option_text("FILE");
   cmd->add_flag("--no-suppress", opts->no_suppress,
                 "Show small counts as they are (for internal use only)");
@@ -142,14 +105,7 @@ void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run) {
       validate_report_options(options, ws);
       JourneyStore store = JourneyStore::open(ws.db_path(), true);
       Report report = build_report(store, ws, options);
-      if (opts->output.empty()) {
-        render(report, opts->format, std::cout);
-        std::cout.flush();
-        return std::cout ? kExitOk : kExitFailure;
-      }
-      std::ostringstream text;
-      render(report, opts->format, text);
-      write_atomically(opts->output, text.str());
+      write_result(opts->output, [&](std::ostream& out) { render(report, opts->format, out); });
       return kExitOk;
     };
   });

@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
 
 #include <fmt/format.h>
 
 #include "error.h"
+#include "output.h"
 
 namespace outcomes::cli {
 
@@ -57,5 +59,12 @@ CLI::Option* add_format_option(CLI::App& app, std::string& format,
 }
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+void write_result(const std::string& output, const std::function<void(std::ostream&)>& write) {
+  if (!output.empty() && output != "-") return write_output(output, write);
+  write(std::cout);
+  std::cout.flush();
+  if (!std::cout) throw Error("could not write to standard output");
+}
 
 }  // namespace outcomes::cli

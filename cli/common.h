@@ -2,6 +2,7 @@
 #pragma once
 #include <functional>
 #include <initializer_list>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,9 @@ Date parse_date_option(const std::string& text, std::string_view option);
 // Adds a --format option restricted to `choices`, defaulting to the first.
 CLI::Option* add_format_option(CLI::App& app, std::string& format,
                                std::initializer_list<std::string> choices);
+// Sends what `write` produces to standard output when `output` is "" or "-", else to the
+// file `output` through write_output (owner-only, never half-written). Error on failure.
+void write_result(const std::string& output, const std::function<void(std::ostream&)>& write);
 // True when standard error is a terminal (progress is shown only then).
 bool stderr_is_terminal();
 

@@ -1,20 +1,16 @@
 #include "export.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "csv.h"
 #include "error.h"
 #include "json_out.h"
+#include "output.h"
 #include "suggest.h"
 #include "text.h"
 
@@ -384,30 +380,9 @@ ExportSummary export_entries(const JourneyStore& store, const ExportOptions& opt
 
 ExportSummary export_entries_to_file(const JourneyStore& store, const ExportOptions& options,
                                      const std::filesystem::path& file) {
-  const std::string name = file.string();
-  std::string temp = name + ".partXXXXXX";
-  int fd = ::mkstemp(temp.data());  // mode 0600
-  if (fd < 0)
-    throw Error(fmt::format("{}: cannot write the export: {}", name, std::strerror(errno)));
-  ::close(fd);
-  try {
-    ExportSummary summary;
-    {
-      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-      if (!out) throw Error(fmt::format("{}: cannot write the export", name));
-      summary = export_entries(store, options, out);
-      out.flush();
-      if (!out) throw Error(fmt::format("{}: writing the export failed (disk full?)", name));
-    }
-    std::error_code ec;
-    std::filesystem::rename(temp, file, ec);
-    if (ec) throw Error(fmt::format("{}: cannot write the export: {}", name, ec.message()));
-    return summary;
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temp, ignored);
-    throw;
-  }
+  ExportSummary summary;
+  write_output(file, [&](std::ostream& out) { summary = export_entries(store, options, out); });
+  return summary;
 }
 
 }  // namespace outcomes

@@ -41,9 +41,8 @@ struct ExportSummary {
 // recording order. Throws UsageError for an unknown person or framework id.
 ExportSummary export_entries(const JourneyStore& store, const ExportOptions& options,
                              std::ostream& out);
-// The same, written to `file`: created readable by its owner only (mode 0600), written
-// under a temporary name beside it and renamed into place once complete, so a failed
-// export never leaves a partial file. Error when the file cannot be written.
+// The same, written to `file` by write_output (owner-only, replaced only once complete;
+// a failed export leaves the old file). Error when the file cannot be written.
 ExportSummary export_entries_to_file(const JourneyStore& store, const ExportOptions& options,
                                      const std::filesystem::path& file);
 

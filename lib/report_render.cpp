@@ -1044,9 +1044,12 @@ void render_report_html(const Report& r, std::ostream& out) {
             << "<figcaption>Statuses of the active people per outcome (patterns as in the "
                "legend).</figcaption></figure>\n";
       if (auto svg = change_chart(*fw, r.threshold, suppress, index); !svg.empty())
-        out << "<figure>" << svg
-            << "<figcaption>Change between baseline and latest score; the shaded band is change "
-               "too small to be reliable.</figcaption></figure>\n";
+        // The band is drawn only where the framework has a reliable-change threshold.
+        out << "<figure>" << svg << "<figcaption>Change between baseline and latest score"
+            << (fw->reliable_change_threshold
+                    ? "; the shaded band is change too small to be reliable"
+                    : "")
+            << ".</figcaption></figure>\n";
       if (auto svg = journey_chart(*fw); !svg.empty())
         out << "<figure>" << svg
             << "<figcaption>Journeys are rarely straight lines: dips are steps, not "

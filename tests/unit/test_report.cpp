@@ -770,6 +770,20 @@ TEST_CASE(
   CHECK(h.find("http://") == h.find("http://www.w3.org/2000/svg"));  // nothing fetched
   CHECK(h.find("https://") == std::string::npos);
   CHECK(h.find("@page") != std::string::npos);
+  // The change histogram's caption mentions the shaded band only where one is drawn,
+  // that is where the framework has a reliable-change threshold.
+  REQUIRE(r.frameworks[1].reliable_change_threshold);
+  CHECK(h.find("no reliable change (within") != std::string::npos);
+  CHECK(h.find("score; the shaded band is change too small to be reliable.</figcaption>") !=
+        std::string::npos);
+  Report unbanded = r;
+  unbanded.frameworks[1].reliable_change_threshold.reset();
+  std::ostringstream no_band;
+  render_report_html(unbanded, no_band);
+  CHECK(no_band.str().find("no reliable change (within") == std::string::npos);
+  CHECK(no_band.str().find("shaded band") == std::string::npos);
+  CHECK(no_band.str().find("<figcaption>Change between baseline and latest score.</figcaption>") !=
+        std::string::npos);
 
   std::ostringstream md, table;
   render_report_markdown(r, md);
