@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "hash.h"
 #include "suggest.h"
 
 namespace outcomes {
@@ -135,15 +136,6 @@ std::string to_string(const Diagnostic& d) {
   if (!d.key.empty()) out += (out.empty() ? "" : ": ") + d.key;
   if (!out.empty()) out += ": ";
   return out + d.message;
-}
-
-std::string content_digest(std::string_view bytes) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64-bit offset basis
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;  // FNV 64-bit prime
-  }
-  return fmt::format("{:016x}", hash);
 }
 
 namespace {
@@ -1453,7 +1445,7 @@ FrameworkLoad parse_framework(std::string_view text, const std::string& file) {
   sort_problems(rep.problems);
   load.problems = std::move(rep.problems);
   if (load.problems.empty()) {
-    fw.content_hash = content_digest(text);
+    fw.content_hash = sha256_hex(text);
     load.framework = std::move(fw);
   }
   return load;

@@ -186,7 +186,7 @@ struct Framework {
   std::string id;
   std::string name;
   std::string version;       // the author's label
-  std::string content_hash;  // content_digest() of the file's bytes (16 hex digits)
+  std::string content_hash;  // SHA-256 of the file's bytes (64 hex digits)
   std::string source;
   std::string licence;
   std::string notice;
@@ -247,9 +247,5 @@ void render_framework_summary(std::ostream& out, const Framework& framework);
 void render_framework_list(std::ostream& out, const std::vector<Framework>& frameworks);
 // The same list as JSON: [{id, name, version, content_hash, measures, source, file}].
 nlohmann::ordered_json framework_list_to_json(const std::vector<Framework>& frameworks);
-
-// A short stable digest of bytes (64-bit FNV-1a as 16 lowercase hex digits), used as content
-// hash to tell framework versions apart; not cryptographic.
-std::string content_digest(std::string_view bytes);
 
 }  // namespace outcomes

@@ -1541,16 +1541,11 @@ InputFormat input_format_for(const std::filesystem::path& file) {
 }
 
 void ContentDigest::update(std::string_view bytes) {
-  std::uint64_t h = hash_;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  hash_ = h;
+  sha_.update(bytes);
 }
 
 std::string ContentDigest::hex() const {
-  return fmt::format("{:016x}", hash_);
+  return sha_.hex();
 }
 
 namespace {
