@@ -1446,6 +1446,9 @@ FrameworkLoad parse_framework(std::string_view text, const std::string& file) {
   load.problems = std::move(rep.problems);
   if (load.problems.empty()) {
     fw.content_hash = sha256_hex(text);
+    LegacyFnv1a64 legacy;
+    legacy.update(text);
+    fw.legacy_content_hash = legacy.hex();
     load.framework = std::move(fw);
   }
   return load;
@@ -1794,6 +1797,11 @@ nlohmann::ordered_json framework_list_to_json(const std::vector<Framework>& fram
                                          {"source", fw.source},
                                          {"file", fw.path.filename().string()}});
   return out;
+}
+
+bool recorded_under(const Framework& framework, std::string_view recorded_hash) {
+  return recorded_hash == (is_legacy_digest(recorded_hash) ? framework.legacy_content_hash
+                                                            : framework.content_hash);
 }
 
 }  // namespace outcomes

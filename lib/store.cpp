@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "error.h"
+#include "hash.h"
 
 namespace outcomes {
 namespace {
@@ -113,6 +114,20 @@ INSERT INTO writes (first_id, recorded_at)
   SELECT e.id, e.recorded_at FROM entries AS e
   WHERE NOT EXISTS (SELECT 1 FROM entries AS p WHERE p.id = e.id - 1
                     AND p.recorded_at = e.recorded_at);
+)sql");
+}
+
+// Schema 3: digests became SHA-256 (64 hex digits). The 64-bit FNV-1a digests stored
+// before (16 hex digits: of imported files in batches, of framework files in
+// frameworks_seen) are kept, marked with the legacy prefix, so that they are never taken for
+// a SHA-256 and are compared only with the legacy digest of the same bytes.
+void migrate_to_3(SQLite::Database& db) {
+  static_assert(kLegacyDigestPrefix == "fnv1a64:", "the SQL below writes the prefix");
+  db.exec(R"sql(
+UPDATE batches SET content_hash = 'fnv1a64:' || content_hash
+  WHERE length(content_hash) = 16 AND content_hash NOT GLOB '*[^0-9a-f]*';
+UPDATE frameworks_seen SET content_hash = 'fnv1a64:' || content_hash
+  WHERE length(content_hash) = 16 AND content_hash NOT GLOB '*[^0-9a-f]*';
 )sql");
 }
 
@@ -228,7 +243,7 @@ namespace store_detail {
 int64_t rows_per_pass = int64_t{1} << 20;
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> steps = {migrate_to_1, migrate_to_2};
+  static const std::vector<Migration> steps = {migrate_to_1, migrate_to_2, migrate_to_3};
   return steps;
 }
 
@@ -1352,6 +1367,21 @@ std::optional<ImportBatch> JourneyStore::batch_with_hash(const std::string& cont
     return ImportBatch{find.getColumn(0).getInt64(),  find.getColumn(1).getString(),
                        find.getColumn(2).getString(), find.getColumn(3).getString(),
                        find.getColumn(4).getString(), find.getColumn(5).getInt64()};
+  });
+}
+
+bool JourneyStore::has_legacy_batches() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    // A range of the index on content_hash: every value that starts with the prefix.
+    SQLite::Statement find(s.db,
+                           "SELECT 1 FROM batches WHERE content_hash >= ? AND content_hash < ? "
+                           "LIMIT 1");
+    std::string after(kLegacyDigestPrefix);
+    ++after.back();
+    find.bind(1, std::string(kLegacyDigestPrefix));
+    find.bind(2, after);
+    return find.executeStep();
   });
 }
 

@@ -44,7 +44,7 @@ struct FrameworkVersion {
 struct ImportBatch {
   int64_t id = 0;
   std::string source;        // file name as given
-  std::string content_hash;  // digest of the file's bytes
+  std::string content_hash;  // SHA-256 of the file's bytes, or a legacy digest (lib/hash.h)
   std::string imported_at;
   std::string by;
   int64_t rows = 0;
@@ -104,8 +104,11 @@ class JourneyStore {
   bool has_ref(const std::string& ref) const;
   // Existing refs among `refs`.
   std::vector<std::string> existing_refs(const std::vector<std::string>& refs) const;
-  // The batch that imported a file with this content hash, if any.
+  // The first batch recorded with this content hash, if any.
   std::optional<ImportBatch> batch_with_hash(const std::string& content_hash) const;
+  // True when some batch holds a legacy digest (kLegacyDigestPrefix in lib/hash.h): the
+  // store has files imported before digests were SHA-256.
+  bool has_legacy_batches() const;
   // Every person reference, in code point order.
   std::vector<std::string> people() const;
   // Framework versions with their entry counts, ordered by id then first use.

@@ -6,6 +6,7 @@
 
 #include "framework.h"
 #include "framework_check.h"
+#include "hash.h"
 #include "store.h"
 
 using namespace outcomes;
@@ -196,4 +197,21 @@ TEST_CASE("check_recorded_data reads current entries from the store and counts o
   CHECK(check.findings[0].entries == 1);
   CHECK(check.findings[0].examples[0].person == "p2");
   std::filesystem::remove(file);
+}
+
+TEST_CASE("an entry recorded under the legacy digest of the same file is not another version") {
+  std::vector<Framework> fws{edited_framework()};
+  REQUIRE(is_legacy_digest(fws[0].legacy_content_hash));
+  FrameworkChecker checker(fws);
+  auto current = entry(1, "p1", EntryKind::Assessment, "mini", "mood", 1);
+  current.framework_hash = fws[0].content_hash;
+  auto legacy = entry(2, "p1", EntryKind::Assessment, "mini", "mood", 1);
+  legacy.framework_hash = fws[0].legacy_content_hash;
+  auto legacy_other = entry(3, "p1", EntryKind::Assessment, "mini", "mood", 1);
+  legacy_other.framework_hash = "fnv1a64:0000000000000000";  // an earlier file
+  for (const auto& e : {current, legacy, legacy_other}) checker.add(e);
+  auto check = checker.result();
+  REQUIRE(check.frameworks.size() == 1);
+  CHECK(check.frameworks[0].entries == 3);
+  CHECK(check.frameworks[0].other_versions == 1);
 }

@@ -1,3 +1,4 @@
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 
 #include "error.h"
 #include "framework.h"
+#include "hash.h"
 #include "record.h"
 #include "store.h"
 #include "test_support.h"
@@ -421,6 +423,56 @@ TEST_CASE("re-importing the same file is skipped whole; stored refs are skipped 
   CHECK(more.skipped == 2);
   CHECK(import_summary("more.csv", more) ==
         "more.csv: 1 row added, 2 skipped (ref already stored)");
+  CHECK(f.store.entry_count() == 3);
+}
+
+namespace {
+
+// Gives batch `id` the digest `legacy`, as the schema migration leaves a batch imported
+// before digests were SHA-256.
+void make_legacy_batch(Fixture& f, std::int64_t id, const std::string& legacy) {
+  SQLite::Database db((f.dir.path / "outcomes.db").string(), SQLite::OPEN_READWRITE);
+  SQLite::Statement update(db, "UPDATE batches SET content_hash = ? WHERE id = ?");
+  update.bind(1, legacy);
+  update.bind(2, id);
+  REQUIRE(update.exec() == 1);
+}
+
+std::string legacy_digest(const std::string& text) {
+  LegacyFnv1a64 digest;
+  digest.update(text);
+  return digest.hex();
+}
+
+}  // namespace
+
+TEST_CASE("a file imported under a legacy digest is known by it, when its row count agrees") {
+  Fixture f;
+  // No refs: only the file's digest keeps a second import from writing every row again.
+  const std::string text = std::string(kHeader) + kEnrol + "P1,2026-01-06,contact,,,,attended,,,\n";
+  auto first = f.import(text);
+  REQUIRE(first.added == 2);
+  make_legacy_batch(f, first.batch, legacy_digest(text));
+  REQUIRE(f.store.has_legacy_batches());
+  auto again = f.import(text);
+  REQUIRE(again.already_imported.has_value());
+  CHECK(again.already_imported->id == first.batch);
+  CHECK(again.added == 0);
+  CHECK(f.store.entry_count() == 2);
+
+  // Another file, whose legacy digest is made to equal the stored one, holds another
+  // number of rows: it is imported, not skipped.
+  const std::string other = std::string(kHeader) + "P1,2026-01-07,contact,,,,missed,,,\n";
+  make_legacy_batch(f, first.batch, legacy_digest(other));
+  auto imported = f.import(other, "other.csv");
+  CHECK_FALSE(imported.already_imported.has_value());
+  CHECK(imported.added == 1);
+  CHECK(f.store.entry_count() == 3);
+  // Its own batch holds its SHA-256, by which it is known from now on.
+  auto repeat = f.import(other, "other.csv");
+  REQUIRE(repeat.already_imported.has_value());
+  CHECK(repeat.already_imported->id == imported.batch);
+  CHECK(repeat.already_imported->content_hash == sha256_hex(other));
   CHECK(f.store.entry_count() == 3);
 }
 

@@ -83,8 +83,8 @@ TEST_CASE("create makes an owner-only store at the current schema version") {
     if (::stat(side.c_str(), &st) == 0) CHECK((st.st_mode & 0077) == 0);
   }
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
-  CHECK(JourneyStore::schema_version() == 2);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(JourneyStore::schema_version() == 3);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
   CHECK(db.execAndGet("PRAGMA page_size").getInt() == 16384);
 }
@@ -406,11 +406,11 @@ TEST_CASE("a store newer than the code is refused; an old one is migrated") {
   { JourneyStore::create(file); }
   {
     SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA user_version = 3");
+    db.exec("PRAGMA user_version = 4");
   }
   auto message = error_of([&] { JourneyStore::open(file); });
   CHECK(message.find(file.string()) == 0);
-  CHECK(message.find("schema version 3, newer than this version of outcomes knows (2)") !=
+  CHECK(message.find("schema version 4, newer than this version of outcomes knows (3)") !=
         std::string::npos);
 }
 
@@ -420,29 +420,29 @@ TEST_CASE("the migration runner applies only the missing steps, all or nothing")
   { JourneyStore::create(file); }
   SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
   auto steps = store_detail::migrations();
-  REQUIRE(steps.size() == 2);
-  CHECK(store_detail::migrate(db, steps, file.string()) == 2);  // nothing to do
+  REQUIRE(steps.size() == 3);
+  CHECK(store_detail::migrate(db, steps, file.string()) == 3);  // nothing to do
 
   int runs = 0;
-  auto with_three = steps;
-  with_three.push_back([&](SQLite::Database& d) {
+  auto with_four = steps;
+  with_four.push_back([&](SQLite::Database& d) {
     ++runs;
     d.exec("CREATE TABLE occasions (id INTEGER PRIMARY KEY)");
   });
-  CHECK(store_detail::migrate(db, with_three, file.string()) == 3);
+  CHECK(store_detail::migrate(db, with_four, file.string()) == 4);
   CHECK(runs == 1);
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
   CHECK(db.tableExists("occasions"));
-  CHECK(store_detail::migrate(db, with_three, file.string()) == 3);
+  CHECK(store_detail::migrate(db, with_four, file.string()) == 4);
   CHECK(runs == 1);
 
-  auto failing = with_three;
+  auto failing = with_four;
   failing.push_back([](SQLite::Database& d) {
     d.exec("CREATE TABLE half_done (x)");
     d.exec("THIS IS NOT SQL");
   });
   CHECK_THROWS_AS(store_detail::migrate(db, failing, file.string()), SQLite::Exception);
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
   CHECK_FALSE(db.tableExists("half_done"));
 
   CHECK(error_of([&] {
@@ -451,7 +451,7 @@ TEST_CASE("the migration runner applies only the missing steps, all or nothing")
 
   // A store at version 0 of our own making is migrated from the start.
   SQLite::Database fresh((dir / "fresh.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 2);
+  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 3);
   CHECK(fresh.tableExists("entries"));
 }
 
@@ -709,7 +709,7 @@ TEST_CASE("a version 1 store is migrated: entries kept, writes logged, episode i
   auto store = JourneyStore::open(file);
   CHECK(store.entry_count() == 4);
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
   CHECK(
       db.execAndGet("SELECT group_concat(first_id || recorded_at, ' ') FROM writes").getString() ==
       "1a 3b 4a");
@@ -722,6 +722,67 @@ TEST_CASE("a version 1 store is migrated: entries kept, writes logged, episode i
   auto got = store.entries(b);
   REQUIRE(got.size() == 1);
   CHECK(got[0].id == 3);
+}
+
+TEST_CASE("a version 2 store is migrated: FNV digests kept, marked as legacy") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  {
+    // The store as version 2 made it, filled with raw SQL.
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    std::vector<store_detail::Migration> old = {store_detail::migrations()[0],
+                                                store_detail::migrations()[1]};
+    REQUIRE(store_detail::migrate(db, old, file.string()) == 2);
+    db.exec(R"sql(
+INSERT INTO people (id, ref) VALUES (1, 'P1');
+INSERT INTO frameworks_seen (id, framework, version, content_hash)
+  VALUES (1, 'ndt', '2008', '85944171f73967e8'), (2, 'core', '1', 'not-a-digest');
+INSERT INTO terms (id, text) VALUES (1, 'housing');
+INSERT INTO batches (id, source, content_hash, imported_at, "by", "rows")
+  VALUES (1, 'a.csv', 'af63dc4c8601ec8c', 't', 'ana', 1),
+         (2, 'b.csv', 'AF63DC4C8601EC8C', 't', 'ana', 1);
+INSERT INTO entries (id, person, day, kind, framework, measure, value, batch, recorded_at, seq)
+  VALUES (1, 1, 20000, 3, 1, 1, 2, 1, 't', 1), (2, 1, 20001, 3, 2, 1, 3, 2, 't', 2);
+INSERT INTO writes (first_id, recorded_at) VALUES (1, 't');
+)sql");
+    REQUIRE(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  }
+  {
+    auto store = JourneyStore::open(file);
+    CHECK(store.has_legacy_batches());
+    auto legacy = store.batch_with_hash("fnv1a64:af63dc4c8601ec8c");
+    REQUIRE(legacy.has_value());
+    CHECK(legacy->id == 1);
+    CHECK(legacy->rows == 1);
+    CHECK_FALSE(store.batch_with_hash("af63dc4c8601ec8c").has_value());
+    // Only lowercase 16-digit values were FNV digests; anything else is left as it was.
+    CHECK(store.batch_with_hash("AF63DC4C8601EC8C").has_value());
+    auto all = store.entries(EntryQuery{});
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].framework_hash == "fnv1a64:85944171f73967e8");
+    CHECK(all[0].value == 2);
+    CHECK(all[1].framework_hash == "not-a-digest");
+    auto versions = store.framework_versions();
+    REQUIRE(versions.size() == 2);
+    CHECK(versions[1].content_hash == "fnv1a64:85944171f73967e8");
+    CHECK(versions[1].entries == 1);
+  }
+  SQLite::Database db(file.string());
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
+  // Opening again migrates nothing twice.
+  { auto again = JourneyStore::open(file); }
+  CHECK(db.execAndGet("SELECT content_hash FROM batches WHERE id = 1").getString() ==
+        "fnv1a64:af63dc4c8601ec8c");
+}
+
+TEST_CASE("a store of SHA-256 digests only has no legacy batches") {
+  TempDir dir;
+  auto store = JourneyStore::create(dir / "outcomes.db");
+  CHECK_FALSE(store.has_legacy_batches());
+  JourneyStore::Transaction tx(store);
+  tx.add_batch({0, "a.csv", std::string(64, 'f'), "t", "ana", 1});
+  tx.commit();
+  CHECK_FALSE(store.has_legacy_batches());
 }
 
 TEST_CASE("one write stamped at two times logs both") {
