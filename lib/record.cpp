@@ -1354,7 +1354,7 @@ class BulkWriter {
  public:
   static constexpr std::size_t kChunk = 1 << 15;
 
-  BulkWriter(JourneyStore::Transaction& tx, const std::string& recorded_at, std::int64_t batch)
+  BulkWriter(StoreTransaction& tx, const std::string& recorded_at, std::int64_t batch)
       : tx_(tx), recorded_at_(recorded_at), batch_(batch) {
     for (auto& c : chunks_) {
       c.entries.resize(kChunk);
@@ -1486,7 +1486,7 @@ class BulkWriter {
     written_ += c.size;
   }
 
-  JourneyStore::Transaction& tx_;
+  StoreTransaction& tx_;
   const std::string& recorded_at_;
   const std::int64_t batch_;
   std::array<Chunk, 3> chunks_;
@@ -1620,8 +1620,8 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   // write back. Refs and stored timelines are read through a second, read-only
   // connection, which sees the store as it was before this import whatever the write
   // has done so far.
-  std::optional<JourneyStore> before;
-  if (!options.dry_run && store_has_entries) before = JourneyStore::open(store.file(), true);
+  std::unique_ptr<JourneyStore> before;
+  if (!options.dry_run && store_has_entries) before = store.open_reader();
   const JourneyStore& stored_view = before ? *before : store;
   // Takes the survey once it is ready (or, with `wait`, waits for it) and looks its
   // digest up once; returns the earlier import of the same file, if there was one. A store
@@ -1649,10 +1649,10 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     skipped.already_imported = std::move(previous);
     return skipped;  // the transaction, if any, rolls back
   };
-  std::optional<JourneyStore::Transaction> tx;
+  std::unique_ptr<StoreTransaction> tx;
   std::optional<BulkWriter> writer;
   if (!options.dry_run) {
-    tx.emplace(store, true);
+    tx = store.begin(true);
     ImportBatch batch;
     batch.source = options.source;
     batch.imported_at = options.recorded_at;
@@ -1842,14 +1842,14 @@ std::vector<std::int64_t> check_and_write(const Workspace& ws, JourneyStore& sto
                                            : "these entries",
                         50, "nothing was written");
 
-  JourneyStore::Transaction tx(store);
+  auto tx = store.begin();
   std::vector<std::int64_t> ids;
   for (auto& e : entries) {
     e.supersedes = supersedes;
     e.reason = reason;
-    ids.push_back(tx.append(e, recorded_at));
+    ids.push_back(tx->append(e, recorded_at));
   }
-  tx.commit();
+  tx->commit();
   return ids;
 }
 

@@ -28,45 +28,46 @@ const std::string kWhen = "2026-11-15T00:00:00Z";
 // A small store: two people, a need with text, a scale item, a note, a correction.
 struct Fixture {
   TempDir dir;
-  JourneyStore store = JourneyStore::create(dir.path / "outcomes.db");
+  std::unique_ptr<JourneyStore> owned_store = create_store(dir.path / "outcomes.db");
+  JourneyStore& store = *owned_store;
   std::string secret;
   Fixture() {
     secret = *store.setting("pseudonym_secret");
-    JourneyStore::Transaction tx(store);
+    auto tx = store.begin();
     auto enrol = make("P2", "2026-01-05", EntryKind::Enrol);
     enrol.text = "Referred by outreach";
     enrol.by = "amira";
     enrol.ref = "j1";
-    tx.append(enrol, kWhen);  // 1
+    tx->append(enrol, kWhen);  // 1
     auto need = make("P2", "2026-01-06", EntryKind::Need);
     need.framework = "supporting-people";
     need.framework_hash = "h";
     need.measure = "managing_money";
     need.status = "open";
     need.text = "No bank account, \"urgent\"";
-    tx.append(need, kWhen);  // 2
+    tx->append(need, kWhen);  // 2
     auto item = make("P2", "2026-02-01", EntryKind::Assessment);
     item.framework = "ndt";
     item.framework_hash = "n";
     item.measure = "housing";
     item.value = 2;
-    tx.append(item, kWhen);                                        // 3
-    tx.append(make("A1", "2026-01-10", EntryKind::Enrol), kWhen);  // 4
+    tx->append(item, kWhen);                                        // 3
+    tx->append(make("A1", "2026-01-10", EntryKind::Enrol), kWhen);  // 4
     auto note = make("A1", "2026-01-11", EntryKind::Note);
     note.status = "shareable";
     note.text = "Line one\nline two";
-    tx.append(note, kWhen);  // 5
+    tx->append(note, kWhen);  // 5
     auto fix = item;
     fix.value = 3;
     fix.supersedes = 3;
     fix.reason = "typo";
-    tx.append(fix, kWhen);  // 6
+    tx->append(fix, kWhen);  // 6
     auto met = need;
     met.date = *parse_date("2026-03-01");
     met.status = "met";
     met.text = "  No bank account, \"urgent\"";
-    tx.append(met, kWhen);  // 7
-    tx.commit();
+    tx->append(met, kWhen);  // 7
+    tx->commit();
   }
   std::string run(const ExportOptions& options) {
     std::ostringstream out;
@@ -205,7 +206,8 @@ TEST_CASE("JSONL rows carry the same keys, numbers as numbers and empty cells as
 
 TEST_CASE("JSONL strings are written exactly as nlohmann::json writes them") {
   TempDir dir;
-  auto store = JourneyStore::create(dir.path / "outcomes.db");
+  std::unique_ptr<JourneyStore> owned_store = create_store(dir.path / "outcomes.db");
+  JourneyStore& store = *owned_store;
   const std::vector<std::string> texts = {
       "plain words, 42 of them",
       "a \"quote\" and a back\\slash",
@@ -215,16 +217,16 @@ TEST_CASE("JSONL strings are written exactly as nlohmann::json writes them") {
       "broken \xc3 utf-8 \xff",
       "/slashes/ and {braces}"};
   {
-    JourneyStore::Transaction tx(store);
-    tx.append(make("P1", "2026-01-05", EntryKind::Enrol), kWhen);
+    auto tx = store.begin();
+    tx->append(make("P1", "2026-01-05", EntryKind::Enrol), kWhen);
     for (const auto& text : texts) {
       auto note = make("P1", "2026-01-06", EntryKind::Note);
       note.status = "shareable";
       note.text = text;
       note.by = text;
-      tx.append(note, kWhen);
+      tx->append(note, kWhen);
     }
-    tx.commit();
+    tx->commit();
   }
   ExportOptions options;
   options.identify = true;

@@ -165,8 +165,9 @@ TEST_CASE("check_recorded_data reads current entries from the store and counts o
   std::filesystem::remove(file);
   std::vector<Framework> fws{edited_framework()};
   {
-    auto store = JourneyStore::create(file);
-    JourneyStore::Transaction tx(store);
+    std::unique_ptr<JourneyStore> owned_store = create_store(file);
+    JourneyStore& store = *owned_store;
+    auto tx = store.begin();
     NewEntry a;
     a.person = "p1";
     a.date = *parse_date("2026-01-10");
@@ -175,20 +176,21 @@ TEST_CASE("check_recorded_data reads current entries from the store and counts o
     a.framework_hash = "0000000000000000";  // recorded under an earlier file
     a.measure = "mood";
     a.value = 4;
-    const int64_t first = tx.append(a, "2026-01-10T00:00:00Z");
+    const int64_t first = tx->append(a, "2026-01-10T00:00:00Z");
     NewEntry fix = a;  // a correction replaces the out-of-range score
     fix.value = 1;
     fix.framework_hash = fws[0].content_hash;
     fix.supersedes = first;
     fix.reason = "typo";
-    tx.append(fix, "2026-01-11T00:00:00Z");
+    tx->append(fix, "2026-01-11T00:00:00Z");
     NewEntry b = a;
     b.person = "p2";
     b.value = 3;
-    tx.append(b, "2026-01-11T00:00:00Z");
-    tx.commit();
+    tx->append(b, "2026-01-11T00:00:00Z");
+    tx->commit();
   }
-  auto store = JourneyStore::open(file, true);
+  std::unique_ptr<JourneyStore> owned_store = open_store(file, true);
+  JourneyStore& store = *owned_store;
   auto check = check_recorded_data(fws, store);
   CHECK(check.entries_checked == 2);
   REQUIRE(check.frameworks.size() == 1);

@@ -69,10 +69,11 @@ const char* const kHeader = "person,date,kind,framework,measure,value,status,tex
 struct Fixture {
   TempDir dir;
   Workspace ws;
-  JourneyStore store;
+  std::unique_ptr<JourneyStore> owned_store;
+  JourneyStore& store;
   Date today = *parse_date("2026-11-15");
 
-  Fixture() : store(JourneyStore::create(dir.path / "outcomes.db")) {
+  Fixture() : owned_store(create_store(dir.path / "outcomes.db")), store(*owned_store) {
     ws.root = dir.path;
     ws.settings = default_settings("Test");
     ws.frameworks.push_back(framework(kGoalsYaml, "g.yaml"));
