@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
   all.shrink_to_fit();
 
   // 3. One transaction per month, recorded three days after the month ends.
-  JourneyStore store = JourneyStore::create(ws.db_path());
+  auto store = create_store(ws.db_path());
   NewEntry e;
   e.by = "bench";
   std::string person_ref;
@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
     const Date month_start = add_months(make_date(2024, 11, 1), m);
     const std::string recorded_at =
         format_date(Date{add_months(month_start, 1).days + 2}) + "T09:00:00Z";
-    JourneyStore::Transaction tx(store, /*bulk=*/true);
+    auto tx = store->begin(/*bulk=*/true);
     for (size_t i = starts[static_cast<size_t>(m)]; i < starts[static_cast<size_t>(m) + 1]; ++i) {
       const Compact& c = by_month[i];
       if (c.person != person_of_ref) {
@@ -207,9 +207,9 @@ int main(int argc, char** argv) {
         default:
           break;
       }
-      tx.append(e, recorded_at);
+      tx->append(e, recorded_at);
     }
-    tx.commit();
+    tx->commit();
   }
   std::printf("%zu entries for %d people in %d monthly imports\n", by_month.size(), people, months);
   return 0;

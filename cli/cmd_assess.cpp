@@ -44,20 +44,20 @@ int run_assess(const GlobalOptions& global, const AssessCommand& opts) {
   std::sort(framework_ids.begin(), framework_ids.end());
   require_known(opts.frameworks, framework_ids, "framework");
 
-  JourneyStore store = JourneyStore::open(ws.db_path(), /*read_only=*/true);
+  auto store = open_store(ws, /*read_only=*/true);
   AssessOptions options;
   options.as_of = as_of;
   options.frameworks = opts.frameworks;
   options.active_only = opts.active_only;
   if (!opts.people.empty()) {
-    require_known(opts.people, store.people(), "person");
+    require_known(opts.people, store->people(), "person");
     auto people = opts.people;
     std::sort(people.begin(), people.end());
     people.erase(std::unique(people.begin(), people.end()), people.end());
     options.people = std::move(people);
   }
 
-  StoreAssessment result = assess_store(store, ws.frameworks, options);
+  StoreAssessment result = assess_store(*store, ws.frameworks, options);
   for (const auto& id : result.unknown_frameworks)
     std::cerr << fmt::format(
         "outcomes: warning: entries name framework '{}', which is not in this workspace; "

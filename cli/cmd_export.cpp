@@ -40,14 +40,14 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
 
   Workspace workspace = open_workspace(global);
   for (const auto& f : workspace.frameworks) options.known_frameworks.push_back(f.id);
-  auto store = JourneyStore::open(workspace.db_path(), true);
+  auto store = open_store(workspace, true);
   if (cmd.output.empty() || cmd.output == "-") {
-    export_entries(store, options, std::cout);
+    export_entries(*store, options, std::cout);
     std::cout.flush();
     if (!std::cout) throw Error("writing the export to standard output failed");
     return kExitOk;
   }
-  auto summary = export_entries_to_file(store, options, cmd.output);
+  auto summary = export_entries_to_file(*store, options, cmd.output);
   std::cerr << fmt::format("exported {} entr{} of {} {} to {}{}\n", summary.entries,
                            summary.entries == 1 ? "y" : "ies", summary.people,
                            summary.people == 1 ? "person" : "people", cmd.output,

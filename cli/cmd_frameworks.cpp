@@ -138,8 +138,8 @@ int run_validate(const GlobalOptions& global, const FrameworksCommand& opts) {
 
 int run_check(const GlobalOptions& global, const FrameworksCommand& opts) {
   const Workspace ws = open_workspace(global);
-  const JourneyStore store = JourneyStore::open(ws.db_path(), true);
-  const FrameworkCheck check = check_recorded_data(ws.frameworks, store);
+  const auto store = open_store(ws, true);
+  const FrameworkCheck check = check_recorded_data(ws.frameworks, *store);
   if (opts.format == "json")
     std::cout << check_to_json(check).dump(2) << '\n';
   else

@@ -27,8 +27,8 @@ int run_journey(const JourneyCommandOptions& opt, const GlobalOptions& global) {
   options.as_of = opt.as_of.empty() ? today(global) : parse_date_option(opt.as_of, "--as-of");
   options.include_private = opt.include_private;
   options.audit = opt.audit;
-  JourneyStore store = JourneyStore::open(ws.db_path(), /*read_only=*/true);
-  Journey journey = load_journey(store, ws, opt.person, options);
+  auto store = open_store(ws, /*read_only=*/true);
+  Journey journey = load_journey(*store, ws, opt.person, options);
 
   write_result(opt.output, [&](std::ostream& out) {
     if (opt.format == "markdown")

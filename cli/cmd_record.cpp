@@ -80,7 +80,7 @@ int run_import(const RecordCommand& c, const GlobalOptions& global) {
       throw UsageError(
           fmt::format("{} does not go with --from (the file gives every field)", name));
   Workspace ws = open_workspace(global);
-  auto store = JourneyStore::open(ws.db_path());
+  auto store = open_store(ws);
   ImportOptions options;
   std::optional<SpooledStdin> spool;
   if (c.from == "-") {
@@ -116,7 +116,7 @@ int run_import(const RecordCommand& c, const GlobalOptions& global) {
     };
   ImportResult result;
   try {
-    result = import_entries(ws, store, options);
+    result = import_entries(ws, *store, options);
   } catch (...) {
     if (progress_shown) std::cerr << "\r\033[K";
     throw;
@@ -152,7 +152,7 @@ int run_correction(const RecordCommand& c, const GlobalOptions& global) {
     throw UsageError(
         "--correct changes one entry: give --measure and --value instead of item=value");
   Workspace ws = open_workspace(global);
-  auto store = JourneyStore::open(ws.db_path());
+  auto store = open_store(ws);
   CorrectionInput input;
   input.entry = c.correct;
   input.reason = c.reason;
@@ -164,7 +164,7 @@ int run_correction(const RecordCommand& c, const GlobalOptions& global) {
   set(Field::Date, c.date, "--date");
   set_flag_fields(c, set);
   auto id =
-      record_correction(ws, store, input, RecordOptions{today(global), now_timestamp(global)});
+      record_correction(ws, *store, input, RecordOptions{today(global), now_timestamp(global)});
   std::cout << fmt::format("recorded entry {} (corrects entry {})\n", id, c.correct);
   return kExitOk;
 }
@@ -214,8 +214,8 @@ int run_single(const RecordCommand& c, const GlobalOptions& global) {
     }
   }
   Workspace ws = open_workspace(global);
-  auto store = JourneyStore::open(ws.db_path());
-  auto result = record_entries(ws, store, entries, RecordOptions{day, now_timestamp(global)});
+  auto store = open_store(ws);
+  auto result = record_entries(ws, *store, entries, RecordOptions{day, now_timestamp(global)});
   if (result.skipped) {
     std::cerr << fmt::format(
         "outcomes: an entry with ref '{}' is already stored; nothing recorded\n", c.ref);

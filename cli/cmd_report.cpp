@@ -103,8 +103,8 @@ void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run) {
       ReportOptions options = report_options(*opts);
       Workspace ws = open_workspace(global);
       validate_report_options(options, ws);
-      JourneyStore store = JourneyStore::open(ws.db_path(), true);
-      Report report = build_report(store, ws, options);
+      auto store = open_store(ws, true);
+      Report report = build_report(*store, ws, options);
       write_result(opts->output, [&](std::ostream& out) { render(report, opts->format, out); });
       return kExitOk;
     };

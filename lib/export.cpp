@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "error.h"
+#include "hash.h"
 #include "json_out.h"
 #include "output.h"
 #include "suggest.h"
@@ -17,134 +18,12 @@
 namespace outcomes {
 namespace {
 
-// SHA-256 (FIPS 180-4), enough for keyed pseudonyms without a crypto library.
-class Sha256 {
- public:
-  void update(std::string_view bytes) {
-    for (unsigned char c : bytes) {
-      buffer_[used_++] = c;
-      if (used_ == 64) {
-        block(buffer_.data());
-        used_ = 0;
-      }
-    }
-    length_ += bytes.size();
-  }
-
-  std::array<uint8_t, 32> finish() {
-    const uint64_t bits = length_ * 8;
-    buffer_[used_++] = 0x80;
-    if (used_ > 56) {
-      std::fill(buffer_.begin() + static_cast<std::ptrdiff_t>(used_), buffer_.end(), 0);
-      block(buffer_.data());
-      used_ = 0;
-    }
-    std::fill(buffer_.begin() + static_cast<std::ptrdiff_t>(used_), buffer_.begin() + 56, 0);
-    for (int i = 0; i < 8; ++i)
-      buffer_[56 + static_cast<size_t>(i)] = static_cast<uint8_t>(bits >> (56 - 8 * i));
-    block(buffer_.data());
-    std::array<uint8_t, 32> digest{};
-    for (size_t i = 0; i < 8; ++i)
-      for (size_t j = 0; j < 4; ++j)
-        digest[i * 4 + j] = static_cast<uint8_t>(h_[i] >> (24 - 8 * j));
-    return digest;
-  }
-
- private:
-  static uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-  void block(const uint8_t* p) {
-    static constexpr std::array<uint32_t, 64> k = {
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-        0xc67178f2};
-    std::array<uint32_t, 64> w{};
-    for (size_t i = 0; i < 16; ++i)
-      w[i] = static_cast<uint32_t>(p[4 * i]) << 24 | static_cast<uint32_t>(p[4 * i + 1]) << 16 |
-             static_cast<uint32_t>(p[4 * i + 2]) << 8 | static_cast<uint32_t>(p[4 * i + 3]);
-    for (size_t i = 16; i < 64; ++i) {
-      uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
-    for (size_t i = 0; i < 64; ++i) {
-      uint32_t s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-      uint32_t ch = (e & f) ^ (~e & g);
-      uint32_t t1 = h + s1 + ch + k[i] + w[i];
-      uint32_t s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-      uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-      uint32_t t2 = s0 + maj;
-      h = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
-    }
-    h_[0] += a;
-    h_[1] += b;
-    h_[2] += c;
-    h_[3] += d;
-    h_[4] += e;
-    h_[5] += f;
-    h_[6] += g;
-    h_[7] += h;
-  }
-
-  std::array<uint32_t, 8> h_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::array<uint8_t, 64> buffer_{};
-  size_t used_ = 0;
-  uint64_t length_ = 0;
-};
-
-std::string hex(const std::array<uint8_t, 32>& digest) {
-  std::string out;
-  out.reserve(64);
-  for (uint8_t b : digest) out += fmt::format("{:02x}", b);
-  return out;
-}
-
-std::array<uint8_t, 32> hmac_sha256(std::string_view key, std::string_view message) {
-  std::array<uint8_t, 64> block{};
-  if (key.size() > 64) {
-    Sha256 hashed;
-    hashed.update(key);
-    auto digest = hashed.finish();
-    std::copy(digest.begin(), digest.end(), block.begin());
-  } else {
-    std::memcpy(block.data(), key.data(), key.size());
-  }
-  std::string inner_pad(64, '\0'), outer_pad(64, '\0');
-  for (size_t i = 0; i < 64; ++i) {
-    inner_pad[i] = static_cast<char>(block[i] ^ 0x36);
-    outer_pad[i] = static_cast<char>(block[i] ^ 0x5c);
-  }
-  Sha256 inner;
-  inner.update(inner_pad);
-  inner.update(message);
-  auto inner_digest = inner.finish();
-  Sha256 outer;
-  outer.update(outer_pad);
-  outer.update(std::string_view(reinterpret_cast<const char*>(inner_digest.data()), 32));
-  return outer.finish();
-}
 
 // Turns stored entries into export rows and writes them in the chosen format.
 class EntryWriter {
  public:
-  EntryWriter(const ExportOptions& options, std::string secret, std::ostream& out)
-      : options_(options), secret_(std::move(secret)), out_(out) {
+  EntryWriter(const ExportOptions& options, std::string_view secret, std::ostream& out)
+      : options_(options), mac_(secret), out_(out) {
     if (options_.format == ExportFormat::Csv) write_csv_row(out_, export_columns(options_.audit));
   }
 
@@ -163,7 +42,7 @@ class EntryWriter {
       fields_[8] = e.by;
       fields_[9] = e.ref;
     } else if (!e.ref.empty()) {
-      fields_[9] = "r-" + hmac_sha256_hex(secret_, "ref:" + e.ref).substr(0, 16);
+      fields_[9] = "r-" + mac_.hex("ref:" + e.ref).substr(0, 16);
     }
     if (options_.audit) {
       fields_[10] = std::to_string(e.id);
@@ -195,11 +74,11 @@ class EntryWriter {
   // Free text is left out unless asked for. Where `record` needs some text (a need, which
   // a later `met` must match; a note; a goal's words) a placeholder keeps the export
   // importable: for needs, a keyed digest so that `open` and `met` still pair up.
-  std::string text_of(const Entry& e) const {
+  std::string text_of(const Entry& e) {
     if (options_.include_text || e.text.empty()) return e.text;
     switch (e.kind) {
       case EntryKind::Need:
-        return "withheld-" + hmac_sha256_hex(secret_, "need:" + e.person + "\n" +
+        return "withheld-" + mac_.hex("need:" + e.person + "\n" +
                                                            std::string(text::trim(e.text)))
                                  .substr(0, 12);
       case EntryKind::Note:
@@ -211,7 +90,7 @@ class EntryWriter {
   }
 
   const ExportOptions& options_;
-  std::string secret_;
+  HmacSha256 mac_;  // keyed with the store's pseudonym secret
   std::ostream& out_;
   std::vector<std::string> fields_;
   // `{"person":`, `,"date":`, …: each key as JSON text with what goes before it.
@@ -236,16 +115,6 @@ std::string join_ids(const std::vector<std::string>& ids) {
 constexpr size_t kPeoplePerRead = 256;
 
 }  // namespace
-
-std::string sha256_hex(std::string_view bytes) {
-  Sha256 hash;
-  hash.update(bytes);
-  return hex(hash.finish());
-}
-
-std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
-  return hex(hmac_sha256(key, message));
-}
 
 std::string person_pseudonym(std::string_view secret, std::string_view ref) {
   return "p-" + hmac_sha256_hex(secret, "person:" + std::string(ref)).substr(0, 16);

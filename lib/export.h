@@ -54,9 +54,4 @@ std::vector<std::string> export_columns(bool audit);
 // "p-" and 16 hex digits of HMAC-SHA-256(secret, "person:" + ref).
 std::string person_pseudonym(std::string_view secret, std::string_view ref);
 
-// HMAC-SHA-256 of `message` under `key`, as 64 lowercase hex digits (RFC 2104, FIPS 180-4).
-std::string hmac_sha256_hex(std::string_view key, std::string_view message);
-// SHA-256 of `bytes`, as 64 lowercase hex digits.
-std::string sha256_hex(std::string_view bytes);
-
 }  // namespace outcomes

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "hash.h"
 #include "suggest.h"
 #include "text.h"
 
@@ -136,15 +137,6 @@ std::string to_string(const Diagnostic& d) {
   if (!d.key.empty()) out += (out.empty() ? "" : ": ") + d.key;
   if (!out.empty()) out += ": ";
   return out + d.message;
-}
-
-std::string content_digest(std::string_view bytes) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64-bit offset basis
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;  // FNV 64-bit prime
-  }
-  return fmt::format("{:016x}", hash);
 }
 
 namespace {
@@ -1454,7 +1446,10 @@ FrameworkLoad parse_framework(std::string_view text, const std::string& file) {
   sort_problems(rep.problems);
   load.problems = std::move(rep.problems);
   if (load.problems.empty()) {
-    fw.content_hash = content_digest(text);
+    fw.content_hash = sha256_hex(text);
+    LegacyFnv1a64 legacy;
+    legacy.update(text);
+    fw.legacy_content_hash = legacy.hex();
     load.framework = std::move(fw);
   }
   return load;
@@ -1781,6 +1776,11 @@ nlohmann::ordered_json framework_list_to_json(const std::vector<Framework>& fram
                                          {"source", fw.source},
                                          {"file", fw.path.filename().string()}});
   return out;
+}
+
+bool recorded_under(const Framework& framework, std::string_view recorded_hash) {
+  return recorded_hash == (is_legacy_digest(recorded_hash) ? framework.legacy_content_hash
+                                                            : framework.content_hash);
 }
 
 }  // namespace outcomes

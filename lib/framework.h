@@ -187,7 +187,10 @@ struct Framework {
   std::string id;
   std::string name;
   std::string version;       // the author's label
-  std::string content_hash;  // content_digest() of the file's bytes (16 hex digits)
+  std::string content_hash;  // SHA-256 of the file's bytes (64 hex digits)
+  // The legacy digest of the same bytes (lib/hash.h), what entries recorded before
+  // content hashes were SHA-256 hold; never recorded for new entries.
+  std::string legacy_content_hash;
   std::string source;
   std::string licence;
   std::string notice;
@@ -249,8 +252,8 @@ void render_framework_list(std::ostream& out, const std::vector<Framework>& fram
 // The same list as JSON: [{id, name, version, content_hash, measures, source, file}].
 nlohmann::ordered_json framework_list_to_json(const std::vector<Framework>& frameworks);
 
-// A short stable digest of bytes (64-bit FNV-1a as 16 lowercase hex digits), used as content
-// hash to tell framework versions apart; not cryptographic.
-std::string content_digest(std::string_view bytes);
+// True when `recorded_hash`, the content hash stored with an entry, names this very file:
+// its SHA-256, or for an entry recorded before content hashes were SHA-256, its legacy digest.
+bool recorded_under(const Framework& framework, std::string_view recorded_hash);
 
 }  // namespace outcomes

@@ -102,7 +102,7 @@ void FrameworkChecker::add(const Entry& e) {
   }
   const Framework& fw = *it;
   seen.in_workspace = true;
-  if (!e.framework_hash.empty() && e.framework_hash != fw.content_hash) ++seen.other_versions;
+  if (!e.framework_hash.empty() && !recorded_under(fw, e.framework_hash)) ++seen.other_versions;
 
   if (goal) {
     // The measure column of a goal entry holds the service's own goal key.

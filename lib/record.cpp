@@ -1354,7 +1354,7 @@ class BulkWriter {
  public:
   static constexpr std::size_t kChunk = 1 << 15;
 
-  BulkWriter(JourneyStore::Transaction& tx, const std::string& recorded_at, std::int64_t batch)
+  BulkWriter(StoreTransaction& tx, const std::string& recorded_at, std::int64_t batch)
       : tx_(tx), recorded_at_(recorded_at), batch_(batch) {
     for (auto& c : chunks_) {
       c.entries.resize(kChunk);
@@ -1486,7 +1486,7 @@ class BulkWriter {
     written_ += c.size;
   }
 
-  JourneyStore::Transaction& tx_;
+  StoreTransaction& tx_;
   const std::string& recorded_at_;
   const std::int64_t batch_;
   std::array<Chunk, 3> chunks_;
@@ -1541,40 +1541,41 @@ InputFormat input_format_for(const std::filesystem::path& file) {
 }
 
 void ContentDigest::update(std::string_view bytes) {
-  std::uint64_t h = hash_;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  hash_ = h;
+  sha_.update(bytes);
 }
 
 std::string ContentDigest::hex() const {
-  return fmt::format("{:016x}", hash_);
+  return sha_.hex();
 }
 
 namespace {
 
-// What a whole pass over a file finds: its digest and its number of lines.
+// What a whole pass over a file finds: its digest and its number of lines, and, when asked
+// for, its legacy digest ("" otherwise).
 struct FileSurvey {
   std::string digest;
+  std::string legacy_digest;
   std::uint64_t lines = 0;
 };
 
 // Stops early, with an incomplete survey, once `cancel` is set.
 FileSurvey survey_file(const std::filesystem::path& file, const std::string& source,
-                       const std::atomic<bool>& cancel) {
+                       bool with_legacy, const std::atomic<bool>& cancel) {
   std::ifstream in = open_input(file, source);
   ContentDigest digest;
+  std::optional<LegacyFnv1a64> legacy;
+  if (with_legacy) legacy.emplace();
   FileSurvey survey;
   std::vector<char> buffer(1 << 20);
   while (in && !cancel) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     std::string_view chunk(buffer.data(), static_cast<std::size_t>(in.gcount()));
     digest.update(chunk);
+    if (legacy) legacy->update(chunk);
     survey.lines += static_cast<std::uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
   }
   survey.digest = digest.hex();
+  if (legacy) survey.legacy_digest = legacy->hex();
   return survey;
 }
 
@@ -1590,9 +1591,13 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   // (for progress) are worked out on a thread of their own while the rows are checked:
   // the reading here does not wait for it, and stops as soon as it shows the file was
   // imported before.
+  // Files imported before digests were SHA-256 are known by their legacy digest, worked
+  // out only when the store holds such imports.
+  const bool legacy_batches = store.has_legacy_batches();
   std::atomic<bool> stop_survey = false;
-  std::future<FileSurvey> survey = std::async(std::launch::async, survey_file, options.file,
-                                              options.source, std::cref(stop_survey));
+  std::future<FileSurvey> survey =
+      std::async(std::launch::async, survey_file, options.file, options.source, legacy_batches,
+                 std::cref(stop_survey));
   // However this function ends, the survey is not waited for longer than it must be.
   struct StopSurvey {
     std::atomic<bool>& stop;
@@ -1615,8 +1620,8 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   // write back. Refs and stored timelines are read through a second, read-only
   // connection, which sees the store as it was before this import whatever the write
   // has done so far.
-  std::optional<JourneyStore> before;
-  if (!options.dry_run && store_has_entries) before = JourneyStore::open(store.file(), true);
+  std::unique_ptr<JourneyStore> before;
+  if (!options.dry_run && store_has_entries) before = store.open_reader();
   const JourneyStore& stored_view = before ? *before : store;
   // Takes the survey once it is ready (or, with `wait`, waits for it) and looks its
   // digest up once; returns the earlier import of the same file, if there was one. A store
@@ -1629,16 +1634,25 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     if (!store_has_entries) return std::nullopt;
     return stored_view.batch_with_hash(surveyed->digest);
   };
+  // A legacy digest is short enough for two files to share one, so a batch recorded with
+  // it is this file only when it also wrote as many rows as the file holds; called once
+  // every row has been read.
+  auto imported_under_legacy_digest = [&]() -> std::optional<ImportBatch> {
+    if (!store_has_entries || !surveyed || surveyed->legacy_digest.empty()) return std::nullopt;
+    auto batch = stored_view.batch_with_hash(surveyed->legacy_digest);
+    if (batch && batch->rows == static_cast<std::int64_t>(result.rows)) return batch;
+    return std::nullopt;
+  };
   auto skipped_whole = [&](ImportBatch previous) {
     ImportResult skipped;
     skipped.dry_run = options.dry_run;
     skipped.already_imported = std::move(previous);
     return skipped;  // the transaction, if any, rolls back
   };
-  std::optional<JourneyStore::Transaction> tx;
+  std::unique_ptr<StoreTransaction> tx;
   std::optional<BulkWriter> writer;
   if (!options.dry_run) {
-    tx.emplace(store, true);
+    tx = store.begin(true);
     ImportBatch batch;
     batch.source = options.source;
     batch.imported_at = options.recorded_at;
@@ -1686,6 +1700,8 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
       }
     }
     if (auto previous = imported_before(true)) return skipped_whole(std::move(*previous));
+    if (auto previous = imported_under_legacy_digest())
+      return skipped_whole(std::move(*previous));
     report_progress(ImportProgress::Phase::Checking, records);
     // A ref on two rows, found by sorting the refs' hashes (a flat list is a fraction of
     // the memory and time of a hash table of a million refs).
@@ -1826,14 +1842,14 @@ std::vector<std::int64_t> check_and_write(const Workspace& ws, JourneyStore& sto
                                            : "these entries",
                         50, "nothing was written");
 
-  JourneyStore::Transaction tx(store);
+  auto tx = store.begin();
   std::vector<std::int64_t> ids;
   for (auto& e : entries) {
     e.supersedes = supersedes;
     e.reason = reason;
-    ids.push_back(tx.append(e, recorded_at));
+    ids.push_back(tx->append(e, recorded_at));
   }
-  tx.commit();
+  tx->commit();
   return ids;
 }
 

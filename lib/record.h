@@ -16,6 +16,7 @@
 
 #include "date.h"
 #include "entry.h"
+#include "hash.h"
 #include "store.h"
 #include "workspace.h"
 
@@ -73,14 +74,17 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
 // already stored)".
 std::string import_summary(const std::string& source, const ImportResult& result);
 
-// The streaming equivalent of content_digest(): feed bytes in pieces, read the digest.
+// The digest of a file's bytes that tells an import it was imported before: SHA-256 as 64
+// lowercase hex digits, fed in pieces.
 class ContentDigest {
  public:
+  // Adds the next bytes of the file.
   void update(std::string_view bytes);
+  // The digest of every byte so far.
   std::string hex() const;
 
  private:
-  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+  Sha256 sha_;
 };
 
 // An entry as typed on the command line: every field as text ("" when not given) and

@@ -1,4 +1,5 @@
-// The journey store: an append-only log of entries in SQLite, behind a narrow interface.
+// The journey store: an append-only log of entries behind a narrow interface, so that the
+// storage behind it (SQLite today, lib/store_sqlite.h) can change without its callers.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -10,11 +11,9 @@
 
 #include "entry.h"
 
-namespace SQLite {
-class Database;
-}
-
 namespace outcomes {
+
+struct Workspace;
 
 // Which entries to read. Results are ordered by person (code point order of the
 // reference), then date, then seq (recording order, corrections in place).
@@ -44,94 +43,94 @@ struct FrameworkVersion {
 struct ImportBatch {
   int64_t id = 0;
   std::string source;        // file name as given
-  std::string content_hash;  // digest of the file's bytes
+  std::string content_hash;  // SHA-256 of the file's bytes, or a legacy digest (lib/hash.h)
   std::string imported_at;
   std::string by;
   int64_t rows = 0;
 };
 
-class JourneyStore {
+// A write in progress: all writes go through one; nothing is ever updated or deleted. The
+// write is all-or-nothing: destroyed before commit(), it is rolled back.
+class StoreTransaction {
  public:
-  // Creates a new, empty store file readable by its owner only (mode 0600); Error if it exists.
-  static JourneyStore create(const std::filesystem::path& file);
-  // Opens an existing store, migrating its schema forward; Error if missing or not a store.
-  static JourneyStore open(const std::filesystem::path& file, bool read_only = false);
-
-  JourneyStore(JourneyStore&&) noexcept;
-  JourneyStore& operator=(JourneyStore&&) noexcept;
-  ~JourneyStore();
-
-  // The schema version (PRAGMA user_version) this code writes.
-  static int schema_version();
-
-  // --- writing: all writes go through a Transaction; nothing is ever updated or deleted.
-  class Transaction {
-   public:
-    // A bulk write (a file import) skips SQLite's per-row foreign key checks: every id it
-    // writes comes from the store's own tables in the same transaction.
-    explicit Transaction(JourneyStore& store, bool bulk = false);
-    Transaction(const Transaction&) = delete;
-    ~Transaction();  // rolls back unless committed
-    // Appends one entry and returns its id. `recorded_at` is the write's UTC timestamp.
-    int64_t append(const NewEntry& entry, const std::string& recorded_at, int64_t batch = 0);
-    // Appends entries in order (ids consecutive from the next one), many rows a statement:
-    // the fast path of a file import. Corrections are not allowed here.
-    void append_all(const std::vector<const NewEntry*>& entries, const std::string& recorded_at,
-                    int64_t batch = 0);
-    // Records an import batch and returns its id (set on the entries appended after it).
-    int64_t add_batch(const ImportBatch& batch);
-    // Sets the row count and content hash of a batch added in this transaction (an import
-    // knows them only at its end; until then they may be 0 and "").
-    void complete_batch(int64_t batch, int64_t rows, const std::string& content_hash);
-    void commit();
-
-   private:
-    void finish();
-    JourneyStore& store_;
-    bool done_ = false;
-    bool bulk_ = false;
-  };
-
-  // The path of the store file (to open a second, read-only connection to it).
-  const std::string& file() const;
-
-  // --- reading
-  void for_each_entry(const EntryQuery& query,
-                      const std::function<void(const Entry&)>& visit) const;
-  std::vector<Entry> entries(const EntryQuery& query) const;
-  std::optional<Entry> entry(int64_t id) const;
-  // True when an entry with this external ref is stored.
-  bool has_ref(const std::string& ref) const;
-  // Existing refs among `refs`.
-  std::vector<std::string> existing_refs(const std::vector<std::string>& refs) const;
-  // The batch that imported a file with this content hash, if any.
-  std::optional<ImportBatch> batch_with_hash(const std::string& content_hash) const;
-  // Every person reference, in code point order.
-  std::vector<std::string> people() const;
-  // Framework versions with their entry counts, ordered by id then first use.
-  std::vector<FrameworkVersion> framework_versions() const;
-  int64_t entry_count() const;
-  // A value from the store's settings table (e.g. "pseudonym_secret", made on create).
-  std::optional<std::string> setting(const std::string& key) const;
-
-  struct Impl;
-
- private:
-  explicit JourneyStore(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  StoreTransaction() = default;
+  StoreTransaction(const StoreTransaction&) = delete;
+  StoreTransaction& operator=(const StoreTransaction&) = delete;
+  // Rolls back unless committed.
+  virtual ~StoreTransaction() = default;
+  // Appends one entry and returns its id. `recorded_at` is the write's UTC timestamp.
+  virtual int64_t append(const NewEntry& entry, const std::string& recorded_at,
+                         int64_t batch = 0) = 0;
+  // Appends entries in order (ids consecutive from the next one), as fast as the store
+  // can: the fast path of a file import. Corrections are not allowed here.
+  virtual void append_all(const std::vector<const NewEntry*>& entries,
+                          const std::string& recorded_at, int64_t batch = 0) = 0;
+  // Records an import batch and returns its id (set on the entries appended after it).
+  virtual int64_t add_batch(const ImportBatch& batch) = 0;
+  // Sets the row count and content hash of a batch added in this transaction (an import
+  // knows them only at its end; until then they may be 0 and "").
+  virtual void complete_batch(int64_t batch, int64_t rows, const std::string& content_hash) = 0;
+  // Makes every write of the transaction permanent.
+  virtual void commit() = 0;
 };
 
-// SQLite backend internals, exposed for the store's tests.
-namespace store_detail {
-// One schema step: upgrades a store by one version inside the migrating transaction.
-using Migration = std::function<void(SQLite::Database&)>;
-// The built-in steps; step i upgrades PRAGMA user_version i to i+1.
-const std::vector<Migration>& migrations();
-// Applies the steps beyond the store's user_version in one transaction and returns the
-// new version; Error naming `file` when the store is newer than the steps know.
-int migrate(SQLite::Database& db, const std::vector<Migration>& steps, const std::string& file);
-// Entries held in memory per pass of a whole-store read (tests lower it to force passes).
-extern int64_t rows_per_pass;
-}  // namespace store_detail
+// The store of journey entries. Reads see the store as last committed, or, from the
+// connection writing, with that write's own entries.
+class JourneyStore {
+ public:
+  JourneyStore(const JourneyStore&) = delete;
+  JourneyStore& operator=(const JourneyStore&) = delete;
+  virtual ~JourneyStore() = default;
+
+  // --- writing
+  // Starts a write. A bulk write (a file import) may skip per-row checks of ids that the
+  // store itself makes in the same write. Error when the store was opened read-only or a
+  // write is already in progress on it.
+  virtual std::unique_ptr<StoreTransaction> begin(bool bulk = false) = 0;
+
+  // --- reading
+  // Calls `visit` for each entry the query selects, in the query's order.
+  virtual void for_each_entry(const EntryQuery& query,
+                              const std::function<void(const Entry&)>& visit) const = 0;
+  // The entries the query selects, in order.
+  std::vector<Entry> entries(const EntryQuery& query) const;
+  // The entry with this id, superseded or not.
+  virtual std::optional<Entry> entry(int64_t id) const = 0;
+  // True when an entry with this external ref is stored.
+  virtual bool has_ref(const std::string& ref) const = 0;
+  // Existing refs among `refs`, each once, in the order given.
+  std::vector<std::string> existing_refs(const std::vector<std::string>& refs) const;
+  // The first batch recorded with this content hash, if any.
+  virtual std::optional<ImportBatch> batch_with_hash(const std::string& content_hash) const = 0;
+  // True when some batch holds a legacy digest (kLegacyDigestPrefix in lib/hash.h): the
+  // store has files imported before digests were SHA-256.
+  virtual bool has_legacy_batches() const = 0;
+  // Every person reference, in code point order.
+  virtual std::vector<std::string> people() const = 0;
+  // Framework versions with their entry counts, ordered by id then first use.
+  virtual std::vector<FrameworkVersion> framework_versions() const = 0;
+  // The number of entries stored, superseded ones included.
+  virtual int64_t entry_count() const = 0;
+  // A value from the store's settings (e.g. "pseudonym_secret", made on create).
+  virtual std::optional<std::string> setting(const std::string& key) const = 0;
+  // A second, read-only view of the same store that sees it as last committed, whatever
+  // this one is writing.
+  virtual std::unique_ptr<JourneyStore> open_reader() const = 0;
+
+ protected:
+  JourneyStore() = default;
+  JourneyStore(JourneyStore&&) = default;
+  JourneyStore& operator=(JourneyStore&&) = default;
+};
+
+// Opens the workspace's journey store, migrating its schema forward unless `read_only`;
+// Error if it is missing, not a store, or newer than this code.
+std::unique_ptr<JourneyStore> open_store(const Workspace& workspace, bool read_only = false);
+// Opens the journey store kept in `file`, as open_store(workspace) does.
+std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& file,
+                                         bool read_only = false);
+// Creates a new, empty store in `file`, readable by its owner only; Error if a file is
+// already there.
+std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& file);
 
 }  // namespace outcomes

@@ -402,7 +402,7 @@ std::vector<std::string> init_workspace(const InitOptions& options) {
       out << settings_to_yaml(default_settings(name));
       if (!out.flush()) throw Error("cannot write outcomes.yaml");
     }
-    JourneyStore::create(staging / "outcomes.db");
+    create_store(staging / "outcomes.db");
     fs::rename(staging / "frameworks", dir / "frameworks");
     fs::rename(staging / "outcomes.db", dir / "outcomes.db");
     fs::rename(staging / "outcomes.yaml", dir / "outcomes.yaml");

@@ -666,31 +666,32 @@ NewEntry new_entry(const std::string& person, const char* date, EntryKind kind,
 TEST_CASE("a correction read from the store changes the score") {
   TempDir dir;
   Framework f = framework_from(kLowerYaml);
-  auto store = JourneyStore::create(dir.path / "outcomes.db");
+  std::unique_ptr<JourneyStore> owned_store = create_store(dir.path / "outcomes.db");
+  JourneyStore& store = *owned_store;
   int64_t wrong = 0;
   {
-    JourneyStore::Transaction tx(store);
-    tx.append(new_entry("P1", "2026-01-01", EntryKind::Assessment, "chaos", "a", 8),
+    auto tx = store.begin();
+    tx->append(new_entry("P1", "2026-01-01", EntryKind::Assessment, "chaos", "a", 8),
               "2026-01-01T00:00:00Z");
-    wrong = tx.append(new_entry("P1", "2026-01-01", EntryKind::Assessment, "chaos", "b", 9),
+    wrong = tx->append(new_entry("P1", "2026-01-01", EntryKind::Assessment, "chaos", "b", 9),
                       "2026-01-01T00:00:00Z");
-    tx.append(new_entry("P1", "2026-03-01", EntryKind::Assessment, "chaos", "a", 4),
+    tx->append(new_entry("P1", "2026-03-01", EntryKind::Assessment, "chaos", "a", 4),
               "2026-03-01T00:00:00Z");
-    tx.append(new_entry("P1", "2026-03-01", EntryKind::Assessment, "chaos", "b", 4),
+    tx->append(new_entry("P1", "2026-03-01", EntryKind::Assessment, "chaos", "b", 4),
               "2026-03-01T00:00:00Z");
-    tx.commit();
+    tx->commit();
   }
   EntryQuery q;
   auto before = assess_person(f, store.entries(q), day("2026-06-30"));
   CHECK(before.baseline->score == 17);
   CHECK(*before.change == -9);
   {
-    JourneyStore::Transaction tx(store);
+    auto tx = store.begin();
     auto fix = new_entry("P1", "2026-01-01", EntryKind::Assessment, "chaos", "b", 6);
     fix.supersedes = wrong;
     fix.reason = "typed 9 for 6";
-    tx.append(fix, "2026-04-01T00:00:00Z");
-    tx.commit();
+    tx->append(fix, "2026-04-01T00:00:00Z");
+    tx->commit();
   }
   auto after = assess_person(f, store.entries(q), day("2026-06-30"));
   CHECK(after.baseline->score == 14);  // 8 + 6
@@ -702,21 +703,22 @@ TEST_CASE("assess_store: one pass, sorted by person then framework, filters") {
   TempDir dir;
   std::vector<Framework> frameworks = {framework_from(kLowerYaml),
                                        framework_from(higher_yaml("10"))};
-  auto store = JourneyStore::create(dir.path / "outcomes.db");
+  std::unique_ptr<JourneyStore> owned_store = create_store(dir.path / "outcomes.db");
+  JourneyStore& store = *owned_store;
   {
-    JourneyStore::Transaction tx(store);
+    auto tx = store.begin();
     const std::string at = "2026-01-01T00:00:00Z";
-    tx.append(new_entry("b", "2026-01-01", EntryKind::Enrol), at);
-    tx.append(new_entry("b", "2026-01-02", EntryKind::Assessment, "well", "x", 10), at);
-    tx.append(new_entry("b", "2026-01-03", EntryKind::Assessment, "chaos", "a", 1), at);
-    tx.append(new_entry("B", "2026-01-02", EntryKind::Assessment, "well", "x", 12), at);
-    tx.append(new_entry("a", "2026-01-01", EntryKind::Enrol), at);
-    tx.append(new_entry("a", "2026-02-01", EntryKind::Exit, "", "", std::nullopt, "other"), at);
-    tx.append(new_entry("a", "2026-01-05", EntryKind::Assessment, "chaos", "a", 3), at);
-    tx.append(new_entry("a", "2026-01-05", EntryKind::Assessment, "chaos", "b", 4), at);
-    tx.append(new_entry("a", "2026-01-06", EntryKind::Signal, "gone", "s"), at);
-    tx.append(new_entry("c", "2026-09-01", EntryKind::Assessment, "well", "x", 1), at);
-    tx.commit();
+    tx->append(new_entry("b", "2026-01-01", EntryKind::Enrol), at);
+    tx->append(new_entry("b", "2026-01-02", EntryKind::Assessment, "well", "x", 10), at);
+    tx->append(new_entry("b", "2026-01-03", EntryKind::Assessment, "chaos", "a", 1), at);
+    tx->append(new_entry("B", "2026-01-02", EntryKind::Assessment, "well", "x", 12), at);
+    tx->append(new_entry("a", "2026-01-01", EntryKind::Enrol), at);
+    tx->append(new_entry("a", "2026-02-01", EntryKind::Exit, "", "", std::nullopt, "other"), at);
+    tx->append(new_entry("a", "2026-01-05", EntryKind::Assessment, "chaos", "a", 3), at);
+    tx->append(new_entry("a", "2026-01-05", EntryKind::Assessment, "chaos", "b", 4), at);
+    tx->append(new_entry("a", "2026-01-06", EntryKind::Signal, "gone", "s"), at);
+    tx->append(new_entry("c", "2026-09-01", EntryKind::Assessment, "well", "x", 1), at);
+    tx->commit();
   }
   AssessOptions options;
   options.as_of = day("2026-06-30");

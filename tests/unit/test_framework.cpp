@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "framework.h"
+#include "hash.h"
 
 using namespace outcomes;
 
@@ -95,14 +96,24 @@ TEST_CASE("parse_framework reads a valid status framework and fills in the defau
   CHECK(fw.scoring.total == ScoreRule::None);
   CHECK(fw.scoring.missing == MissingRule::Incomplete);
   CHECK_FALSE(fw.goal_scale.has_value());
-  CHECK(fw.content_hash == content_digest(std::string(kHeader) + kStatusBody));
+  CHECK(fw.content_hash == sha256_hex(std::string(kHeader) + kStatusBody));
+  LegacyFnv1a64 legacy;
+  legacy.update(std::string(kHeader) + kStatusBody);
+  CHECK(fw.legacy_content_hash == legacy.hex());
 }
 
-TEST_CASE("content_digest is 64-bit FNV-1a in 16 hex digits") {
-  // Published FNV-1a 64 test vectors.
-  CHECK(content_digest("") == "cbf29ce484222325");
-  CHECK(content_digest("a") == "af63dc4c8601ec8c");
-  CHECK(content_digest("foobar") == "85944171f73967e8");
+TEST_CASE("recorded_under takes the file's SHA-256, or its legacy digest when marked so") {
+  Framework fw;
+  fw.content_hash = sha256_hex("v2");
+  LegacyFnv1a64 legacy;
+  legacy.update("v2");
+  fw.legacy_content_hash = legacy.hex();
+  CHECK(recorded_under(fw, fw.content_hash));
+  CHECK(recorded_under(fw, fw.legacy_content_hash));
+  CHECK_FALSE(recorded_under(fw, sha256_hex("v1")));
+  CHECK_FALSE(recorded_under(fw, "fnv1a64:0000000000000000"));
+  // The bare 16 digits are not the legacy digest: only the marked form is compared with it.
+  CHECK_FALSE(recorded_under(fw, fw.legacy_content_hash.substr(8)));
 }
 
 TEST_CASE("parse_framework reads a full scale framework with scoring") {

@@ -6,6 +6,7 @@
 
 #include "framework.h"
 #include "framework_check.h"
+#include "hash.h"
 #include "store.h"
 
 using namespace outcomes;
@@ -164,8 +165,9 @@ TEST_CASE("check_recorded_data reads current entries from the store and counts o
   std::filesystem::remove(file);
   std::vector<Framework> fws{edited_framework()};
   {
-    auto store = JourneyStore::create(file);
-    JourneyStore::Transaction tx(store);
+    std::unique_ptr<JourneyStore> owned_store = create_store(file);
+    JourneyStore& store = *owned_store;
+    auto tx = store.begin();
     NewEntry a;
     a.person = "p1";
     a.date = *parse_date("2026-01-10");
@@ -174,20 +176,21 @@ TEST_CASE("check_recorded_data reads current entries from the store and counts o
     a.framework_hash = "0000000000000000";  // recorded under an earlier file
     a.measure = "mood";
     a.value = 4;
-    const int64_t first = tx.append(a, "2026-01-10T00:00:00Z");
+    const int64_t first = tx->append(a, "2026-01-10T00:00:00Z");
     NewEntry fix = a;  // a correction replaces the out-of-range score
     fix.value = 1;
     fix.framework_hash = fws[0].content_hash;
     fix.supersedes = first;
     fix.reason = "typo";
-    tx.append(fix, "2026-01-11T00:00:00Z");
+    tx->append(fix, "2026-01-11T00:00:00Z");
     NewEntry b = a;
     b.person = "p2";
     b.value = 3;
-    tx.append(b, "2026-01-11T00:00:00Z");
-    tx.commit();
+    tx->append(b, "2026-01-11T00:00:00Z");
+    tx->commit();
   }
-  auto store = JourneyStore::open(file, true);
+  std::unique_ptr<JourneyStore> owned_store = open_store(file, true);
+  JourneyStore& store = *owned_store;
   auto check = check_recorded_data(fws, store);
   CHECK(check.entries_checked == 2);
   REQUIRE(check.frameworks.size() == 1);
@@ -196,4 +199,21 @@ TEST_CASE("check_recorded_data reads current entries from the store and counts o
   CHECK(check.findings[0].entries == 1);
   CHECK(check.findings[0].examples[0].person == "p2");
   std::filesystem::remove(file);
+}
+
+TEST_CASE("an entry recorded under the legacy digest of the same file is not another version") {
+  std::vector<Framework> fws{edited_framework()};
+  REQUIRE(is_legacy_digest(fws[0].legacy_content_hash));
+  FrameworkChecker checker(fws);
+  auto current = entry(1, "p1", EntryKind::Assessment, "mini", "mood", 1);
+  current.framework_hash = fws[0].content_hash;
+  auto legacy = entry(2, "p1", EntryKind::Assessment, "mini", "mood", 1);
+  legacy.framework_hash = fws[0].legacy_content_hash;
+  auto legacy_other = entry(3, "p1", EntryKind::Assessment, "mini", "mood", 1);
+  legacy_other.framework_hash = "fnv1a64:0000000000000000";  // an earlier file
+  for (const auto& e : {current, legacy, legacy_other}) checker.add(e);
+  auto check = checker.result();
+  REQUIRE(check.frameworks.size() == 1);
+  CHECK(check.frameworks[0].entries == 3);
+  CHECK(check.frameworks[0].other_versions == 1);
 }

@@ -365,21 +365,23 @@ TEST_CASE("load_journey reads the store and suggests a near-miss person") {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   {
-    JourneyStore store = JourneyStore::create(dir / "outcomes.db");
-    JourneyStore::Transaction tx(store);
+    std::unique_ptr<JourneyStore> owned_store = create_store(dir / "outcomes.db");
+    JourneyStore& store = *owned_store;
+    auto tx = store.begin();
     NewEntry e;
     e.person = "P017";
     e.date = day("2026-01-01");
     e.kind = EntryKind::Enrol;
     e.by = "sam";
-    tx.append(e, "2026-01-01T09:00:00Z");
+    tx->append(e, "2026-01-01T09:00:00Z");
     e.kind = EntryKind::Contact;
     e.status = "attended";
     e.date = day("2026-01-02");
-    tx.append(e, "2026-01-02T09:00:00Z");
-    tx.commit();
+    tx->append(e, "2026-01-02T09:00:00Z");
+    tx->commit();
   }
-  JourneyStore store = JourneyStore::open(dir / "outcomes.db", true);
+  std::unique_ptr<JourneyStore> owned_store = open_store(dir / "outcomes.db", true);
+  JourneyStore& store = *owned_store;
   Journey j = load_journey(store, workspace(), "P017", as_of("2026-06-01"));
   CHECK(j.episodes.size() == 1);
   CHECK(j.contacts.all.attended == 1);

@@ -1,3 +1,4 @@
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 
 #include "error.h"
 #include "framework.h"
+#include "hash.h"
 #include "record.h"
 #include "store.h"
 #include "test_support.h"
@@ -67,10 +69,11 @@ const char* const kHeader = "person,date,kind,framework,measure,value,status,tex
 struct Fixture {
   TempDir dir;
   Workspace ws;
-  JourneyStore store;
+  std::unique_ptr<JourneyStore> owned_store;
+  JourneyStore& store;
   Date today = *parse_date("2026-11-15");
 
-  Fixture() : store(JourneyStore::create(dir.path / "outcomes.db")) {
+  Fixture() : owned_store(create_store(dir.path / "outcomes.db")), store(*owned_store) {
     ws.root = dir.path;
     ws.settings = default_settings("Test");
     ws.frameworks.push_back(framework(kGoalsYaml, "g.yaml"));
@@ -424,6 +427,56 @@ TEST_CASE("re-importing the same file is skipped whole; stored refs are skipped 
   CHECK(f.store.entry_count() == 3);
 }
 
+namespace {
+
+// Gives batch `id` the digest `legacy`, as the schema migration leaves a batch imported
+// before digests were SHA-256.
+void make_legacy_batch(Fixture& f, std::int64_t id, const std::string& legacy) {
+  SQLite::Database db((f.dir.path / "outcomes.db").string(), SQLite::OPEN_READWRITE);
+  SQLite::Statement update(db, "UPDATE batches SET content_hash = ? WHERE id = ?");
+  update.bind(1, legacy);
+  update.bind(2, id);
+  REQUIRE(update.exec() == 1);
+}
+
+std::string legacy_digest(const std::string& text) {
+  LegacyFnv1a64 digest;
+  digest.update(text);
+  return digest.hex();
+}
+
+}  // namespace
+
+TEST_CASE("a file imported under a legacy digest is known by it, when its row count agrees") {
+  Fixture f;
+  // No refs: only the file's digest keeps a second import from writing every row again.
+  const std::string text = std::string(kHeader) + kEnrol + "P1,2026-01-06,contact,,,,attended,,,\n";
+  auto first = f.import(text);
+  REQUIRE(first.added == 2);
+  make_legacy_batch(f, first.batch, legacy_digest(text));
+  REQUIRE(f.store.has_legacy_batches());
+  auto again = f.import(text);
+  REQUIRE(again.already_imported.has_value());
+  CHECK(again.already_imported->id == first.batch);
+  CHECK(again.added == 0);
+  CHECK(f.store.entry_count() == 2);
+
+  // Another file, whose legacy digest is made to equal the stored one, holds another
+  // number of rows: it is imported, not skipped.
+  const std::string other = std::string(kHeader) + "P1,2026-01-07,contact,,,,missed,,,\n";
+  make_legacy_batch(f, first.batch, legacy_digest(other));
+  auto imported = f.import(other, "other.csv");
+  CHECK_FALSE(imported.already_imported.has_value());
+  CHECK(imported.added == 1);
+  CHECK(f.store.entry_count() == 3);
+  // Its own batch holds its SHA-256, by which it is known from now on.
+  auto repeat = f.import(other, "other.csv");
+  REQUIRE(repeat.already_imported.has_value());
+  CHECK(repeat.already_imported->id == imported.batch);
+  CHECK(repeat.already_imported->content_hash == sha256_hex(other));
+  CHECK(f.store.entry_count() == 3);
+}
+
 TEST_CASE("the same ref twice in one file is a problem") {
   Fixture f;
   auto list = f.problems(std::string(kHeader) + "P1,2026-01-05,enrol,,,,,,,r1\n" +
@@ -717,13 +770,14 @@ TEST_CASE("a correction is checked against the corrected timeline") {
   CHECK_THROWS_AS(record_correction(f.ws, f.store, move, o), InvalidInput);
 }
 
-TEST_CASE("ContentDigest fed in pieces equals content_digest of the whole") {
+TEST_CASE("ContentDigest fed in pieces is the SHA-256 of the whole") {
   std::string text = "person,date,kind\nP1,2026-01-05,enrol\n";
   ContentDigest d;
   d.update(text.substr(0, 7));
   d.update(text.substr(7));
-  CHECK(d.hex() == content_digest(text));
-  CHECK(ContentDigest().hex() == content_digest(""));
+  CHECK(d.hex() == sha256_hex(text));
+  CHECK(ContentDigest().hex() ==
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST_CASE("valid_person_ref and input_format_for") {

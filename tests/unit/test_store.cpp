@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "error.h"
-#include "store.h"
+#include "store_sqlite.h"
 #include "test_support.h"
 
 using namespace outcomes;
@@ -68,12 +68,12 @@ TEST_CASE("create makes an owner-only store at the current schema version") {
   TempDir dir;
   auto file = dir / "outcomes.db";
   {
-    auto store = JourneyStore::create(file);
+    auto store = SqliteStore::create(file);
     CHECK(store.entry_count() == 0);
     CHECK(store.people().empty());
-    JourneyStore::Transaction tx(store);
-    tx.append(contact("P1", "2026-01-01", "attended"), kWhen);
-    tx.commit();
+    auto tx = store.begin();
+    tx->append(contact("P1", "2026-01-01", "attended"), kWhen);
+    tx->commit();
   }
   struct stat st {};
   REQUIRE(::stat(file.c_str(), &st) == 0);
@@ -83,8 +83,8 @@ TEST_CASE("create makes an owner-only store at the current schema version") {
     if (::stat(side.c_str(), &st) == 0) CHECK((st.st_mode & 0077) == 0);
   }
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
-  CHECK(JourneyStore::schema_version() == 2);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(SqliteStore::schema_version() == 3);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
   CHECK(db.execAndGet("PRAGMA page_size").getInt() == 16384);
 }
@@ -93,7 +93,7 @@ TEST_CASE("create refuses an existing file and leaves it untouched") {
   TempDir dir;
   auto file = dir / "outcomes.db";
   { std::ofstream(file) << "precious"; }
-  CHECK(error_of([&] { JourneyStore::create(file); }).find("already there") != std::string::npos);
+  CHECK(error_of([&] { SqliteStore::create(file); }).find("already there") != std::string::npos);
   std::ifstream in(file);
   std::string text;
   std::getline(in, text);
@@ -103,13 +103,13 @@ TEST_CASE("create refuses an existing file and leaves it untouched") {
 TEST_CASE("open reports missing files, non-databases and foreign databases by name") {
   TempDir dir;
   auto missing = dir / "none.db";
-  auto message = error_of([&] { JourneyStore::open(missing); });
+  auto message = error_of([&] { SqliteStore::open(missing); });
   CHECK(message.find(missing.string()) != std::string::npos);
   CHECK(message.find("no journey store") != std::string::npos);
 
   auto text = dir / "text.db";
   { std::ofstream(text) << "this is not a database, just some text that is long enough\n"; }
-  message = error_of([&] { JourneyStore::open(text); });
+  message = error_of([&] { SqliteStore::open(text); });
   CHECK(message.find(text.string() + ": not an outcomes store") == 0);
 
   auto other = dir / "other.db";
@@ -117,16 +117,16 @@ TEST_CASE("open reports missing files, non-databases and foreign databases by na
     SQLite::Database db(other.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec("CREATE TABLE t (x); PRAGMA user_version = 1;");
   }
-  message = error_of([&] { JourneyStore::open(other); });
+  message = error_of([&] { SqliteStore::open(other); });
   CHECK(message.find(other.string() + ": not an outcomes store") == 0);
 
-  CHECK(error_of([&] { JourneyStore::open(dir.path); }).find("not an outcomes store") !=
+  CHECK(error_of([&] { SqliteStore::open(dir.path); }).find("not an outcomes store") !=
         std::string::npos);
 }
 
 TEST_CASE("append stores every field and reads it back") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   NewEntry e;
   e.person = "P017";
   e.date = day("2026-10-03");
@@ -142,10 +142,10 @@ TEST_CASE("append stores every field and reads it back") {
   e.ref = "crm-42";
   int64_t batch = 0, id = 0;
   {
-    JourneyStore::Transaction tx(store);
-    batch = tx.add_batch({0, "goals.csv", "hash-of-file", "2026-11-15T09:00:00Z", "officer", 1});
-    id = tx.append(e, kWhen, batch);
-    tx.commit();
+    auto tx = store.begin();
+    batch = tx->add_batch({0, "goals.csv", "hash-of-file", "2026-11-15T09:00:00Z", "officer", 1});
+    id = tx->append(e, kWhen, batch);
+    tx->commit();
   }
   CHECK(id == 1);
   auto all = store.entries({});
@@ -181,13 +181,13 @@ TEST_CASE("append stores every field and reads it back") {
 
   // An entry without optional parts reads back empty, with no value.
   {
-    JourneyStore::Transaction tx(store);
+    auto tx = store.begin();
     NewEntry bare;
     bare.person = "P017";
     bare.date = day("2026-10-04");
     bare.kind = EntryKind::Enrol;
-    tx.append(bare, kWhen);
-    tx.commit();
+    tx->append(bare, kWhen);
+    tx->commit();
   }
   auto second = store.entry(2);
   REQUIRE(second.has_value());
@@ -203,17 +203,17 @@ TEST_CASE("append stores every field and reads it back") {
 
 TEST_CASE("entries come ordered by person code point, date, then recording order") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   {
-    JourneyStore::Transaction tx(store);
-    tx.append(contact("b", "2026-02-01", "attended"), kWhen);           // 1
-    tx.append(contact("\xC3\x85se", "2026-01-01", "attended"), kWhen);  // 2 "Åse"
-    tx.append(contact("B", "2026-03-01", "missed"), kWhen);             // 3
-    tx.append(contact("a", "2026-02-01", "missed"), kWhen);             // 4
-    tx.append(contact("a", "2026-01-15", "attended"), kWhen);           // 5
-    tx.append(contact("a", "2026-02-01", "outreach"), kWhen);           // 6
-    tx.append(contact("a-1", "2025-12-01", "attended"), kWhen);         // 7
-    tx.commit();
+    auto tx = store.begin();
+    tx->append(contact("b", "2026-02-01", "attended"), kWhen);           // 1
+    tx->append(contact("\xC3\x85se", "2026-01-01", "attended"), kWhen);  // 2 "Åse"
+    tx->append(contact("B", "2026-03-01", "missed"), kWhen);             // 3
+    tx->append(contact("a", "2026-02-01", "missed"), kWhen);             // 4
+    tx->append(contact("a", "2026-01-15", "attended"), kWhen);           // 5
+    tx->append(contact("a", "2026-02-01", "outreach"), kWhen);           // 6
+    tx->append(contact("a-1", "2025-12-01", "attended"), kWhen);         // 7
+    tx->commit();
   }
   auto all = store.entries({});
   // "B" (0x42) < "a" < "a-1" < "b" < "Åse" (0xC3…); within "a": date, then seq.
@@ -234,20 +234,20 @@ TEST_CASE("entries come ordered by person code point, date, then recording order
 
 TEST_CASE("a correction takes the place of what it corrects; audit shows both") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   {
-    JourneyStore::Transaction tx(store);
-    tx.append(item("P1", "2026-01-10", "housing", 2), kWhen);     // 1
-    tx.append(item("P1", "2026-01-10", "engagement", 3), kWhen);  // 2
-    tx.commit();
+    auto tx = store.begin();
+    tx->append(item("P1", "2026-01-10", "housing", 2), kWhen);     // 1
+    tx->append(item("P1", "2026-01-10", "engagement", 3), kWhen);  // 2
+    tx->commit();
   }
   auto fix = item("P1", "2026-01-10", "housing", 3);
   fix.supersedes = 1;
   fix.reason = "typed 2 for 3";
   {
-    JourneyStore::Transaction tx(store);
-    CHECK(tx.append(fix, kWhen) == 3);
-    tx.commit();
+    auto tx = store.begin();
+    CHECK(tx->append(fix, kWhen) == 3);
+    tx->commit();
   }
   auto current = store.entries({});
   REQUIRE(current.size() == 2);
@@ -270,20 +270,20 @@ TEST_CASE("a correction takes the place of what it corrects; audit shows both") 
   auto again = item("P1", "2026-01-10", "housing", 4);
   again.supersedes = 3;
   {
-    JourneyStore::Transaction tx(store);
-    CHECK(tx.append(again, kWhen) == 4);
-    tx.commit();
+    auto tx = store.begin();
+    CHECK(tx->append(again, kWhen) == 4);
+    tx->commit();
   }
   CHECK(ids(store.entries({})) == std::vector<int64_t>{4, 2});
   CHECK(store.entry(4)->seq == 1);
 
-  JourneyStore::Transaction tx(store);
+  auto tx = store.begin();
   auto twice = item("P1", "2026-01-10", "housing", 1);
   twice.supersedes = 1;
-  CHECK(error_of([&] { tx.append(twice, kWhen); }).find("already corrected by entry 3") !=
+  CHECK(error_of([&] { tx->append(twice, kWhen); }).find("already corrected by entry 3") !=
         std::string::npos);
   twice.supersedes = 99;
-  CHECK(error_of([&] { tx.append(twice, kWhen); }).find("entry 99 does not exist") !=
+  CHECK(error_of([&] { tx->append(twice, kWhen); }).find("entry 99 does not exist") !=
         std::string::npos);
 }
 
@@ -291,10 +291,10 @@ TEST_CASE("the database refuses UPDATE and DELETE of entries") {
   TempDir dir;
   auto file = dir / "outcomes.db";
   {
-    auto store = JourneyStore::create(file);
-    JourneyStore::Transaction tx(store);
-    tx.append(contact("P1", "2026-01-01", "attended"), kWhen);
-    tx.commit();
+    auto store = SqliteStore::create(file);
+    auto tx = store.begin();
+    tx->append(contact("P1", "2026-01-01", "attended"), kWhen);
+    tx->commit();
   }
   SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
   CHECK_THROWS_WITH_AS(db.exec("UPDATE entries SET day = 0"), doctest::Contains("append-only"),
@@ -306,12 +306,12 @@ TEST_CASE("the database refuses UPDATE and DELETE of entries") {
 
 TEST_CASE("a transaction not committed leaves nothing behind") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   {
-    JourneyStore::Transaction tx(store);
-    tx.add_batch({0, "a.csv", "h", kWhen, "", 1});
-    tx.append(item("P1", "2026-01-01", "housing", 2), kWhen);
-    tx.append(contact("P2", "2026-01-01", "attended"), kWhen);
+    auto tx = store.begin();
+    tx->add_batch({0, "a.csv", "h", kWhen, "", 1});
+    tx->append(item("P1", "2026-01-01", "housing", 2), kWhen);
+    tx->append(contact("P2", "2026-01-01", "attended"), kWhen);
   }
   CHECK(store.entry_count() == 0);
   CHECK(store.people().empty());
@@ -320,9 +320,9 @@ TEST_CASE("a transaction not committed leaves nothing behind") {
 
   // The same names work afterwards (no stale ids are remembered).
   {
-    JourneyStore::Transaction tx(store);
-    CHECK(tx.append(item("P1", "2026-01-01", "housing", 2), kWhen) == 1);
-    tx.commit();
+    auto tx = store.begin();
+    CHECK(tx->append(item("P1", "2026-01-01", "housing", 2), kWhen) == 1);
+    tx->commit();
   }
   auto all = store.entries({});
   REQUIRE(all.size() == 1);
@@ -333,19 +333,19 @@ TEST_CASE("a transaction not committed leaves nothing behind") {
 
 TEST_CASE("refs are unique and found; batches are found by content hash") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   {
-    JourneyStore::Transaction tx(store);
-    auto batch = tx.add_batch({0, "visits.csv", "c0ffee", "2026-11-01T08:00:00Z", "ana", 2});
+    auto tx = store.begin();
+    auto batch = tx->add_batch({0, "visits.csv", "c0ffee", "2026-11-01T08:00:00Z", "ana", 2});
     CHECK(batch == 1);
     auto a = contact("P1", "2026-01-01", "attended");
     a.ref = "r1";
     auto b = contact("P1", "2026-01-02", "missed");
     b.ref = "r2";
-    tx.append(a, kWhen, batch);
-    tx.append(b, kWhen, batch);
-    tx.append(contact("P1", "2026-01-03", "missed"), kWhen);  // no ref
-    tx.commit();
+    tx->append(a, kWhen, batch);
+    tx->append(b, kWhen, batch);
+    tx->append(contact("P1", "2026-01-03", "missed"), kWhen);  // no ref
+    tx->commit();
   }
   CHECK(store.has_ref("r1"));
   CHECK_FALSE(store.has_ref("r3"));
@@ -360,20 +360,20 @@ TEST_CASE("refs are unique and found; batches are found by content hash") {
   CHECK(found->rows == 2);
   CHECK_FALSE(store.batch_with_hash("other").has_value());
 
-  JourneyStore::Transaction tx(store);
+  auto tx = store.begin();
   auto dup = contact("P2", "2026-01-01", "attended");
   dup.ref = "r1";
-  CHECK(error_of([&] { tx.append(dup, kWhen); }).find("UNIQUE") != std::string::npos);
+  CHECK(error_of([&] { tx->append(dup, kWhen); }).find("UNIQUE") != std::string::npos);
 }
 
 TEST_CASE("framework_versions counts entries per framework version") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   {
-    JourneyStore::Transaction tx(store);
-    tx.append(item("P1", "2026-01-01", "housing", 2, "h1"), kWhen);
-    tx.append(item("P1", "2026-01-01", "risk", 2, "h1"), kWhen);
-    tx.append(item("P2", "2026-02-01", "housing", 2, "h2"), kWhen);
+    auto tx = store.begin();
+    tx->append(item("P1", "2026-01-01", "housing", 2, "h1"), kWhen);
+    tx->append(item("P1", "2026-01-01", "risk", 2, "h1"), kWhen);
+    tx->append(item("P2", "2026-02-01", "housing", 2, "h2"), kWhen);
     NewEntry s;
     s.person = "P2";
     s.date = day("2026-02-01");
@@ -383,9 +383,9 @@ TEST_CASE("framework_versions counts entries per framework version") {
     s.framework_hash = "x";
     s.measure = "income";
     s.status = "achieved";
-    tx.append(s, kWhen);
-    tx.append(contact("P2", "2026-02-01", "attended"), kWhen);
-    tx.commit();
+    tx->append(s, kWhen);
+    tx->append(contact("P2", "2026-02-01", "attended"), kWhen);
+    tx->commit();
   }
   auto versions = store.framework_versions();
   REQUIRE(versions.size() == 3);
@@ -403,46 +403,46 @@ TEST_CASE("framework_versions counts entries per framework version") {
 TEST_CASE("a store newer than the code is refused; an old one is migrated") {
   TempDir dir;
   auto file = dir / "outcomes.db";
-  { JourneyStore::create(file); }
+  { SqliteStore::create(file); }
   {
     SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA user_version = 3");
+    db.exec("PRAGMA user_version = 4");
   }
-  auto message = error_of([&] { JourneyStore::open(file); });
+  auto message = error_of([&] { SqliteStore::open(file); });
   CHECK(message.find(file.string()) == 0);
-  CHECK(message.find("schema version 3, newer than this version of outcomes knows (2)") !=
+  CHECK(message.find("schema version 4, newer than this version of outcomes knows (3)") !=
         std::string::npos);
 }
 
 TEST_CASE("the migration runner applies only the missing steps, all or nothing") {
   TempDir dir;
   auto file = dir / "outcomes.db";
-  { JourneyStore::create(file); }
+  { SqliteStore::create(file); }
   SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
   auto steps = store_detail::migrations();
-  REQUIRE(steps.size() == 2);
-  CHECK(store_detail::migrate(db, steps, file.string()) == 2);  // nothing to do
+  REQUIRE(steps.size() == 3);
+  CHECK(store_detail::migrate(db, steps, file.string()) == 3);  // nothing to do
 
   int runs = 0;
-  auto with_three = steps;
-  with_three.push_back([&](SQLite::Database& d) {
+  auto with_four = steps;
+  with_four.push_back([&](SQLite::Database& d) {
     ++runs;
     d.exec("CREATE TABLE occasions (id INTEGER PRIMARY KEY)");
   });
-  CHECK(store_detail::migrate(db, with_three, file.string()) == 3);
+  CHECK(store_detail::migrate(db, with_four, file.string()) == 4);
   CHECK(runs == 1);
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
   CHECK(db.tableExists("occasions"));
-  CHECK(store_detail::migrate(db, with_three, file.string()) == 3);
+  CHECK(store_detail::migrate(db, with_four, file.string()) == 4);
   CHECK(runs == 1);
 
-  auto failing = with_three;
+  auto failing = with_four;
   failing.push_back([](SQLite::Database& d) {
     d.exec("CREATE TABLE half_done (x)");
     d.exec("THIS IS NOT SQL");
   });
   CHECK_THROWS_AS(store_detail::migrate(db, failing, file.string()), SQLite::Exception);
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
   CHECK_FALSE(db.tableExists("half_done"));
 
   CHECK(error_of([&] {
@@ -451,35 +451,35 @@ TEST_CASE("the migration runner applies only the missing steps, all or nothing")
 
   // A store at version 0 of our own making is migrated from the start.
   SQLite::Database fresh((dir / "fresh.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 2);
+  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 3);
   CHECK(fresh.tableExists("entries"));
 }
 
 TEST_CASE("each store gets its own random pseudonym secret") {
   TempDir dir;
-  auto a = JourneyStore::create(dir / "a.db").setting("pseudonym_secret");
-  auto b = JourneyStore::create(dir / "b.db").setting("pseudonym_secret");
+  auto a = SqliteStore::create(dir / "a.db").setting("pseudonym_secret");
+  auto b = SqliteStore::create(dir / "b.db").setting("pseudonym_secret");
   REQUIRE(a.has_value());
   REQUIRE(b.has_value());
   CHECK(a->size() == 64);
   CHECK(a->find_first_not_of("0123456789abcdef") == std::string::npos);
   CHECK(*a != *b);
-  CHECK(*JourneyStore::open(dir / "a.db").setting("pseudonym_secret") == *a);
-  CHECK_FALSE(JourneyStore::open(dir / "a.db").setting("nothing").has_value());
+  CHECK(*SqliteStore::open(dir / "a.db").setting("pseudonym_secret") == *a);
+  CHECK_FALSE(SqliteStore::open(dir / "a.db").setting("nothing").has_value());
 }
 
 TEST_CASE("a store opened read-only reads but refuses writes") {
   TempDir dir;
   auto file = dir / "outcomes.db";
   {
-    auto store = JourneyStore::create(file);
-    JourneyStore::Transaction tx(store);
-    tx.append(contact("P1", "2026-01-01", "attended"), kWhen);
-    tx.commit();
+    auto store = SqliteStore::create(file);
+    auto tx = store.begin();
+    tx->append(contact("P1", "2026-01-01", "attended"), kWhen);
+    tx->commit();
   }
-  auto store = JourneyStore::open(file, true);
+  auto store = SqliteStore::open(file, true);
   CHECK(store.entry_count() == 1);
-  CHECK(error_of([&] { JourneyStore::Transaction tx(store); }).find("read-only") !=
+  CHECK(error_of([&] { auto tx = store.begin(); }).find("read-only") !=
         std::string::npos);
 }
 
@@ -487,15 +487,15 @@ TEST_CASE("entries survive closing and reopening, and ids continue") {
   TempDir dir;
   auto file = dir / "outcomes.db";
   {
-    auto store = JourneyStore::create(file);
-    JourneyStore::Transaction tx(store);
-    tx.append(contact("P1", "2026-01-01", "attended"), kWhen);
-    tx.commit();
+    auto store = SqliteStore::create(file);
+    auto tx = store.begin();
+    tx->append(contact("P1", "2026-01-01", "attended"), kWhen);
+    tx->commit();
   }
-  auto store = JourneyStore::open(file);
-  JourneyStore::Transaction tx(store);
-  CHECK(tx.append(contact("P1", "2026-01-02", "missed"), kWhen) == 2);
-  tx.commit();
+  auto store = SqliteStore::open(file);
+  auto tx = store.begin();
+  CHECK(tx->append(contact("P1", "2026-01-02", "missed"), kWhen) == 2);
+  tx->commit();
   auto all = store.entries({});
   REQUIRE(all.size() == 2);
   CHECK(all[1].status == "missed");
@@ -504,11 +504,11 @@ TEST_CASE("entries survive closing and reopening, and ids continue") {
 
 TEST_CASE("a whole-store read in several passes matches reading person by person") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   // 9 people, 120 entries in shuffled dates, a few with texts and corrections.
   std::vector<std::string> refs = {"P9", "P10", "p1", "P1", "Z", "a", "P2", "x.y", "P_3"};
   {
-    JourneyStore::Transaction tx(store);
+    auto tx = store.begin();
     for (int i = 0; i < 120; ++i) {
       auto e = item(refs[static_cast<size_t>(i * 7 % 9)], "2026-01-01", i % 2 ? "housing" : "risk",
                     i % 5, i % 3 ? "h1" : "h2");
@@ -516,7 +516,7 @@ TEST_CASE("a whole-store read in several passes matches reading person by person
       if (i % 4 == 0) e.text = fmt::format("note {}", i);
       if (i % 6 == 0) e.by = fmt::format("w{}", i % 4);
       if (i % 10 == 0) e.ref = fmt::format("r{}", i);
-      tx.append(e, i < 60 ? kWhen : "2026-11-16T00:00:00Z");
+      tx->append(e, i < 60 ? kWhen : "2026-11-16T00:00:00Z");
     }
     for (int64_t target : {5, 17, 60}) {
       auto fix = *store.entry(target);
@@ -524,9 +524,9 @@ TEST_CASE("a whole-store read in several passes matches reading person by person
       c.value = 4;
       c.supersedes = target;
       c.reason = "fix " + std::to_string(target);
-      tx.append(c, kWhen);
+      tx->append(c, kWhen);
     }
-    tx.commit();
+    tx->commit();
   }
   auto by_person = [&](bool audit) {
     EntryQuery q;
@@ -552,13 +552,12 @@ TEST_CASE("a whole-store read in several passes matches reading person by person
       CHECK(a[i].superseded == b[i].superseded);
     }
   };
-  auto saved = store_detail::rows_per_pass;
   for (int64_t pass : {int64_t{1} << 20, int64_t{7}, int64_t{40}}) {
-    store_detail::rows_per_pass = pass;
+    const auto view = SqliteStore::open(store.file(), true, SqliteOptions{pass});
     for (bool audit : {false, true}) {
       EntryQuery all;
       all.include_superseded = audit;
-      auto whole = store.entries(all);
+      auto whole = view.entries(all);
       CHECK(whole.size() == (audit ? 123u : 120u));
       same(whole, by_person(audit));
       for (size_t i = 1; i < whole.size(); ++i) {
@@ -572,7 +571,6 @@ TEST_CASE("a whole-store read in several passes matches reading person by person
       }
     }
   }
-  store_detail::rows_per_pass = saved;
 }
 
 namespace {
@@ -590,57 +588,55 @@ std::vector<std::string> described(const std::vector<Entry>& entries) {
 
 TEST_CASE("a kinds filter returns only those kinds, in journey order, from any read path") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   {
-    JourneyStore::Transaction tx(store);
-    tx.append(make("P2", "2026-01-05", EntryKind::Enrol), kWhen);
-    tx.append(make("P1", "2026-01-01", EntryKind::Enrol), kWhen);
-    tx.append(contact("P1", "2026-01-02", "attended"), kWhen);
+    auto tx = store.begin();
+    tx->append(make("P2", "2026-01-05", EntryKind::Enrol), kWhen);
+    tx->append(make("P1", "2026-01-01", EntryKind::Enrol), kWhen);
+    tx->append(contact("P1", "2026-01-02", "attended"), kWhen);
     NewEntry gender = make("P1", "2026-01-01", EntryKind::Attribute);
     gender.measure = "gender";
     gender.status = "woman";
-    tx.append(gender, kWhen);
-    tx.append(make("P1", "2026-03-01", EntryKind::Exit), kWhen);
-    tx.append(contact("P2", "2026-02-02", "missed"), kWhen);
-    tx.commit();
+    tx->append(gender, kWhen);
+    tx->append(make("P1", "2026-03-01", EntryKind::Exit), kWhen);
+    tx->append(contact("P2", "2026-02-02", "missed"), kWhen);
+    tx->commit();
   }
-  auto saved = store_detail::rows_per_pass;
   for (int64_t pass : {int64_t{1} << 20, int64_t{2}}) {
-    store_detail::rows_per_pass = pass;
+    const auto view = SqliteStore::open(store.file(), true, SqliteOptions{pass});
     EntryQuery episodes;
     episodes.kinds = {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute};
     std::vector<std::string> want = {"P1 2026-01-01 enrol", "P1 2026-01-01 attribute",
                                      "P1 2026-03-01 exit", "P2 2026-01-05 enrol"};
-    CHECK(described(store.entries(episodes)) == want);
+    CHECK(described(view.entries(episodes)) == want);
     episodes.people = std::vector<std::string>{"P2", "P1"};
-    CHECK(described(store.entries(episodes)) == want);
+    CHECK(described(view.entries(episodes)) == want);
 
     EntryQuery contacts;
     contacts.kinds = {EntryKind::Contact};
     contacts.to = day("2026-02-01");
-    CHECK(described(store.entries(contacts)) == std::vector<std::string>{"P1 2026-01-02 contact"});
+    CHECK(described(view.entries(contacts)) == std::vector<std::string>{"P1 2026-01-02 contact"});
     contacts.kinds = std::vector<EntryKind>{};
-    CHECK(store.entries(contacts).empty());
+    CHECK(view.entries(contacts).empty());
   }
-  store_detail::rows_per_pass = saved;
 }
 
 TEST_CASE("entries recorded in a period are found through the log of writes") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   const char* when[] = {"2026-09-30T23:59:59Z", "2026-10-01T00:00:00Z", "2026-10-31T12:00:00Z",
                         "2026-11-01T00:00:00Z"};
   for (int w = 0; w < 4; ++w) {
-    JourneyStore::Transaction tx(store);
-    if (w == 0) tx.append(make("P1", "2026-01-01", EntryKind::Enrol), when[w]);
-    tx.append(contact("P1", w == 2 ? "2026-08-01" : "2026-09-01", "attended"), when[w]);
-    tx.append(contact("P2", "2026-09-02", "missed"), when[w]);
-    tx.commit();
+    auto tx = store.begin();
+    if (w == 0) tx->append(make("P1", "2026-01-01", EntryKind::Enrol), when[w]);
+    tx->append(contact("P1", w == 2 ? "2026-08-01" : "2026-09-01", "attended"), when[w]);
+    tx->append(contact("P2", "2026-09-02", "missed"), when[w]);
+    tx->commit();
   }
   {
     // A write that rolls back leaves no trace in the log.
-    JourneyStore::Transaction tx(store);
-    tx.append(contact("P1", "2026-09-03", "attended"), "2026-10-15T00:00:00Z");
+    auto tx = store.begin();
+    tx->append(contact("P1", "2026-09-03", "attended"), "2026-10-15T00:00:00Z");
   }
   EntryQuery october;
   october.recorded_from = "2026-10-01T00:00:00Z";
@@ -665,27 +661,27 @@ TEST_CASE("entries recorded in a period are found through the log of writes") {
 TEST_CASE("a bulk write skips foreign key checks only while it lasts") {
   TempDir dir;
   auto file = dir / "outcomes.db";
-  auto store = JourneyStore::create(file);
+  auto store = SqliteStore::create(file);
   int64_t batch = 0;
   {
-    JourneyStore::Transaction tx(store, true);
-    batch = tx.add_batch(ImportBatch{0, "a.csv", "", kWhen, "ana", 0});
-    tx.append(contact("P1", "2026-01-02", "attended"), kWhen, batch);
-    tx.complete_batch(batch, 1, "abc");
-    tx.commit();
+    auto tx = store.begin(true);
+    batch = tx->add_batch(ImportBatch{0, "a.csv", "", kWhen, "ana", 0});
+    tx->append(contact("P1", "2026-01-02", "attended"), kWhen, batch);
+    tx->complete_batch(batch, 1, "abc");
+    tx->commit();
   }
   auto imported = store.batch_with_hash("abc");
   REQUIRE(imported.has_value());
   CHECK(imported->rows == 1);
   {
-    JourneyStore::Transaction tx(store, true);
-    tx.append(contact("P1", "2026-01-03", "attended"), kWhen);
+    auto tx = store.begin(true);
+    tx->append(contact("P1", "2026-01-03", "attended"), kWhen);
   }  // rolled back
   CHECK(store.entry_count() == 1);
   // Foreign keys are enforced again for ordinary writes on the same connection.
   {
-    JourneyStore::Transaction tx(store);
-    CHECK_THROWS_AS(tx.append(contact("P1", "2026-01-04", "attended"), kWhen, batch + 5), Error);
+    auto tx = store.begin();
+    CHECK_THROWS_AS(tx->append(contact("P1", "2026-01-04", "attended"), kWhen, batch + 5), Error);
   }
   CHECK(store.entry_count() == 1);
 }
@@ -706,10 +702,10 @@ TEST_CASE("a version 1 store is migrated: entries kept, writes logged, episode i
                           "VALUES ") +
               r);
   }
-  auto store = JourneyStore::open(file);
+  auto store = SqliteStore::open(file);
   CHECK(store.entry_count() == 4);
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
   CHECK(
       db.execAndGet("SELECT group_concat(first_id || recorded_at, ' ') FROM writes").getString() ==
       "1a 3b 4a");
@@ -724,15 +720,76 @@ TEST_CASE("a version 1 store is migrated: entries kept, writes logged, episode i
   CHECK(got[0].id == 3);
 }
 
+TEST_CASE("a version 2 store is migrated: FNV digests kept, marked as legacy") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  {
+    // The store as version 2 made it, filled with raw SQL.
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    std::vector<store_detail::Migration> old = {store_detail::migrations()[0],
+                                                store_detail::migrations()[1]};
+    REQUIRE(store_detail::migrate(db, old, file.string()) == 2);
+    db.exec(R"sql(
+INSERT INTO people (id, ref) VALUES (1, 'P1');
+INSERT INTO frameworks_seen (id, framework, version, content_hash)
+  VALUES (1, 'ndt', '2008', '85944171f73967e8'), (2, 'core', '1', 'not-a-digest');
+INSERT INTO terms (id, text) VALUES (1, 'housing');
+INSERT INTO batches (id, source, content_hash, imported_at, "by", "rows")
+  VALUES (1, 'a.csv', 'af63dc4c8601ec8c', 't', 'ana', 1),
+         (2, 'b.csv', 'AF63DC4C8601EC8C', 't', 'ana', 1);
+INSERT INTO entries (id, person, day, kind, framework, measure, value, batch, recorded_at, seq)
+  VALUES (1, 1, 20000, 3, 1, 1, 2, 1, 't', 1), (2, 1, 20001, 3, 2, 1, 3, 2, 't', 2);
+INSERT INTO writes (first_id, recorded_at) VALUES (1, 't');
+)sql");
+    REQUIRE(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  }
+  {
+    auto store = SqliteStore::open(file);
+    CHECK(store.has_legacy_batches());
+    auto legacy = store.batch_with_hash("fnv1a64:af63dc4c8601ec8c");
+    REQUIRE(legacy.has_value());
+    CHECK(legacy->id == 1);
+    CHECK(legacy->rows == 1);
+    CHECK_FALSE(store.batch_with_hash("af63dc4c8601ec8c").has_value());
+    // Only lowercase 16-digit values were FNV digests; anything else is left as it was.
+    CHECK(store.batch_with_hash("AF63DC4C8601EC8C").has_value());
+    auto all = store.entries(EntryQuery{});
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].framework_hash == "fnv1a64:85944171f73967e8");
+    CHECK(all[0].value == 2);
+    CHECK(all[1].framework_hash == "not-a-digest");
+    auto versions = store.framework_versions();
+    REQUIRE(versions.size() == 2);
+    CHECK(versions[1].content_hash == "fnv1a64:85944171f73967e8");
+    CHECK(versions[1].entries == 1);
+  }
+  SQLite::Database db(file.string());
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
+  // Opening again migrates nothing twice.
+  { auto again = SqliteStore::open(file); }
+  CHECK(db.execAndGet("SELECT content_hash FROM batches WHERE id = 1").getString() ==
+        "fnv1a64:af63dc4c8601ec8c");
+}
+
+TEST_CASE("a store of SHA-256 digests only has no legacy batches") {
+  TempDir dir;
+  auto store = SqliteStore::create(dir / "outcomes.db");
+  CHECK_FALSE(store.has_legacy_batches());
+  auto tx = store.begin();
+  tx->add_batch({0, "a.csv", std::string(64, 'f'), "t", "ana", 1});
+  tx->commit();
+  CHECK_FALSE(store.has_legacy_batches());
+}
+
 TEST_CASE("one write stamped at two times logs both") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   {
-    JourneyStore::Transaction tx(store);
-    tx.append(contact("P1", "2026-01-02", "attended"), "2026-01-02T12:00:00Z");
-    tx.append(contact("P1", "2026-01-03", "attended"), "2026-01-03T12:00:00Z");
-    tx.append(contact("P2", "2026-01-03", "attended"), "2026-01-03T12:00:00Z");
-    tx.commit();
+    auto tx = store.begin();
+    tx->append(contact("P1", "2026-01-02", "attended"), "2026-01-02T12:00:00Z");
+    tx->append(contact("P1", "2026-01-03", "attended"), "2026-01-03T12:00:00Z");
+    tx->append(contact("P2", "2026-01-03", "attended"), "2026-01-03T12:00:00Z");
+    tx->commit();
   }
   EntryQuery third;
   third.recorded_from = "2026-01-03T00:00:00Z";
@@ -743,8 +800,8 @@ TEST_CASE("one write stamped at two times logs both") {
 
 TEST_CASE("append_all stores what append would, many rows a statement") {
   TempDir dir;
-  auto one = JourneyStore::create(dir / "one.db");
-  auto many = JourneyStore::create(dir / "many.db");
+  auto one = SqliteStore::create(dir / "one.db");
+  auto many = SqliteStore::create(dir / "many.db");
   std::vector<NewEntry> entries;
   for (int i = 0; i < 70; ++i) {  // two full groups of 32 and 6 rows one by one
     // (fmt::format, not "P" + std::to_string: GCC 12 warns falsely on that at -O2.)
@@ -756,16 +813,16 @@ TEST_CASE("append_all stores what append would, many rows a statement") {
     entries.push_back(e);
   }
   {
-    JourneyStore::Transaction tx(one);
-    for (const auto& e : entries) tx.append(e, kWhen, 0);
-    tx.commit();
+    auto tx = one.begin();
+    for (const auto& e : entries) tx->append(e, kWhen, 0);
+    tx->commit();
   }
   {
-    JourneyStore::Transaction tx(many, true);
+    auto tx = many.begin(true);
     std::vector<const NewEntry*> rows;
     for (const auto& e : entries) rows.push_back(&e);
-    tx.append_all(rows, kWhen);
-    tx.commit();
+    tx->append_all(rows, kWhen);
+    tx->commit();
   }
   auto a = one.entries(EntryQuery{});
   auto b = many.entries(EntryQuery{});
@@ -797,14 +854,14 @@ TEST_CASE("append_all stores what append would, many rows a statement") {
   NewEntry fix = contact("P1", "2026-01-02", "a");
   fix.supersedes = 1;
   std::vector<const NewEntry*> corrections(40, &fix);
-  JourneyStore::Transaction tx(many, true);
-  CHECK_THROWS_AS(tx.append_all(corrections, kWhen), Error);
+  auto tx = many.begin(true);
+  CHECK_THROWS_AS(tx->append_all(corrections, kWhen), Error);
 }
 
 TEST_CASE(
     "a bulk write that breaks a constraint fails, and rolling back leaves the store as it was") {
   TempDir dir;
-  auto store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   std::vector<NewEntry> entries;
   for (int i = 0; i < 64; ++i) {
     auto e = contact(fmt::format("P{}", i % 3), "2026-01-01", "attended");
@@ -812,11 +869,11 @@ TEST_CASE(
     entries.push_back(e);
   }
   {
-    JourneyStore::Transaction tx(store, true);
+    auto tx = store.begin(true);
     std::vector<const NewEntry*> rows;
     for (const auto& e : entries) rows.push_back(&e);
-    tx.append_all(rows, kWhen);
-    tx.commit();
+    tx->append_all(rows, kWhen);
+    tx->commit();
   }
   // The same refs again, in a group of 32 rows: the unique ref index stops the statement
   // part-way, and none of the write may survive it.
@@ -824,21 +881,21 @@ TEST_CASE(
   for (int i = 0; i < 40; ++i) again[static_cast<size_t>(i)].ref = fmt::format("x{}", i);
   again[20].ref = "r5";
   {
-    JourneyStore::Transaction tx(store, true);
+    auto tx = store.begin(true);
     std::vector<const NewEntry*> rows;
     for (const auto& e : again) rows.push_back(&e);
-    CHECK_THROWS_AS(tx.append_all(rows, kWhen), Error);
+    CHECK_THROWS_AS(tx->append_all(rows, kWhen), Error);
   }
   CHECK(store.entries(EntryQuery{}).size() == 64);
   CHECK_FALSE(store.has_ref("x0"));
   // The store still takes writes afterwards.
   {
-    JourneyStore::Transaction tx(store, true);
+    auto tx = store.begin(true);
     std::vector<const NewEntry*> rows;
     for (const auto& e : again)
       if (e.ref != "r5") rows.push_back(&e);
-    tx.append_all(rows, kWhen);
-    tx.commit();
+    tx->append_all(rows, kWhen);
+    tx->commit();
   }
   CHECK(store.entries(EntryQuery{}).size() == 64 + 39);
 }
@@ -846,13 +903,13 @@ TEST_CASE(
 TEST_CASE("an entry's recorded_at is read from the log of writes, not stored per row") {
   TempDir dir;
   auto file = dir / "outcomes.db";
-  auto store = JourneyStore::create(file);
+  auto store = SqliteStore::create(file);
   int64_t id = 0;
   for (const char* when : {"2026-01-02T12:00:00Z", "2026-01-03T08:30:00Z"}) {
-    JourneyStore::Transaction tx(store);
-    tx.append(contact("P1", "2026-01-01", "attended"), when);
-    id = tx.append(contact("P2", "2026-01-01", "missed"), when);
-    tx.commit();
+    auto tx = store.begin();
+    tx->append(contact("P1", "2026-01-01", "attended"), when);
+    id = tx->append(contact("P2", "2026-01-01", "missed"), when);
+    tx->commit();
   }
   SQLite::Database db(file.string());
   CHECK(db.execAndGet("SELECT count(*) FROM entries WHERE recorded_at <> ''").getInt() == 0);

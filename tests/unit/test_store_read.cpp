@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "report.h"
-#include "store.h"
+#include "store_sqlite.h"
 #include "test_support.h"
 #include "workspace.h"
 
@@ -53,28 +53,28 @@ std::vector<std::string> read_all(const JourneyStore& store, const EntryQuery& q
 
 TEST_CASE("reading selected people gives every field as the whole-store read does") {
   TempDir dir("store-read");
-  JourneyStore store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   {
-    JourneyStore::Transaction tx(store);
+    auto tx = store.begin();
     // Consecutive rows change framework, measure and status, or drop them (NULL), within a
     // person and across people, so a row never keeps a value from the row before.
-    tx.append(item("b", "2026-01-01", "ndt", "risk", 3), "2026-01-02T00:00:00Z");
-    tx.append(item("b", "2026-01-01", "ndt", "risk", 2), "2026-01-02T00:00:00Z");
-    tx.append(item("b", "2026-01-02", "other", "risk", 1), "2026-01-02T00:00:00Z");
-    tx.append(make("b", "2026-01-03", EntryKind::Contact, "attended"), "2026-01-04T00:00:00Z");
+    tx->append(item("b", "2026-01-01", "ndt", "risk", 3), "2026-01-02T00:00:00Z");
+    tx->append(item("b", "2026-01-01", "ndt", "risk", 2), "2026-01-02T00:00:00Z");
+    tx->append(item("b", "2026-01-02", "other", "risk", 1), "2026-01-02T00:00:00Z");
+    tx->append(make("b", "2026-01-03", EntryKind::Contact, "attended"), "2026-01-04T00:00:00Z");
     auto note = make("b", "2026-01-04", EntryKind::Note, "shareable");
     note.text = "A note long enough to need its own allocation, and then some.";
     note.by = "worker";
     note.ref = "ext-1";
-    tx.append(note, "2026-01-05T00:00:00Z");
-    tx.append(make("b", "2026-01-05", EntryKind::Contact), "2026-01-05T00:00:00Z");
-    tx.append(item("a", "2026-02-01", "other", "risk", 4), "2026-02-02T00:00:00Z");
-    tx.append(make("a", "2026-02-02", EntryKind::Contact, "missed"), "2026-02-02T00:00:00Z");
-    tx.append(item("a", "2026-02-03", "ndt", "hope", 5), "2026-02-04T00:00:00Z");
+    tx->append(note, "2026-01-05T00:00:00Z");
+    tx->append(make("b", "2026-01-05", EntryKind::Contact), "2026-01-05T00:00:00Z");
+    tx->append(item("a", "2026-02-01", "other", "risk", 4), "2026-02-02T00:00:00Z");
+    tx->append(make("a", "2026-02-02", EntryKind::Contact, "missed"), "2026-02-02T00:00:00Z");
+    tx->append(item("a", "2026-02-03", "ndt", "hope", 5), "2026-02-04T00:00:00Z");
     auto attribute = make("a", "2026-02-03", EntryKind::Attribute, "woman");
     attribute.measure = "gender";
-    tx.append(attribute, "2026-02-04T00:00:00Z");
-    tx.commit();
+    tx->append(attribute, "2026-02-04T00:00:00Z");
+    tx->commit();
   }
   const auto whole = read_all(store, EntryQuery{});
   REQUIRE(whole.size() == 10);
@@ -112,7 +112,7 @@ TEST_CASE("build_report from a store counts everyone the pure report counts") {
   ws.root = dir.path;
   ws.settings.service_name = "Test service";
   ws.settings.attributes = {{"gender", "Gender", {"woman", "man"}}};
-  JourneyStore store = JourneyStore::create(ws.db_path());
+  auto store = SqliteStore::create(ws.db_path());
   const std::string on_time = "2026-11-02T09:00:00Z", in_october = "2026-10-03T09:00:00Z";
   auto gender = [](const std::string& person, const char* date, const std::string& value) {
     NewEntry e = make(person, date, EntryKind::Attribute, value);
@@ -120,31 +120,31 @@ TEST_CASE("build_report from a store counts everyone the pure report counts") {
     return e;
   };
   {
-    JourneyStore::Transaction tx(store);
+    auto tx = store.begin();
     // a: active, with a contact in the period and a late one recorded in October.
-    tx.append(make("a", "2026-09-01", EntryKind::Enrol), on_time);
-    tx.append(gender("a", "2026-09-01", "woman"), on_time);
-    tx.append(make("a", "2026-09-28", EntryKind::Contact, "attended"), in_october);
-    tx.append(make("a", "2026-10-02", EntryKind::Contact, "attended"), on_time);
+    tx->append(make("a", "2026-09-01", EntryKind::Enrol), on_time);
+    tx->append(gender("a", "2026-09-01", "woman"), on_time);
+    tx->append(make("a", "2026-09-28", EntryKind::Contact, "attended"), in_october);
+    tx->append(make("a", "2026-10-02", EntryKind::Contact, "attended"), on_time);
     // b: exited before the period, yet contacted in it, with a shareable note.
-    tx.append(make("b", "2026-01-01", EntryKind::Enrol), on_time);
-    tx.append(gender("b", "2026-01-01", "man"), on_time);
-    tx.append(make("b", "2026-06-30", EntryKind::Exit, "moved_away"), on_time);
-    tx.append(make("b", "2026-10-05", EntryKind::Contact, "attended"), on_time);
+    tx->append(make("b", "2026-01-01", EntryKind::Enrol), on_time);
+    tx->append(gender("b", "2026-01-01", "man"), on_time);
+    tx->append(make("b", "2026-06-30", EntryKind::Exit, "moved_away"), on_time);
+    tx->append(make("b", "2026-10-05", EntryKind::Contact, "attended"), on_time);
     auto note = make("b", "2026-10-06", EntryKind::Note, "shareable");
     note.text = "Came back to say hello.";
-    tx.append(note, on_time);
+    tx->append(note, on_time);
     // c: never enrolled and no attributes, contacted in the period.
-    tx.append(make("c", "2026-10-07", EntryKind::Contact, "missed"), on_time);
+    tx->append(make("c", "2026-10-07", EntryKind::Contact, "missed"), on_time);
     // d: long gone; a late contact recorded in October.
-    tx.append(make("d", "2025-01-01", EntryKind::Enrol), on_time);
-    tx.append(gender("d", "2025-01-01", "man"), on_time);
-    tx.append(make("d", "2025-02-01", EntryKind::Exit, "moved_away"), on_time);
-    tx.append(make("d", "2026-09-20", EntryKind::Contact, "attended"), in_october);
+    tx->append(make("d", "2025-01-01", EntryKind::Enrol), on_time);
+    tx->append(gender("d", "2025-01-01", "man"), on_time);
+    tx->append(make("d", "2025-02-01", EntryKind::Exit, "moved_away"), on_time);
+    tx->append(make("d", "2026-09-20", EntryKind::Contact, "attended"), in_october);
     // e: enrolled after the period: nothing of theirs counts.
-    tx.append(make("e", "2026-11-01", EntryKind::Enrol), on_time);
-    tx.append(make("e", "2026-10-20", EntryKind::Contact, "attended"), on_time);
-    tx.commit();
+    tx->append(make("e", "2026-11-01", EntryKind::Enrol), on_time);
+    tx->append(make("e", "2026-10-20", EntryKind::Contact, "attended"), on_time);
+    tx->commit();
   }
   std::vector<PersonJourney> journeys;
   store.for_each_entry(EntryQuery{}, [&](const Entry& e) {
@@ -194,14 +194,14 @@ TEST_CASE("build_report from a store counts everyone the pure report counts") {
 
 TEST_CASE("entries recorded in a period: runs of writes in it read as one range, others not") {
   TempDir dir("store-read-recorded");
-  JourneyStore store = JourneyStore::create(dir / "outcomes.db");
+  auto store = SqliteStore::create(dir / "outcomes.db");
   // Ids 1-6, one write each: recorded in October (2, 3, 4 and 6) or not (1 and 5).
   const char* when[] = {"2026-09-30T23:59:59Z", "2026-10-01T00:00:00Z", "2026-10-15T12:00:00Z",
                         "2026-10-31T23:59:59Z", "2026-11-01T00:00:00Z", "2026-10-02T08:00:00Z"};
   for (int i = 0; i < 6; ++i) {
-    JourneyStore::Transaction tx(store);
-    tx.append(make(i % 2 ? "a" : "b", "2026-09-01", EntryKind::Contact, "attended"), when[i]);
-    tx.commit();
+    auto tx = store.begin();
+    tx->append(make(i % 2 ? "a" : "b", "2026-09-01", EntryKind::Contact, "attended"), when[i]);
+    tx->commit();
   }
   auto ids = [&](EntryQuery q) {
     q.recorded_from = "2026-10-01T00:00:00Z";
