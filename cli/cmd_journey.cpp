@@ -1,6 +1,4 @@
 // outcomes journey PERSON: one person's whole journey, for reviews and handovers.
-#include <fmt/format.h>
-
 #include <iostream>
 #include <memory>
 
