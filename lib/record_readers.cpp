@@ -12,6 +12,39 @@
 namespace outcomes::record_detail {
 namespace {
 
+// Throws InvalidInput listing the header's problems, when there are any.
+void throw_header_problems(const std::string& source, std::vector<std::string> problems) {
+  if (problems.empty()) return;
+  auto n = problems.size();
+  throw InvalidInput(fmt::format("{} problem{} in the header of {}; nothing was written", n,
+                                 n == 1 ? "" : "s", source),
+                     std::move(problems));
+}
+
+enum class CsvRecord { End, Skip, Data };
+
+// Reads the next CSV record into `fields`: Data when it is a row of the header's width;
+// Skip for a blank line, or a malformed or ragged row (reported); End at the end.
+CsvRecord next_csv_record(CsvReader& csv, std::vector<std::string_view>& fields,
+                          const std::string& source, std::size_t width, Problems& problems) {
+  if (!csv.next(fields)) return CsvRecord::End;
+  if (csv.malformed()) {
+    problems.add(csv.problem_line(), static_cast<std::uint32_t>(csv.problem_field()),
+                 fmt::format("{}:{}:{}: malformed CSV: {}", source, csv.problem_line(),
+                             csv.problem_field(), csv.problem()));
+    return CsvRecord::Skip;
+  }
+  if (fields.size() == 1 && trim(fields[0]).empty()) return CsvRecord::Skip;  // a blank line
+  if (fields.size() != width) {
+    problems.add(csv.line(), 0,
+                 fmt::format("{}:{}: the row has {} field{}; expected {} as in the header",
+                             source, csv.line(), fields.size(), fields.size() == 1 ? "" : "s",
+                             width));
+    return CsvRecord::Skip;
+  }
+  return CsvRecord::Data;
+}
+
 class LongCsvReader : public RowReader {
  public:
   LongCsvReader(std::istream& in, const std::string& source, Problems& problems)
@@ -48,32 +81,14 @@ class LongCsvReader : public RowReader {
             fmt::format("{}:1: header: the column '{}' is missing; every "
                         "entry needs a person, a date and a kind",
                         source, to_string(f)));
-    if (!header_problems.empty()) {
-      auto n = header_problems.size();
-      throw InvalidInput(fmt::format("{} problem{} in the header of {}; nothing was written", n,
-                                     n == 1 ? "" : "s", source),
-                         std::move(header_problems));
-    }
+    throw_header_problems(source, std::move(header_problems));
     width_ = header.size();
   }
 
   bool next(std::vector<RawRow>& rows) override {
     rows.clear();
-    if (!csv_.next(fields_)) return false;
-    if (csv_.malformed()) {
-      problems_.add(csv_.problem_line(), static_cast<std::uint32_t>(csv_.problem_field()),
-                    fmt::format("{}:{}:{}: malformed CSV: {}", source_, csv_.problem_line(),
-                                csv_.problem_field(), csv_.problem()));
-      return true;
-    }
-    if (fields_.size() == 1 && trim(fields_[0]).empty()) return true;  // a blank line
-    if (fields_.size() != width_) {
-      problems_.add(
-          csv_.line(), 0,
-          fmt::format("{}:{}: the row has {} field{}; expected {} as in the header", source_,
-                      csv_.line(), fields_.size(), fields_.size() == 1 ? "" : "s", width_));
-      return true;
-    }
+    auto record = next_csv_record(csv_, fields_, source_, width_, problems_);
+    if (record != CsvRecord::Data) return record == CsvRecord::Skip;
     RawRow& row = rows.emplace_back(template_);
     row.line = csv_.line();
     for (std::size_t f = 0; f < kFieldCount; ++f)
@@ -150,12 +165,7 @@ class WideCsvReader : public RowReader {
       header_problems.push_back(
           fmt::format("{}:1: header: no item columns; expected item ids of '{}': {}", source, fw.id,
                       join_or(items)));
-    if (!header_problems.empty()) {
-      auto n = header_problems.size();
-      throw InvalidInput(fmt::format("{} problem{} in the header of {}; nothing was written", n,
-                                     n == 1 ? "" : "s", source),
-                         std::move(header_problems));
-    }
+    throw_header_problems(source, std::move(header_problems));
     template_.value[idx(Field::Kind)] = "assessment";
     template_.value[idx(Field::Framework)] = framework_.id;
     template_.label[idx(Field::Framework)] = "--framework";
@@ -164,21 +174,8 @@ class WideCsvReader : public RowReader {
 
   bool next(std::vector<RawRow>& rows) override {
     rows.clear();
-    if (!csv_.next(fields_)) return false;
-    if (csv_.malformed()) {
-      problems_.add(csv_.problem_line(), static_cast<std::uint32_t>(csv_.problem_field()),
-                    fmt::format("{}:{}:{}: malformed CSV: {}", source_, csv_.problem_line(),
-                                csv_.problem_field(), csv_.problem()));
-      return true;
-    }
-    if (fields_.size() == 1 && trim(fields_[0]).empty()) return true;
-    if (fields_.size() != width_) {
-      problems_.add(
-          csv_.line(), 0,
-          fmt::format("{}:{}: the row has {} field{}; expected {} as in the header", source_,
-                      csv_.line(), fields_.size(), fields_.size() == 1 ? "" : "s", width_));
-      return true;
-    }
+    auto record = next_csv_record(csv_, fields_, source_, width_, problems_);
+    if (record != CsvRecord::Data) return record == CsvRecord::Skip;
     refs_.resize(item_columns_.size());
     std::string_view ref = template_.column[idx(Field::Ref)]
                                ? trim(fields_[template_.column[idx(Field::Ref)] - 1])
