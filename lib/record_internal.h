@@ -210,10 +210,6 @@ class Checker {
  public:
   Checker(const Workspace& ws, Date today, std::string source, Problems& problems);
 
-  const std::string& source() const { return source_; }
-  std::size_t people_count() const { return people_.size(); }
-  const std::string& person(std::uint32_t i) const { return people_[i]; }
-  const std::vector<std::string>& people() const { return people_; }
   bool person_has_problem(std::uint32_t i) const {
     return i < bad_people_.size() && bad_people_[i];
   }
