@@ -1,0 +1,469 @@
+// A whole file imported in one pass: rows are read and checked while a second thread
+// writes the valid ones in one transaction; refs given twice and each person's timeline
+// (merged with the stored entries) are checked at the end, and any problem rolls the
+// write back.
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "record_internal.h"
+
+namespace outcomes::record_detail {
+
+StoredFacts load_stored_facts(const JourneyStore& store, Checker& checker,
+                              const std::vector<std::string>& people, std::int64_t without,
+                              std::vector<Fact>& facts) {
+  StoredFacts stored;
+  if (people.empty()) return stored;
+  EntryQuery query;
+  query.people = people;
+  std::uint32_t order = 0;
+  store.for_each_entry(query, [&](const Entry& e) {
+    if (e.id == without) {
+      stored.without_order = order++;
+      return;
+    }
+    facts.push_back(checker.stored_fact(e, order++));
+    Entry brief;
+    brief.id = e.id;
+    brief.person = e.person;
+    brief.date = e.date;
+    brief.kind = e.kind;
+    stored.brief.push_back(std::move(brief));
+  });
+  return stored;
+}
+
+DescribeStored stored_describer(const std::vector<Entry>& brief) {
+  return [&brief](const Fact& f) {
+    const Entry& e = brief[f.order];
+    return fmt::format("stored entry {} ({} {} {})", e.id, e.person, format_date(e.date),
+                       to_string(e.kind));
+  };
+}
+
+std::uint64_t RefList::default_hash(std::string_view ref) {
+  return std::hash<std::string_view>{}(ref);
+}
+
+void RefList::add(std::string_view ref, std::uint64_t line) {
+  refs_.push_back({0, line, text_.size(), static_cast<std::uint32_t>(ref.size())});
+  text_ += ref;
+}
+
+std::vector<RefList::Repeat> RefList::take_repeats(Hash hash) {
+  auto text_of = [&](const Ref& r) { return std::string_view(text_).substr(r.offset, r.size); };
+  for (auto& r : refs_) r.hash = hash(text_of(r));
+  // Sorting hashes, not strings, keeps a million refs quick; equal hashes are then told
+  // apart by the refs themselves.
+  std::sort(refs_.begin(), refs_.end(), [](const Ref& a, const Ref& b) {
+    return std::tie(a.hash, a.line) < std::tie(b.hash, b.line);
+  });
+  std::vector<Repeat> repeats;
+  for (std::size_t run = 0, i = 1; i < refs_.size(); ++i) {
+    if (refs_[i].hash != refs_[run].hash) {
+      run = i;
+      continue;
+    }
+    const std::string_view ref = text_of(refs_[i]);
+    for (std::size_t j = run; j < i; ++j)
+      if (text_of(refs_[j]) == ref) {
+        repeats.push_back({refs_[i].line, refs_[j].line});
+        break;
+      }
+  }
+  std::vector<Ref>().swap(refs_);
+  std::string().swap(text_);
+  return repeats;
+}
+
+namespace {
+
+std::ifstream open_input(const std::filesystem::path& file, const std::string& source) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(fmt::format("{}: cannot open: {}", source, std::strerror(errno)));
+  return in;
+}
+
+// Writes an import's entries on a second thread while the first goes on reading and
+// checking the file, so the two halves of an import share the machine's cores. Entries
+// arrive in chunks; each chunk is written in person, date and file order (entries of one
+// person side by side keep the journey index's inserts close together). Nothing becomes
+// visible until the caller commits the transaction; on any problem it rolls back.
+class BulkWriter {
+ public:
+  static constexpr std::size_t kChunk = 1 << 15;
+
+  BulkWriter(StoreTransaction& tx, const std::string& recorded_at, std::int64_t batch)
+      : tx_(tx), recorded_at_(recorded_at), batch_(batch) {
+    for (auto& c : chunks_) {
+      c.entries.resize(kChunk);
+      free_.push_back(&c);
+    }
+    filling_ = take_free();
+    thread_ = std::thread([this] { run(); });
+  }
+  BulkWriter(const BulkWriter&) = delete;
+  BulkWriter& operator=(const BulkWriter&) = delete;
+  ~BulkWriter() { stop(true); }
+
+  // The slot for the next entry (filled by the caller, then kept with keep()).
+  NewEntry& slot() { return filling_->entries[filling_->size]; }
+  // Entries are kept in file order; `person` numbers the entry's person (the checker's
+  // dense numbering).
+  void keep(std::uint32_t person) {
+    filling_->people[filling_->size] = person;
+    if (++filling_->size == kChunk) hand_over();
+  }
+  // Writes what is left, waits for the writing thread and rethrows its error, if any.
+  // Returns the number of entries written.
+  std::uint64_t finish() {
+    if (filling_ && filling_->size > 0) hand_over();
+    stop(false);
+    if (error_) std::rethrow_exception(error_);
+    return written_;
+  }
+
+ private:
+  struct Chunk {
+    std::vector<NewEntry> entries;
+    std::array<std::uint32_t, kChunk> people{};
+    std::vector<std::uint32_t> order;
+    std::vector<const NewEntry*> rows;  // in `order`
+    std::size_t size = 0;
+  };
+
+  Chunk* take_free() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !free_.empty(); });
+    Chunk* c = free_.back();
+    free_.pop_back();
+    c->size = 0;
+    return c;
+  }
+
+  void hand_over() {
+    sort(*filling_);  // here, on the reading thread, which has time to spare
+    {
+      std::lock_guard lock(mutex_);
+      full_.push_back(filling_);
+    }
+    changed_.notify_all();
+    filling_ = take_free();
+  }
+
+  // Ends the writing thread: after writing what was handed over, or at once (abandon).
+  void stop(bool abandon) {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+      abandoned_ = abandon;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  void run() {
+    for (;;) {
+      Chunk* c = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return closed_ || !full_.empty(); });
+        if (full_.empty() || abandoned_) return;
+        c = full_.front();
+        full_.pop_front();
+      }
+      if (!error_) {
+        try {
+          write(*c);
+        } catch (...) {
+          error_ = std::current_exception();
+        }
+      }
+      {
+        std::lock_guard lock(mutex_);
+        free_.push_back(c);
+      }
+      changed_.notify_all();
+    }
+  }
+
+  // Orders a chunk by person, date and file order (entries are kept in file order). The
+  // chunk's people are ranked by reference once; the rows are then sorted on integers.
+  void sort(Chunk& c) {
+    const auto size = static_cast<std::uint32_t>(c.size);
+    chunk_people_.clear();
+    for (std::uint32_t i = 0; i < size; ++i) {
+      const std::uint32_t p = c.people[i];
+      if (p >= rank_.size()) rank_.resize(p + 1, kUnranked);
+      if (rank_[p] == kUnranked) {
+        rank_[p] = 0;
+        chunk_people_.push_back(i);  // a row of the person's, to read the reference from
+      }
+    }
+    std::sort(chunk_people_.begin(), chunk_people_.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return c.entries[a].person < c.entries[b].person;
+    });
+    for (std::uint32_t r = 0; r < chunk_people_.size(); ++r) rank_[c.people[chunk_people_[r]]] = r;
+    keys_.resize(size);
+    for (std::uint32_t i = 0; i < size; ++i) {
+      // The rank above the date (offset to be non-negative), the row's place below.
+      const auto day = static_cast<std::uint64_t>(
+          static_cast<std::int64_t>(c.entries[i].date.days) + (std::int64_t{1} << 31));
+      keys_[i] = {(static_cast<std::uint64_t>(rank_[c.people[i]]) << 32) | day, i};
+    }
+    std::sort(keys_.begin(), keys_.end());
+    c.order.resize(size);
+    for (std::uint32_t i = 0; i < size; ++i) c.order[i] = keys_[i].second;
+    for (std::uint32_t row : chunk_people_) rank_[c.people[row]] = kUnranked;
+  }
+
+  void write(Chunk& c) {
+    c.rows.clear();
+    for (std::uint32_t i : c.order) c.rows.push_back(&c.entries[i]);
+    tx_.append_all(c.rows, recorded_at_, batch_);
+    written_ += c.size;
+  }
+
+  StoreTransaction& tx_;
+  const std::string& recorded_at_;
+  const std::int64_t batch_;
+  std::array<Chunk, 3> chunks_;
+  // Scratch for sort(), on the reading thread.
+  static constexpr std::uint32_t kUnranked = ~std::uint32_t{0};
+  std::vector<std::uint32_t> rank_;          // person -> rank in the chunk being sorted
+  std::vector<std::uint32_t> chunk_people_;  // a row of each of its people
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keys_;
+  Chunk* filling_ = nullptr;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Chunk*> free_;
+  std::deque<Chunk*> full_;
+  bool closed_ = false;
+  bool abandoned_ = false;
+  std::exception_ptr error_;  // written by the writing thread, read after join
+  std::uint64_t written_ = 0;
+  std::thread thread_;
+};
+
+// What a whole pass over a file finds: its digest and its number of lines, and, when asked
+// for, its legacy digest ("" otherwise).
+struct FileSurvey {
+  std::string digest;
+  std::string legacy_digest;
+  std::uint64_t lines = 0;
+};
+
+// Stops early, with an incomplete survey, once `cancel` is set.
+FileSurvey survey_file(const std::filesystem::path& file, const std::string& source,
+                       bool with_legacy, const std::atomic<bool>& cancel) {
+  std::ifstream in = open_input(file, source);
+  ContentDigest digest;
+  std::optional<LegacyFnv1a64> legacy;
+  if (with_legacy) legacy.emplace();
+  FileSurvey survey;
+  std::vector<char> buffer(1 << 20);
+  while (in && !cancel) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    std::string_view chunk(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    digest.update(chunk);
+    if (legacy) legacy->update(chunk);
+    survey.lines += static_cast<std::uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+  }
+  survey.digest = digest.hex();
+  if (legacy) survey.legacy_digest = legacy->hex();
+  return survey;
+}
+
+// Reports each row whose ref an earlier row of the file already gave.
+void report_repeated_refs(RefList& refs, Problems& problems, const RowReader& reader,
+                          const Checker& checker) {
+  for (const auto& r : refs.take_repeats())
+    problems.add(r.line, 0,
+                 fmt::format("{}: repeats the ref of line {}; expected each ref to name "
+                             "one entry",
+                             reader.where_fact(checker, r.line, Fact{}, Field::Ref), r.first));
+}
+
+
+}  // namespace
+}  // namespace outcomes::record_detail
+
+namespace outcomes {
+
+using namespace record_detail;
+
+ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
+                            const ImportOptions& options) {
+  ImportResult result;
+  result.dry_run = options.dry_run;
+  check_options(workspace, options);
+
+  // The file's digest (a file imported before is skipped whole) and its number of lines
+  // (for progress) are worked out on a thread of their own while the rows are checked:
+  // the reading here does not wait for it, and stops as soon as it shows the file was
+  // imported before.
+  // Files imported before digests were SHA-256 are known by their legacy digest, worked
+  // out only when the store holds such imports.
+  const bool legacy_batches = store.has_legacy_batches();
+  std::atomic<bool> stop_survey = false;
+  std::future<FileSurvey> survey =
+      std::async(std::launch::async, survey_file, options.file, options.source, legacy_batches,
+                 std::cref(stop_survey));
+  // However this function ends, the survey is not waited for longer than it must be.
+  struct StopSurvey {
+    std::atomic<bool>& stop;
+    ~StopSurvey() { stop = true; }
+  } stop_survey_on_exit{stop_survey};
+  std::optional<FileSurvey> surveyed;
+  std::error_code size_error;
+  const std::uintmax_t file_size = std::filesystem::file_size(options.file, size_error);
+
+  Problems problems;
+  Checker checker(workspace, options.today, options.source, problems);
+  const bool store_has_entries = store.entry_count() > 0;
+  auto report_progress = [&](ImportProgress::Phase phase, std::uint64_t rows) {
+    if (options.progress)
+      options.progress(ImportProgress{phase, rows, surveyed ? surveyed->lines : 0});
+  };
+
+  // One pass reads and checks every row while a second thread writes the valid ones in
+  // one transaction; the timeline rules run at the end, and any problem rolls the whole
+  // write back. Refs and stored timelines are read through a second, read-only
+  // connection, which sees the store as it was before this import whatever the write
+  // has done so far.
+  std::unique_ptr<JourneyStore> before;
+  if (!options.dry_run && store_has_entries) before = store.open_reader();
+  const JourneyStore& stored_view = before ? *before : store;
+  // Takes the survey once it is ready (or, with `wait`, waits for it) and looks its
+  // digest up once; returns the earlier import of the same file, if there was one. A store
+  // without entries has no batches, so nothing in it can be this file.
+  auto imported_before = [&](bool wait) -> std::optional<ImportBatch> {
+    if (surveyed ||
+        (!wait && survey.wait_for(std::chrono::seconds(0)) != std::future_status::ready))
+      return std::nullopt;
+    surveyed = survey.get();
+    if (!store_has_entries) return std::nullopt;
+    return stored_view.batch_with_hash(surveyed->digest);
+  };
+  // A legacy digest is short enough for two files to share one, so a batch recorded with
+  // it is this file only when it also wrote as many rows as the file holds; called once
+  // every row has been read.
+  auto imported_under_legacy_digest = [&]() -> std::optional<ImportBatch> {
+    if (!store_has_entries || !surveyed || surveyed->legacy_digest.empty()) return std::nullopt;
+    auto batch = stored_view.batch_with_hash(surveyed->legacy_digest);
+    if (batch && batch->rows == static_cast<std::int64_t>(result.rows)) return batch;
+    return std::nullopt;
+  };
+  auto skipped_whole = [&](ImportBatch previous) {
+    ImportResult skipped;
+    skipped.dry_run = options.dry_run;
+    skipped.already_imported = std::move(previous);
+    return skipped;  // the transaction, if any, rolls back
+  };
+  std::unique_ptr<StoreTransaction> tx;
+  std::optional<BulkWriter> writer;
+  if (!options.dry_run) {
+    tx = store.begin(true);
+    ImportBatch batch;
+    batch.source = options.source;
+    batch.imported_at = options.recorded_at;
+    result.batch = tx->add_batch(batch);
+    writer.emplace(*tx, options.recorded_at, result.batch);
+  }
+
+  std::vector<Fact> facts;
+  RefList refs;
+  StoredFacts stored;
+  {
+    std::ifstream in = open_input(options.file, options.source);
+    auto reader = open_reader(in, workspace, options, problems);
+    // Room for a fact per line, guessed from the size (a row takes 20 bytes at least).
+    if (!size_error)
+      facts.reserve(
+          static_cast<std::size_t>(std::min<std::uintmax_t>(file_size / 20 + 1, 1u << 26)));
+    std::vector<RawRow> rows;
+    std::uint64_t records = 0;
+    Fact fact;
+    NewEntry scratch;
+    while (reader->next(rows)) {
+      if ((++records & 0xffff) == 0) {
+        if (auto previous = imported_before(false)) return skipped_whole(std::move(*previous));
+        report_progress(ImportProgress::Phase::Checking, records);
+      }
+      for (const RawRow& row : rows) {
+        ++result.rows;
+        std::string_view ref = trim(row.value[idx(Field::Ref)]);
+        if (!ref.empty()) {
+          if (store_has_entries && stored_view.has_ref(std::string(ref))) {
+            ++result.skipped;
+            continue;
+          }
+          refs.add(ref, row.line);
+        }
+        // Valid entries go to the writer until the first problem; after that only checking
+        // goes on, to list every problem.
+        const bool writing = writer && problems.empty();
+        if (checker.check(row, fact, writing ? &writer->slot() : &scratch)) {
+          fact.order = kNewOrder + static_cast<std::uint32_t>(row.line);
+          facts.push_back(fact);
+          if (writing && problems.empty()) writer->keep(fact.person);
+        }
+      }
+    }
+    if (auto previous = imported_before(true)) return skipped_whole(std::move(*previous));
+    if (auto previous = imported_under_legacy_digest())
+      return skipped_whole(std::move(*previous));
+    report_progress(ImportProgress::Phase::Checking, records);
+    report_repeated_refs(refs, problems, *reader, checker);
+
+    // Each person's timeline, merged with what the store held before.
+    if (store_has_entries)
+      stored = load_stored_facts(stored_view, checker, checker.people_without_problems(), 0, facts);
+    checker.check_timelines(
+        facts,
+        [&](const Fact& f, Field field) {
+          return reader->where_fact(checker, f.order - kNewOrder, f, field);
+        },
+        stored_describer(stored.brief));
+  }
+  problems.throw_if_any(options.source, options.max_problems, "nothing was written");
+  result.added = result.rows - result.skipped;
+  if (options.dry_run || result.added == 0) {
+    result.batch = 0;
+    return result;  // the transaction, if any, rolls back
+  }
+  const std::uint64_t written = writer->finish();
+  if (written != result.added)
+    throw Error(
+        fmt::format("{}: {} entries were written but {} were expected; nothing was "
+                    "written",
+                    options.source, written, result.added));
+  tx->complete_batch(result.batch, static_cast<std::int64_t>(written), surveyed->digest);
+  tx->commit();
+  report_progress(ImportProgress::Phase::Writing, written);
+  return result;
+}
+
+std::string import_summary(const std::string& source, const ImportResult& r) {
+  if (r.already_imported)
+    return fmt::format("{}: already imported (batch {} from {} on {}, {} rows); nothing to do",
+                       source, r.already_imported->id, r.already_imported->source,
+                       r.already_imported->imported_at, r.already_imported->rows);
+  auto rows = [](std::uint64_t n) { return fmt::format("{} row{}", n, n == 1 ? "" : "s"); };
+  std::string skipped =
+      r.skipped ? fmt::format(", {} skipped (ref already stored)", r.skipped) : std::string();
+  if (r.dry_run)
+    return fmt::format("{}: {} valid, {} would be added{}; nothing written (dry run)", source,
+                       rows(r.rows), rows(r.added), skipped);
+  return fmt::format("{}: {} added{}", source, rows(r.added), skipped);
+}
+
+}  // namespace outcomes

@@ -1,0 +1,330 @@
+// The rules of a person's timeline, checked in date order over the new entries merged
+// with the stored ones: an enrolment before any other entry, episodes that open and close
+// in turn, needs opened before they are met, milestones started before they end, goals
+// set before they are reviewed or closed, and one score per item per occasion.
+//
+// Each rule's decision is a small function of the person's state (PersonState); the pass
+// applies them entry by entry and words the problems.
+#include "record_internal.h"
+#include "suggest.h"
+
+namespace outcomes::record_detail {
+namespace {
+
+// A need, milestone or goal that is open, and the date it was opened.
+struct Held {
+  std::uint64_t key;
+  std::int32_t date;
+};
+
+// What the rules know of one person at a point of their timeline.
+struct PersonState {
+  std::optional<std::int32_t> first_enrol;  // the date of the person's first enrolment
+  // The episode: open since `opened`, or closed on `closed` (when ever_closed).
+  bool open = false;
+  std::int32_t opened = 0, closed = 0;
+  bool ever_closed = false;
+  std::vector<Held> needs, milestones, goals;
+  // The assessment occasion (date) being read, and the items it has scored so far.
+  std::int32_t occasion_date = std::numeric_limits<std::int32_t>::min();
+  std::vector<std::uint64_t> occasion_items;
+
+  // Starts on a new person, keeping the lists' memory.
+  void restart(std::optional<std::int32_t> first) {
+    first_enrol = first;
+    open = false;
+    opened = closed = 0;
+    ever_closed = false;
+    needs.clear();
+    milestones.clear();
+    goals.clear();
+    occasion_items.clear();
+    occasion_date = std::numeric_limits<std::int32_t>::min();
+  }
+};
+
+const Held* find_held(const std::vector<Held>& held, std::uint64_t key) {
+  auto it = std::find_if(held.begin(), held.end(), [&](const Held& h) { return h.key == key; });
+  return it == held.end() ? nullptr : &*it;
+}
+
+void release(std::vector<Held>& held, std::uint64_t key) {
+  auto it = std::find_if(held.begin(), held.end(), [&](const Held& h) { return h.key == key; });
+  if (it != held.end()) held.erase(it);
+}
+
+// --- The rules' decisions -----------------------------------------------------------------
+
+// Every entry but an enrolment is dated on or after the person's first enrolment.
+bool enrolled_by(const PersonState& s, const Fact& f) {
+  return f.kind == EntryKind::Enrol || (s.first_enrol && f.date >= *s.first_enrol);
+}
+
+// An enrolment opens an episode, and may do so only when none is open.
+bool enrol_allowed(const PersonState& s) {
+  return !s.open;
+}
+
+// An exit closes the open episode; with none open it closes nothing.
+bool exit_closes_episode(const PersonState& s) {
+  return s.open;
+}
+
+// A need may be opened when the same need (measure and words) is not open already.
+bool need_open_allowed(const PersonState& s, const Fact& f) {
+  return find_held(s.needs, f.key) == nullptr;
+}
+
+// A 'met' closes the open need of the same measure and words.
+bool need_met_closes(const PersonState& s, const Fact& f) {
+  return find_held(s.needs, f.key) != nullptr;
+}
+
+// A milestone may start when it is not running.
+bool milestone_start_allowed(const PersonState& s, const Fact& f) {
+  return find_held(s.milestones, f.key) == nullptr;
+}
+
+// A milestone's end ends it when it is running.
+bool milestone_end_allowed(const PersonState& s, const Fact& f) {
+  return find_held(s.milestones, f.key) != nullptr;
+}
+
+// A goal may be set when the same goal (key) is not open.
+bool goal_set_allowed(const PersonState& s, const Fact& f) {
+  return find_held(s.goals, f.key) == nullptr;
+}
+
+// A goal's review or close needs the goal open.
+bool goal_is_open(const PersonState& s, const Fact& f) {
+  return find_held(s.goals, f.key) != nullptr;
+}
+
+// An occasion (a person's assessment date) holds one score per item.
+bool first_score_on_occasion(const PersonState& s, const Fact& f) {
+  return f.date != s.occasion_date ||
+         std::find(s.occasion_items.begin(), s.occasion_items.end(), f.key) ==
+             s.occasion_items.end();
+}
+
+std::string day(std::int32_t d) {
+  return format_date(Date{d});
+}
+
+}  // namespace
+
+// One pass over the facts, person by person, applying the rules to each fact in turn.
+class TimelinePass {
+ public:
+  TimelinePass(Checker& checker, const WhereNew& where_new, const DescribeStored& describe_stored)
+      : checker_(checker), where_new_(where_new), describe_stored_(describe_stored) {}
+
+  // Checks one person's facts, in date and recording order.
+  void person(std::uint32_t person, const Fact* begin, const Fact* end) {
+    std::optional<std::int32_t> first_enrol;
+    for (const Fact* f = begin; f != end; ++f)
+      if (f->kind == EntryKind::Enrol) {
+        first_enrol = f->date;
+        break;
+      }
+    s_.restart(first_enrol);
+    for (const Fact* f = begin; f != end; ++f) {
+      if (!enrolled_by(s_, *f))
+        report(*f, Field::Date,
+               fmt::format("{} has no enrolment on or before {}; expected an 'enrol' entry first "
+                           "(one in the same file counts)",
+                           checker_.people_[person], day(f->date)));
+      apply(*f);
+    }
+  }
+
+ private:
+  void apply(const Fact& f) {
+    switch (f.kind) {
+      case EntryKind::Enrol:
+        return enrol(f);
+      case EntryKind::Exit:
+        return exit(f);
+      case EntryKind::Need:
+        if (f.key != 0) need(f);
+        return;
+      case EntryKind::Milestone:
+        if (f.key != 0) milestone(f);
+        return;
+      case EntryKind::Goal:
+        if (f.key != 0) goal(f);
+        return;
+      case EntryKind::Assessment:
+        if (f.key != 0) assessment(f);
+        return;
+      default:
+        return;
+    }
+  }
+
+  void enrol(const Fact& f) {
+    if (!enrol_allowed(s_))
+      report(f, Field::Kind,
+             fmt::format("'enrol' while an episode is open (enrolled on {}); expected an 'exit' "
+                         "first",
+                         day(s_.opened)));
+    s_.open = true;
+    s_.opened = f.date;
+  }
+
+  void exit(const Fact& f) {
+    // An exit before any enrolment is reported as that already.
+    if (!exit_closes_episode(s_) && enrolled_by(s_, f))
+      report(f, Field::Kind,
+             s_.ever_closed
+                 ? fmt::format("'exit' with no open episode (the last one ended on {}); expected "
+                               "an 'enrol' before it",
+                               day(s_.closed))
+                 : std::string("'exit' with no open episode; expected an 'enrol' before it"));
+    s_.open = false;
+    s_.closed = f.date;
+    s_.ever_closed = true;
+  }
+
+  void need(const Fact& f) {
+    if (f.state == State::Open) {
+      if (need_open_allowed(s_, f))
+        s_.needs.push_back({f.key, f.date});
+      else
+        report(f, Field::Text,
+               fmt::format("need '{}' of {} is already open (opened on {}); expected it to be "
+                           "met before it is opened again",
+                           text(f), measure_name(f.key), day(find_held(s_.needs, f.key)->date)));
+    } else if (f.state == State::Met) {
+      if (need_met_closes(s_, f)) {
+        release(s_.needs, f.key);
+        return;
+      }
+      auto open_texts = texts_of(s_.needs, f.key);
+      std::string open;
+      for (std::size_t k = 0; k < open_texts.size(); ++k)
+        open += (k ? "', '" : "") + open_texts[k];
+      report(f, Field::Text,
+             fmt::format("'{}' is not an open need of {}; expected the text of an open need{}{}",
+                         text(f), measure_name(f.key),
+                         open_texts.empty() ? std::string(" (none is open)")
+                                            : " (open: '" + open + "')",
+                         did_you_mean(text(f), open_texts)));
+    }
+  }
+
+  void milestone(const Fact& f) {
+    if (f.state == State::Start) {
+      if (milestone_start_allowed(s_, f))
+        s_.milestones.push_back({f.key, f.date});
+      else
+        report(f, Field::Status,
+               fmt::format("milestone {} is already running (started on {}); expected an 'end' "
+                           "before a new 'start'",
+                           measure_name(f.key), day(find_held(s_.milestones, f.key)->date)));
+    } else if (f.state == State::End) {
+      if (milestone_end_allowed(s_, f))
+        release(s_.milestones, f.key);
+      else
+        report(f, Field::Status,
+               fmt::format("milestone {} is not running; expected a 'start' before an 'end'",
+                           measure_name(f.key)));
+    }
+  }
+
+  void goal(const Fact& f) {
+    if (f.state == State::Set) {
+      if (goal_set_allowed(s_, f))
+        s_.goals.push_back({f.key, f.date});
+      else
+        report(f, Field::Measure,
+               fmt::format("goal '{}' is already open (set on {}); expected it to be closed "
+                           "before it is set again",
+                           text(f), day(find_held(s_.goals, f.key)->date)));
+    } else if (!goal_is_open(s_, f)) {
+      report(f, Field::Measure,
+             fmt::format("goal '{}' is not open; expected a 'set' before a '{}'{}", text(f),
+                         f.state == State::Review ? "review" : "close",
+                         did_you_mean(text(f), texts_of(s_.goals, f.key))));
+    } else if (f.state == State::Close) {
+      release(s_.goals, f.key);
+    }
+  }
+
+  void assessment(const Fact& f) {
+    if (!first_score_on_occasion(s_, f)) {
+      report(f, Field::Measure,
+             fmt::format("a second score for item '{}' on {}; an occasion holds one score per "
+                         "item (to change a score, correct the first entry with "
+                         "'outcomes record --correct')",
+                         measure_name(f.key), day(f.date)));
+      return;
+    }
+    if (f.date != s_.occasion_date) {
+      s_.occasion_items.clear();
+      s_.occasion_date = f.date;
+    }
+    s_.occasion_items.push_back(f.key);
+  }
+
+  void report(const Fact& f, Field field, const std::string& message) {
+    if (f.origin == Origin::New) {
+      std::uint64_t line = f.order >= kNewOrder ? f.order - kNewOrder : 0;
+      checker_.problems_.add(line, static_cast<std::uint32_t>(idx(field)) + 1,
+                             fmt::format("{}: {}", where_new_(f, field), message));
+    } else {
+      const std::string& source = checker_.source_;
+      checker_.problems_.add(std::numeric_limits<std::uint64_t>::max(), 0,
+                             fmt::format("{}{} no longer fits: {}",
+                                         source.empty() ? "" : source + ": ",
+                                         describe_stored_(f), message));
+    }
+  }
+
+  const std::string& text(const Fact& f) const { return checker_.text_at(f.key); }
+
+  std::string measure_name(std::uint64_t key) const {
+    const Framework* fw = checker_.framework_at(key_framework(key));
+    const Measure* m = checker_.measure_at(key);
+    return fmt::format("{}/{}", fw ? fw->id : "?", m ? m->id : "?");
+  }
+
+  // The texts of the held keys of the same framework and measure as `like`.
+  std::vector<std::string> texts_of(const std::vector<Held>& held, std::uint64_t like) const {
+    std::vector<std::string> out;
+    for (const auto& h : held)
+      if ((h.key >> 32) == (like >> 32)) out.push_back(checker_.text_at(h.key));
+    return out;
+  }
+
+  Checker& checker_;
+  const WhereNew& where_new_;
+  const DescribeStored& describe_stored_;
+  PersonState s_;
+};
+
+void Checker::check_timelines(std::vector<Fact>& facts, const WhereNew& where_new,
+                              const DescribeStored& describe_stored) {
+  std::sort(facts.begin(), facts.end(), [](const Fact& a, const Fact& b) {
+    if (a.person != b.person) return a.person < b.person;
+    if (a.date != b.date) return a.date < b.date;
+    return a.order < b.order;
+  });
+  TimelinePass pass(*this, where_new, describe_stored);
+  for (std::size_t begin = 0; begin < facts.size();) {
+    std::size_t end = begin;
+    bool has_new = false;
+    while (end < facts.size() && facts[end].person == facts[begin].person) {
+      has_new |= facts[end].origin == Origin::New;
+      ++end;
+    }
+    const std::uint32_t person = facts[begin].person;
+    if (!has_new)
+      has_new = std::find(also_check_.begin(), also_check_.end(), person) != also_check_.end();
+    if (has_new && !person_has_problem(person))
+      pass.person(person, facts.data() + begin, facts.data() + end);
+    begin = end;
+  }
+}
+
+}  // namespace outcomes::record_detail
