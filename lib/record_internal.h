@@ -31,6 +31,7 @@
 #include "error.h"
 #include "framework.h"
 #include "record.h"
+#include "text.h"
 
 namespace outcomes::record_detail {
 
@@ -41,12 +42,8 @@ constexpr std::size_t idx(Field f) {
   return static_cast<std::size_t>(f);
 }
 
-// `s` without leading and trailing spaces and tabs.
-inline std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+// Cells, refs and need texts are trimmed by the one rule every part of the tool uses.
+using text::trim;
 
 // "a, b or c", naming at most `limit` items.
 template <typename List>

@@ -3,28 +3,21 @@
 // in turn, needs opened before they are met, milestones started before they end, goals
 // set before they are reviewed or closed, and one score per item per occasion.
 //
-// Each rule's decision is a small function of the person's state (PersonState); the pass
-// applies them entry by entry and words the problems.
+// The rules themselves (EpisodeRule, OpenSet) are the ones timelines are read with, in
+// timeline.h; the pass applies them entry by entry and words the problems.
 #include "record_internal.h"
 #include "suggest.h"
+#include "timeline.h"
 
 namespace outcomes::record_detail {
 namespace {
 
-// A need, milestone or goal that is open, and the date it was opened.
-struct Held {
-  std::uint64_t key;
-  std::int32_t date;
-};
-
 // What the rules know of one person at a point of their timeline.
 struct PersonState {
   std::optional<std::int32_t> first_enrol;  // the date of the person's first enrolment
-  // The episode: open since `opened`, or closed on `closed` (when ever_closed).
-  bool open = false;
-  std::int32_t opened = 0, closed = 0;
-  bool ever_closed = false;
-  std::vector<Held> needs, milestones, goals;
+  EpisodeRule episode;
+  // Open needs (framework, measure and words), running milestones and open goals.
+  OpenSet<std::uint64_t> needs, milestones, goals;
   // The assessment occasion (date) being read, and the items it has scored so far.
   std::int32_t occasion_date = std::numeric_limits<std::int32_t>::min();
   std::vector<std::uint64_t> occasion_items;
@@ -32,9 +25,7 @@ struct PersonState {
   // Starts on a new person, keeping the lists' memory.
   void restart(std::optional<std::int32_t> first) {
     first_enrol = first;
-    open = false;
-    opened = closed = 0;
-    ever_closed = false;
+    episode = EpisodeRule{};
     needs.clear();
     milestones.clear();
     goals.clear();
@@ -43,61 +34,11 @@ struct PersonState {
   }
 };
 
-const Held* find_held(const std::vector<Held>& held, std::uint64_t key) {
-  auto it = std::find_if(held.begin(), held.end(), [&](const Held& h) { return h.key == key; });
-  return it == held.end() ? nullptr : &*it;
-}
-
-void release(std::vector<Held>& held, std::uint64_t key) {
-  auto it = std::find_if(held.begin(), held.end(), [&](const Held& h) { return h.key == key; });
-  if (it != held.end()) held.erase(it);
-}
-
 // --- The rules' decisions -----------------------------------------------------------------
 
 // Every entry but an enrolment is dated on or after the person's first enrolment.
 bool enrolled_by(const PersonState& s, const Fact& f) {
   return f.kind == EntryKind::Enrol || (s.first_enrol && f.date >= *s.first_enrol);
-}
-
-// An enrolment opens an episode, and may do so only when none is open.
-bool enrol_allowed(const PersonState& s) {
-  return !s.open;
-}
-
-// An exit closes the open episode; with none open it closes nothing.
-bool exit_closes_episode(const PersonState& s) {
-  return s.open;
-}
-
-// A need may be opened when the same need (measure and words) is not open already.
-bool need_open_allowed(const PersonState& s, const Fact& f) {
-  return find_held(s.needs, f.key) == nullptr;
-}
-
-// A 'met' closes the open need of the same measure and words.
-bool need_met_closes(const PersonState& s, const Fact& f) {
-  return find_held(s.needs, f.key) != nullptr;
-}
-
-// A milestone may start when it is not running.
-bool milestone_start_allowed(const PersonState& s, const Fact& f) {
-  return find_held(s.milestones, f.key) == nullptr;
-}
-
-// A milestone's end ends it when it is running.
-bool milestone_end_allowed(const PersonState& s, const Fact& f) {
-  return find_held(s.milestones, f.key) != nullptr;
-}
-
-// A goal may be set when the same goal (key) is not open.
-bool goal_set_allowed(const PersonState& s, const Fact& f) {
-  return find_held(s.goals, f.key) == nullptr;
-}
-
-// A goal's review or close needs the goal open.
-bool goal_is_open(const PersonState& s, const Fact& f) {
-  return find_held(s.goals, f.key) != nullptr;
 }
 
 // An occasion (a person's assessment date) holds one score per item.
@@ -109,6 +50,10 @@ bool first_score_on_occasion(const PersonState& s, const Fact& f) {
 
 std::string day(std::int32_t d) {
   return format_date(Date{d});
+}
+
+std::string day(Date d) {
+  return format_date(d);
 }
 
 }  // namespace
@@ -163,43 +108,34 @@ class TimelinePass {
   }
 
   void enrol(const Fact& f) {
-    if (!enrol_allowed(s_))
+    if (s_.episode.enrol(Date{f.date}) == EpisodeStep::EnrolWhileOpen)
       report(f, Field::Kind,
              fmt::format("'enrol' while an episode is open (enrolled on {}); expected an 'exit' "
                          "first",
-                         day(s_.opened)));
-    s_.open = true;
-    s_.opened = f.date;
+                         day(s_.episode.opened_on())));
   }
 
   void exit(const Fact& f) {
+    auto last_closed = s_.episode.last_closed();
     // An exit before any enrolment is reported as that already.
-    if (!exit_closes_episode(s_) && enrolled_by(s_, f))
+    if (s_.episode.exit(Date{f.date}) == EpisodeStep::ExitWithoutEpisode && enrolled_by(s_, f))
       report(f, Field::Kind,
-             s_.ever_closed
+             last_closed
                  ? fmt::format("'exit' with no open episode (the last one ended on {}); expected "
                                "an 'enrol' before it",
-                               day(s_.closed))
+                               day(*last_closed))
                  : std::string("'exit' with no open episode; expected an 'enrol' before it"));
-    s_.open = false;
-    s_.closed = f.date;
-    s_.ever_closed = true;
   }
 
   void need(const Fact& f) {
     if (f.state == State::Open) {
-      if (need_open_allowed(s_, f))
-        s_.needs.push_back({f.key, f.date});
-      else
+      if (const auto* held = s_.needs.open(f.key, Date{f.date}))
         report(f, Field::Text,
                fmt::format("need '{}' of {} is already open (opened on {}); expected it to be "
                            "met before it is opened again",
-                           text(f), measure_name(f.key), day(find_held(s_.needs, f.key)->date)));
+                           text(f), measure_name(f.key), day(held->since)));
     } else if (f.state == State::Met) {
-      if (need_met_closes(s_, f)) {
-        release(s_.needs, f.key);
-        return;
-      }
+      if (s_.needs.close(f.key)) return;
       auto open_texts = texts_of(s_.needs, f.key);
       std::string open;
       for (std::size_t k = 0; k < open_texts.size(); ++k)
@@ -215,17 +151,13 @@ class TimelinePass {
 
   void milestone(const Fact& f) {
     if (f.state == State::Start) {
-      if (milestone_start_allowed(s_, f))
-        s_.milestones.push_back({f.key, f.date});
-      else
+      if (const auto* held = s_.milestones.open(f.key, Date{f.date}))
         report(f, Field::Status,
                fmt::format("milestone {} is already running (started on {}); expected an 'end' "
                            "before a new 'start'",
-                           measure_name(f.key), day(find_held(s_.milestones, f.key)->date)));
+                           measure_name(f.key), day(held->since)));
     } else if (f.state == State::End) {
-      if (milestone_end_allowed(s_, f))
-        release(s_.milestones, f.key);
-      else
+      if (!s_.milestones.close(f.key))
         report(f, Field::Status,
                fmt::format("milestone {} is not running; expected a 'start' before an 'end'",
                            measure_name(f.key)));
@@ -234,20 +166,18 @@ class TimelinePass {
 
   void goal(const Fact& f) {
     if (f.state == State::Set) {
-      if (goal_set_allowed(s_, f))
-        s_.goals.push_back({f.key, f.date});
-      else
+      if (const auto* held = s_.goals.open(f.key, Date{f.date}))
         report(f, Field::Measure,
                fmt::format("goal '{}' is already open (set on {}); expected it to be closed "
                            "before it is set again",
-                           text(f), day(find_held(s_.goals, f.key)->date)));
-    } else if (!goal_is_open(s_, f)) {
+                           text(f), day(held->since)));
+    } else if (!s_.goals.find(f.key)) {
       report(f, Field::Measure,
              fmt::format("goal '{}' is not open; expected a 'set' before a '{}'{}", text(f),
                          f.state == State::Review ? "review" : "close",
                          did_you_mean(text(f), texts_of(s_.goals, f.key))));
     } else if (f.state == State::Close) {
-      release(s_.goals, f.key);
+      s_.goals.close(f.key);
     }
   }
 
@@ -290,9 +220,9 @@ class TimelinePass {
   }
 
   // The texts of the held keys of the same framework and measure as `like`.
-  std::vector<std::string> texts_of(const std::vector<Held>& held, std::uint64_t like) const {
+  std::vector<std::string> texts_of(const OpenSet<std::uint64_t>& set, std::uint64_t like) const {
     std::vector<std::string> out;
-    for (const auto& h : held)
+    for (const auto& h : set.held())
       if ((h.key >> 32) == (like >> 32)) out.push_back(checker_.text_at(h.key));
     return out;
   }
