@@ -355,12 +355,20 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   };
   // A legacy digest is short enough for two files to share one, so a batch recorded with
   // it is this file only when it also wrote as many rows as the file holds; called once
-  // every row has been read.
+  // every row has been read. When the digest matches and the rows do not, the file may be
+  // the one imported before with rows since added or removed: importing it again would
+  // store its rows without refs twice, so nothing is written and the data officer decides.
   auto imported_under_legacy_digest = [&]() -> std::optional<ImportBatch> {
     if (!store_has_entries || !surveyed || surveyed->legacy_digest.empty()) return std::nullopt;
     auto batch = stored_view.batch_with_hash(surveyed->legacy_digest);
-    if (batch && batch->rows == static_cast<std::int64_t>(result.rows)) return batch;
-    return std::nullopt;
+    if (!batch || batch->rows == static_cast<std::int64_t>(result.rows)) return batch;
+    throw InvalidInput(fmt::format(
+        "{}: looks like '{}', imported on {} as batch {} with {} rows (an older release "
+        "recognised files by a shorter digest, which this file shares), but it holds {} rows; "
+        "nothing was written. Import only the rows that are new, or give every row a ref so "
+        "rows already stored are skipped",
+        options.source, batch->source, batch->imported_at, batch->id, batch->rows,
+        result.rows));
   };
   auto skipped_whole = [&](ImportBatch previous) {
     ImportResult skipped;
