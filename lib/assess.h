@@ -97,6 +97,9 @@ struct Assessment {
   bool in_open_episode = false;                      // enrolled at as_of
 };
 
+// Whether score a is better than score b on a scale scored in `direction`.
+bool better(double a, double b, Direction direction);
+
 // The standard error of the difference between two scores, S_diff: √2·SE with
 // SE = SD·√(1−r) from the framework's reference SD and reliability; without those, √2·SEM from
 // its standard error of measurement. nullopt when it has neither. RC = change / S_diff, and

@@ -8,10 +8,6 @@
 
 namespace outcomes {
 
-// Whether score a is better than score b on a scale scored in `direction` (the assessing
-// rule, defined in assess.cpp).
-bool better(double a, double b, Direction direction);
-
 // Rendering (each output is deterministic: stable order, fixed number formatting).
 nlohmann::json assessment_to_json(const Assessment& a, const Framework& framework);
 void render_assessments_table(const std::vector<Assessment>& list,

@@ -84,10 +84,6 @@ bool matches_where(const std::map<std::string, std::string>& attributes,
                      [](const auto& kv) { return kv.second; });
 }
 
-bool better(double later, double earlier, Direction d) {
-  return d == Direction::HigherIsBetter ? later > earlier : later < earlier;
-}
-
 // Running sums of one framework over the active people.
 struct FrameworkTally {
   const Framework* fw = nullptr;
