@@ -310,13 +310,7 @@ Assessment assess_person(const Framework& framework, const std::vector<Entry>& e
 StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framework>& frameworks,
                              const AssessOptions& options) {
   StoreAssessment result;
-  std::vector<const Framework*> wanted;
-  for (const auto& f : frameworks)
-    if (options.frameworks.empty() ||
-        std::find(options.frameworks.begin(), options.frameworks.end(), f.id) !=
-            options.frameworks.end())
-      wanted.push_back(&f);
-  PreparedFrameworks prepared(wanted);
+  PreparedFrameworks prepared(frameworks, options.frameworks);
   std::set<std::string, std::less<>> unknown;
 
   // One person's entries, kept in a buffer whose strings are reused from person to person.

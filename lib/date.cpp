@@ -13,20 +13,21 @@ Date from_ymd(const chr::year_month_day& ymd) {
   return Date{static_cast<int32_t>(chr::sys_days(ymd).time_since_epoch().count())};
 }
 
-bool parse_int(std::string_view text, int& out) {
+}  // namespace
+
+bool parse_digits(std::string_view text, int& out) {
   if (text.empty()) return false;
   for (char c : text)
     if (c < '0' || c > '9') return false;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && ptr == text.data() + text.size();
 }
-}  // namespace
 
 std::optional<Date> parse_date(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   int y = 0, m = 0, d = 0;
-  if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), m) ||
-      !parse_int(text.substr(8, 2), d))
+  if (!parse_digits(text.substr(0, 4), y) || !parse_digits(text.substr(5, 2), m) ||
+      !parse_digits(text.substr(8, 2), d))
     return std::nullopt;
   chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(m)},
                           chr::day{static_cast<unsigned>(d)}};
@@ -68,7 +69,7 @@ std::optional<Duration> parse_duration(std::string_view text) {
   auto space = text.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
   int count = 0;
-  if (!parse_int(text.substr(0, space), count) || count <= 0) return std::nullopt;
+  if (!parse_digits(text.substr(0, space), count) || count <= 0) return std::nullopt;
   auto unit = text.substr(space + 1);
   Duration d{count, Duration::Unit::Days};
   if (unit == "day" || unit == "days")

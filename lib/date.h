@@ -16,6 +16,10 @@ struct Date {
 
 // Parses strictly "YYYY-MM-DD" with a real calendar day; nullopt otherwise.
 std::optional<Date> parse_date(std::string_view text);
+
+// Reads a whole number written only in digits (no sign, no spaces) into `out`; false when
+// `text` is not one or does not fit.
+bool parse_digits(std::string_view text, int& out);
 // Formats as "YYYY-MM-DD".
 std::string format_date(Date date);
 // The date from year, month (1-12), day; the caller guarantees validity.

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <functional>
 #include <set>
@@ -21,14 +20,6 @@ namespace {
 constexpr std::size_t kJourneyLines = 12;
 constexpr std::string_view kNotRecorded = "not_recorded";
 constexpr std::string_view kNotAssessed = "not_assessed";
-
-bool parse_number(std::string_view text, int& out) {
-  if (text.empty()) return false;
-  for (char c : text)
-    if (c < '0' || c > '9') return false;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && ptr == text.data() + text.size();
-}
 
 bool in_period(Date d, const ReportOptions& o) {
   return d >= o.from && d <= o.to;
@@ -153,7 +144,7 @@ class ReportBuilder {
  public:
   ReportBuilder(const std::vector<Framework>& frameworks, const Settings& settings,
                 const ReportOptions& options)
-      : settings_(settings), options_(options), prepared_(wanted(frameworks, options)) {
+      : settings_(settings), options_(options), prepared_(frameworks, options.frameworks) {
     for (const auto& fw : frameworks) {
       bool wanted = options.frameworks.empty() ||
                     std::find(options.frameworks.begin(), options.frameworks.end(), fw.id) !=
@@ -296,17 +287,6 @@ class ReportBuilder {
         story_candidates_.push_back({journey.person, e.date, e.seq, e.text});
       }
     }
-  }
-
-  static std::vector<const Framework*> wanted(const std::vector<Framework>& frameworks,
-                                              const ReportOptions& options) {
-    std::vector<const Framework*> list;
-    for (const auto& fw : frameworks)
-      if (options.frameworks.empty() ||
-          std::find(options.frameworks.begin(), options.frameworks.end(), fw.id) !=
-              options.frameworks.end())
-        list.push_back(&fw);
-    return list;
   }
 
   void add_outcomes(const Timeline& t) {
@@ -636,8 +616,8 @@ void suppress_report(Report& r) {
 
 std::optional<std::pair<Date, Date>> month_period(std::string_view text) {
   int year = 0, month = 0;
-  if (text.size() != 7 || text[4] != '-' || !parse_number(text.substr(0, 4), year) ||
-      !parse_number(text.substr(5, 2), month) || month < 1 || month > 12 || year < 1900)
+  if (text.size() != 7 || text[4] != '-' || !parse_digits(text.substr(0, 4), year) ||
+      !parse_digits(text.substr(5, 2), month) || month < 1 || month > 12 || year < 1900)
     return std::nullopt;
   Date from = make_date(year, static_cast<unsigned>(month), 1);
   Date to{add_months(from, 1).days - 1};
@@ -647,7 +627,7 @@ std::optional<std::pair<Date, Date>> month_period(std::string_view text) {
 std::optional<std::pair<Date, Date>> quarter_period(std::string_view text) {
   int year = 0, quarter = 0;
   if (text.size() != 7 || text[4] != '-' || (text[5] != 'Q' && text[5] != 'q') ||
-      !parse_number(text.substr(0, 4), year) || !parse_number(text.substr(6, 1), quarter) ||
+      !parse_digits(text.substr(0, 4), year) || !parse_digits(text.substr(6, 1), quarter) ||
       quarter < 1 || quarter > 4 || year < 1900)
     return std::nullopt;
   Date from = make_date(year, static_cast<unsigned>((quarter - 1) * 3 + 1), 1);

@@ -119,8 +119,11 @@ PreparedFrameworks::PreparedFrameworks(const std::vector<const Framework*>& fram
   });
 }
 
-PreparedFrameworks::PreparedFrameworks(const std::vector<Framework>& frameworks) {
-  for (const Framework& f : frameworks) list_.emplace_back(f);
+PreparedFrameworks::PreparedFrameworks(const std::vector<Framework>& frameworks,
+                                       const std::vector<std::string>& only) {
+  for (const Framework& f : frameworks)
+    if (only.empty() || std::find(only.begin(), only.end(), f.id) != only.end())
+      list_.emplace_back(f);
   std::sort(list_.begin(), list_.end(), [](const auto& a, const auto& b) {
     return a.framework->id < b.framework->id;
   });

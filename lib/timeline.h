@@ -136,7 +136,9 @@ struct PreparedFramework {
 class PreparedFrameworks {
  public:
   explicit PreparedFrameworks(const std::vector<const Framework*>& frameworks);
-  explicit PreparedFrameworks(const std::vector<Framework>& frameworks);
+  // The frameworks among `frameworks` whose id is in `only` (all of them when it is empty).
+  explicit PreparedFrameworks(const std::vector<Framework>& frameworks,
+                              const std::vector<std::string>& only = {});
   const PreparedFramework* find(std::string_view id) const;
   const std::vector<PreparedFramework>& all() const { return list_; }
 
