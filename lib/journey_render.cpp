@@ -274,18 +274,7 @@ void render_journey_table(const Journey& j, std::ostream& out) {
 namespace {
 
 std::string md(std::string_view text) {
-  std::string s;
-  for (char c : text) {
-    if (c == '\n' || c == '\r') {
-      s += ' ';
-      continue;
-    }
-    if (c == '|' || c == '\\' || c == '*' || c == '_' || c == '`' || c == '<' || c == '>' ||
-        c == '[' || c == ']')
-      s += '\\';
-    s += c;
-  }
-  return s;
+  return text::markdown_escape(text);
 }
 
 }  // namespace

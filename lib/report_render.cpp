@@ -882,15 +882,7 @@ void render_report_table(const Report& r, std::ostream& out) {
 // --- markdown ------------------------------------------------------------------------------
 
 void render_report_markdown(const Report& r, std::ostream& out) {
-  auto md = [](const std::string& s) {
-    std::string o;
-    for (char ch : s) {
-      if (ch == '|' || ch == '*' || ch == '_' || ch == '`' || ch == '<' || ch == '[' || ch == ']')
-        o += '\\';
-      o += ch;
-    }
-    return o;
-  };
+  auto md = [](const std::string& s) { return text::markdown_escape(s); };
   out << "# " << md(title_line(r)) << "\n";
   for (const auto& s : document(r)) {
     out << "\n## " << md(s.title) << "\n";

@@ -121,4 +121,20 @@ std::string with_sign(std::string number) {
   return number;
 }
 
+std::string markdown_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\n' || c == '\r') {
+      out += ' ';
+      continue;
+    }
+    if (c == '|' || c == '\\' || c == '*' || c == '_' || c == '`' || c == '<' || c == '>' ||
+        c == '[' || c == ']')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace outcomes::text

@@ -34,6 +34,10 @@ void write_table(std::ostream& out, const std::vector<std::vector<std::string>>&
 // `s` safe in HTML text and attribute values: & < > " ' as character references.
 std::string html_escape(std::string_view s);
 
+// `s` as literal Markdown text, also inside a table cell: line breaks become spaces, and
+// | \\ * _ ` < > [ ] are escaped with a backslash.
+std::string markdown_escape(std::string_view s);
+
 // `field` as written in CSV: quoted when it holds a comma, a quote, CR or LF (quotes
 // doubled); unchanged otherwise (leading and trailing spaces included).
 std::string csv_field(std::string_view field);

@@ -89,3 +89,11 @@ TEST_CASE("append_json_string writes what nlohmann's dump writes") {
   append_json_string(out, "bad\xff");
   CHECK(out == "\"plain\"\"q\\\"b\\\\\\n\\t\\u0001\"\"Zoë\"\"bad\xef\xbf\xbd\"");
 }
+
+TEST_CASE("markdown_escape escapes what Markdown reads and folds line breaks") {
+  CHECK(text::markdown_escape("plain words, 1-2") == "plain words, 1-2");
+  CHECK(text::markdown_escape("a|b") == "a\\|b");
+  CHECK(text::markdown_escape("<5 > 3") == "\\<5 \\> 3");
+  CHECK(text::markdown_escape("*x_y* `z` [l] \\") == "\\*x\\_y\\* \\`z\\` \\[l\\] \\\\");
+  CHECK(text::markdown_escape("line one\r\nline two") == "line one  line two");
+}
