@@ -65,7 +65,9 @@ TEST_CASE("episodes: an enrol opens one, an exit dated D closes it at D, the res
   log.add("2026-02-01", EntryKind::Exit, "", "", std::nullopt, "disengaged");
   log.add("2026-03-01", EntryKind::Enrol);
   PreparedFrameworks none(std::vector<const Framework*>{});
-  Timeline t = build_timeline(log.ordered(), none, day("2026-06-30"));
+  // A timeline points into the entries it was built from: keep them alive.
+  const auto entries = log.ordered();
+  Timeline t = build_timeline(entries, none, day("2026-06-30"));
   REQUIRE(t.episodes.size() == 2);
   CHECK(t.episodes[0].start == day("2026-01-05"));
   CHECK(*t.episodes[0].end == day("2026-02-01"));
@@ -74,7 +76,7 @@ TEST_CASE("episodes: an enrol opens one, an exit dated D closes it at D, the res
   CHECK_FALSE(t.episodes[1].end);
   CHECK(t.in_open_episode());
   // As of the exit's date the person is no longer in an episode.
-  Timeline at_exit = build_timeline(log.ordered(), none, day("2026-02-01"));
+  Timeline at_exit = build_timeline(entries, none, day("2026-02-01"));
   CHECK_FALSE(at_exit.in_open_episode());
 }
 
@@ -111,7 +113,8 @@ TEST_CASE("bands: a score in a gap between two bands has no band") {
   log.occasion("2026-01-01", "scale", {"a", "b", "c"}, {1, 2, 2});  // 5: low
   log.occasion("2026-02-01", "scale", {"a", "b", "c"}, {2, 2, 2});  // 6: in the gap
   log.occasion("2026-03-01", "scale", {"a", "b", "c"}, {3, 2, 2});  // 7: high
-  Timeline t = build_timeline(log.ordered(), prepared, day("2026-06-30"));
+  const auto entries = log.ordered();
+  Timeline t = build_timeline(entries, prepared, day("2026-06-30"));
   const auto& occasions = t.find("scale")->occasions;
   REQUIRE(occasions.size() == 3);
   CHECK(occasions[0].band->id == "low");
@@ -167,7 +170,8 @@ TEST_CASE("statuses from needs: all met is achieved, open ones partial in an epi
   log.add("2026-01-02", EntryKind::Need, f.id, measure->id, std::nullopt, "open", "benefits");
   log.add("2026-02-01", EntryKind::Need, f.id, measure->id, std::nullopt, "met", "rent arrears");
   auto status_on = [&](const char* date) {
-    Timeline t = build_timeline(log.ordered(), prepared, day(date));
+    const auto entries = log.ordered();
+    Timeline t = build_timeline(entries, prepared, day(date));
     return t.find(f.id)->statuses.front();
   };
   // Need texts match after trimming; one of two met, still in support: partial.
@@ -236,7 +240,8 @@ TEST_CASE("the last occasion is the last of any completeness") {
   Log log;
   log.occasion("2026-01-01", f.id, all, std::vector<int>(all.size(), 5));
   log.add("2026-05-01", EntryKind::Assessment, f.id, all.front(), 6);  // one item only
-  Timeline t = build_timeline(log.ordered(), prepared, day("2026-06-30"));
+  const auto entries = log.ordered();
+  Timeline t = build_timeline(entries, prepared, day("2026-06-30"));
   const auto& occasions = t.find(f.id)->occasions;
   REQUIRE(occasions.size() == 2);
   CHECK(occasions[0].complete);
@@ -252,7 +257,8 @@ TEST_CASE("goals: a review applies to the latest goal of its key; attainment sum
   log.add("2026-02-01", EntryKind::Goal, f.id, "home", 0, "close");
   log.add("2026-03-01", EntryKind::Goal, f.id, "home", -2, "set", "Keep the flat");
   log.add("2026-04-01", EntryKind::Goal, f.id, "home", 1, "review");
-  Timeline t = build_timeline(log.ordered(), prepared, day("2026-06-30"));
+  const auto entries = log.ordered();
+  Timeline t = build_timeline(entries, prepared, day("2026-06-30"));
   const auto& ft = *t.find(f.id);
   REQUIRE(ft.goals.size() == 2);
   CHECK_FALSE(ft.goals[0].open);
