@@ -8,7 +8,7 @@
 
 #include "common.h"
 #include "error.h"
-#include "framework.h"
+#include "framework_render.h"
 #include "framework_check.h"
 #include "store.h"
 #include "suggest.h"

@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
 #include <sstream>
@@ -504,11 +503,6 @@ std::string format_ranges(const std::vector<long long>& sorted) {
   return join(parts, ", ");
 }
 
-std::string format_number(double v) {
-  if (v == std::floor(v) && std::fabs(v) < 1e15)
-    return fmt::format("{}", static_cast<long long>(v));
-  return fmt::format("{}", v);
-}
 
 // ---------------------------------------------------------------------------------------
 // The framework parser.
@@ -1169,7 +1163,7 @@ class FrameworkParser {
         rep_.add(f.mark, f.path,
                  fmt::format("a conversion table needs whole-number weights; item '{}' has "
                              "weight {}",
-                             m->id, format_number(w)));
+                             m->id, text::number_as_written(w)));
         return;
       }
       const auto wi = static_cast<long long>(w);
@@ -1276,17 +1270,17 @@ class FrameworkParser {
         const bool min_bad = b.min != std::floor(b.min);
         rep_.add(min_bad ? src.min_mark : src.max_mark,
                  child_path(src.path, min_bad ? "min" : "max"),
-                 fmt::format("{} is not a whole number; {}", format_number(min_bad ? b.min : b.max),
+                 fmt::format("{} is not a whole number; {}", text::number_as_written(min_bad ? b.min : b.max),
                              rule));
         return;
       }
     }
-    const std::string range = fmt::format("{}..{}", format_number(lo), format_number(hi));
+    const std::string range = fmt::format("{}..{}", text::number_as_written(lo), text::number_as_written(hi));
     if (bands.front().min != lo)
       rep_.add(band_sources_.front().min_mark, child_path(band_sources_.front().path, "min"),
                fmt::format("the first band starts at {} but scores start at {}; bands must cover "
                            "the score range {}",
-                           format_number(bands.front().min), format_number(lo), range));
+                           text::number_as_written(bands.front().min), text::number_as_written(lo), range));
     for (std::size_t i = 1; i < bands.size(); ++i) {
       const Band& prev = bands[i - 1];
       const Band& b = bands[i];
@@ -1297,20 +1291,20 @@ class FrameworkParser {
         rep_.add(src.min_mark, child_path(src.path, "min"),
                  fmt::format("band '{}' (min {}) overlaps band '{}' (max {}); expected min {} "
                              "({}; list bands from lowest to highest)",
-                             b.id, format_number(b.min), prev.id, format_number(prev.max),
-                             format_number(expected), rule));
+                             b.id, text::number_as_written(b.min), prev.id, text::number_as_written(prev.max),
+                             text::number_as_written(expected), rule));
       else
         rep_.add(src.min_mark, child_path(src.path, "min"),
                  fmt::format("gap between band '{}' (max {}) and band '{}' (min {}); expected "
                              "min {} ({})",
-                             prev.id, format_number(prev.max), b.id, format_number(b.min),
-                             format_number(expected), rule));
+                             prev.id, text::number_as_written(prev.max), b.id, text::number_as_written(b.min),
+                             text::number_as_written(expected), rule));
     }
     if (bands.back().max != hi)
       rep_.add(band_sources_.back().max_mark, child_path(band_sources_.back().path, "max"),
                fmt::format("the last band ends at {} but scores end at {}; bands must cover the "
                            "score range {}",
-                           format_number(bands.back().max), format_number(hi), range));
+                           text::number_as_written(bands.back().max), text::number_as_written(hi), range));
   }
 
   Reporter& rep_;
@@ -1491,291 +1485,6 @@ Framework load_framework_or_throw(const std::filesystem::path& path) {
   std::string summary = fmt::format("framework file {} is invalid ({} problem{})", path.string(),
                                     lines.size(), lines.size() == 1 ? "" : "s");
   throw InvalidInput(std::move(summary), std::move(lines));
-}
-
-nlohmann::ordered_json framework_to_json(const Framework& fw) {
-  using nlohmann::ordered_json;
-  auto optional_number = [](const std::optional<double>& v) -> ordered_json {
-    return v ? ordered_json(*v) : ordered_json(nullptr);
-  };
-  ordered_json j;
-  j["id"] = fw.id;
-  j["name"] = fw.name;
-  j["version"] = fw.version;
-  j["content_hash"] = fw.content_hash;
-  j["source"] = fw.source;
-  j["licence"] = fw.licence;
-  j["notice"] = fw.notice;
-  j["description"] = fw.description;
-  j["rules"] = fw.rules;
-  j["statuses"] = ordered_json::array();
-  for (const auto& s : fw.statuses)
-    j["statuses"].push_back(
-        ordered_json{{"id", s.id}, {"name", s.name}, {"means", to_string(s.means)}});
-
-  const Scoring& s = fw.scoring;
-  ordered_json scoring;
-  scoring["total"] = to_string(s.total);
-  scoring["conversion"] = ordered_json::array();
-  for (const auto& [raw, score] : s.conversion)
-    scoring["conversion"].push_back(ordered_json{{"raw", raw}, {"score", score}});
-  scoring["direction"] = to_string(s.direction);
-  scoring["bands"] = ordered_json::array();
-  for (const auto& b : s.bands)
-    scoring["bands"].push_back(
-        ordered_json{{"id", b.id}, {"name", b.name}, {"min", b.min}, {"max", b.max}});
-  scoring["reliability"] = s.reliability ? ordered_json{{"value", s.reliability->value},
-                                                        {"kind", s.reliability->kind},
-                                                        {"source", s.reliability->source}}
-                                         : ordered_json(nullptr);
-  scoring["reference_sd"] = optional_number(s.reference_sd);
-  scoring["minimum_change"] = optional_number(s.minimum_change);
-  scoring["minimum_interval"] = s.minimum_interval
-                                    ? ordered_json(format_duration(*s.minimum_interval))
-                                    : ordered_json(nullptr);
-  scoring["sem"] = optional_number(s.sem);
-  if (s.norms) {
-    scoring["norms"] = ordered_json{
-        {"functional", {{"mean", s.norms->functional.mean}, {"sd", s.norms->functional.sd}}},
-        {"dysfunctional",
-         {{"mean", s.norms->dysfunctional.mean}, {"sd", s.norms->dysfunctional.sd}}}};
-  } else {
-    scoring["norms"] = nullptr;
-  }
-  scoring["population"] = s.population;
-  scoring["missing"] = to_string(s.missing);
-  scoring["prorate_max_missing"] = s.prorate_max_missing;
-  j["scoring"] = std::move(scoring);
-
-  if (fw.goal_scale) {
-    const GoalScale& g = *fw.goal_scale;
-    ordered_json levels = ordered_json::array();
-    for (const auto& [level, label] : g.levels)
-      levels.push_back(ordered_json{{"level", level}, {"label", label}});
-    j["goal_scale"] = ordered_json{{"min", g.min},
-                                   {"max", g.max},
-                                   {"baseline", g.baseline},
-                                   {"rho", g.rho},
-                                   {"levels", std::move(levels)}};
-  } else {
-    j["goal_scale"] = nullptr;
-  }
-
-  j["domains"] = ordered_json::array();
-  for (const auto& d : fw.domains) {
-    ordered_json dj;
-    dj["id"] = d.id;
-    dj["name"] = d.name;
-    dj["description"] = d.description;
-    dj["measures"] = ordered_json::array();
-    for (const auto& id : d.measures) {
-      const Measure* m = fw.find_measure(id);
-      if (m == nullptr) continue;
-      const bool scale = m->type == MeasureType::Scale;
-      ordered_json mj;
-      mj["id"] = m->id;
-      mj["name"] = m->name;
-      mj["type"] = to_string(m->type);
-      mj["nature"] = to_string(m->nature);
-      mj["definition"] = m->definition;
-      mj["indicators"] = m->indicators;
-      mj["min"] = scale ? ordered_json(m->lowest()) : ordered_json(nullptr);
-      mj["max"] = scale ? ordered_json(m->highest()) : ordered_json(nullptr);
-      mj["values"] = scale && !m->values.empty() ? ordered_json(m->values) : ordered_json(nullptr);
-      mj["weight"] = scale ? ordered_json(m->weight) : ordered_json(nullptr);
-      mj["label"] = m->label;
-      mj["sustain"] =
-          m->sustain ? ordered_json(format_duration(*m->sustain)) : ordered_json(nullptr);
-      ordered_json anchors = ordered_json::array();
-      for (const auto& [value, text] : m->anchors)
-        anchors.push_back(ordered_json{{"value", value}, {"text", text}});
-      mj["anchors"] = std::move(anchors);
-      dj["measures"].push_back(std::move(mj));
-    }
-    j["domains"].push_back(std::move(dj));
-  }
-  return j;
-}
-
-// ---------------------------------------------------------------------------------------
-// Rendering.
-
-namespace {
-
-// A plain text table: columns padded to their widest cell, two spaces apart.
-void render_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
-                  std::string_view indent) {
-  text::write_table(out, rows, {.indent = indent, .right_aligned = {}, .rule = false});
-}
-
-std::string measure_details(const Measure& m) {
-  std::string out;
-  if (m.type == MeasureType::Scale) {
-    out = m.values.empty() ? fmt::format("{}..{}", m.min, m.max)
-                           : fmt::format("{{{}}}", fmt::join(m.values, ", "));
-    if (m.weight != 1) out += fmt::format(" weight {}", format_number(m.weight));
-  } else if (m.type == MeasureType::Milestone && m.sustain) {
-    out = "sustain " + format_duration(*m.sustain);
-  }
-  return out;
-}
-
-std::string humanize(std::string_view id) {
-  std::string out(id);
-  std::replace(out.begin(), out.end(), '_', ' ');
-  return out;
-}
-
-}  // namespace
-
-void render_framework_summary(std::ostream& out, const Framework& fw) {
-  out << fw.id << " — " << fw.name << '\n';
-  std::vector<std::vector<std::string>> head{
-      {"Version:", fmt::format("{} (content hash {})", fw.version, fw.content_hash)},
-      {"Source:", fw.source},
-      {"Licence:", fw.licence}};
-  if (!fw.notice.empty()) head.push_back({"Notice:", fw.notice});
-  if (!fw.description.empty()) head.push_back({"About:", fw.description});
-  render_table(out, head, "");
-  if (!fw.rules.empty()) {
-    out << "Rules:\n";
-    for (const auto& r : fw.rules) out << "  - " << r << '\n';
-  }
-  bool has_status = false;
-  for (const auto& m : fw.measures) has_status = has_status || m.type == MeasureType::Status;
-  if (has_status) {
-    out << "\nStatuses:\n";
-    std::vector<std::vector<std::string>> rows{{"ID", "NAME", "MEANS"}};
-    for (const auto& st : fw.statuses)
-      rows.push_back({st.id, st.name, std::string(to_string(st.means))});
-    render_table(out, rows, "  ");
-  }
-  for (const auto& d : fw.domains) {
-    out << fmt::format("\nDomain {} — {} ({} measure{})\n", d.id, d.name, d.measures.size(),
-                       d.measures.size() == 1 ? "" : "s");
-    if (!d.description.empty()) out << "  " << d.description << '\n';
-    std::vector<std::vector<std::string>> rows{{"ID", "NAME", "TYPE", "NATURE", "ALLOWED"}};
-    for (const auto& id : d.measures) {
-      const Measure* m = fw.find_measure(id);
-      if (m == nullptr) continue;
-      rows.push_back({m->id, m->name, std::string(to_string(m->type)),
-                      std::string(to_string(m->nature)), measure_details(*m)});
-    }
-    render_table(out, rows, "  ");
-    for (const auto& id : d.measures) {
-      const Measure* m = fw.find_measure(id);
-      if (m == nullptr || (m->indicators.empty() && m->label.empty() && m->anchors.empty()))
-        continue;
-      out << "  " << m->id << ":\n";
-      if (!m->label.empty()) out << "    label: " << m->label << '\n';
-      for (const auto& [value, text] : m->anchors) out << "    " << value << " = " << text << '\n';
-      for (const auto& ind : m->indicators) out << "    - " << ind << '\n';
-    }
-  }
-  const auto items = fw.items();
-  if (!items.empty()) {
-    const Scoring& s = fw.scoring;
-    std::vector<std::vector<std::string>> rows;
-    if (s.total == ScoreRule::None) {
-      rows.push_back({"Total:", "none (each item is followed on its own)"});
-    } else {
-      double lo = 0, hi = 0;
-      for (const Measure* m : items) {
-        const double w = s.total == ScoreRule::WeightedSum ? m->weight : 1.0;
-        lo += w * m->lowest();
-        hi += w * m->highest();
-      }
-      rows.push_back(
-          {"Total:", fmt::format("{} of {} items, raw {}..{}", humanize(to_string(s.total)),
-                                 items.size(), format_number(lo), format_number(hi))});
-    }
-    if (!s.conversion.empty()) {
-      std::vector<std::string> pairs;
-      for (const auto& [raw, score] : s.conversion)
-        pairs.push_back(fmt::format("{}→{:.2f}", raw, score));
-      rows.push_back(
-          {"Conversion:", fmt::format("{} raw totals (raw→score)", s.conversion.size())});
-      for (std::size_t i = 0; i < pairs.size(); i += 8) {
-        std::vector<std::string> line(
-            pairs.begin() + static_cast<std::ptrdiff_t>(i),
-            pairs.begin() + static_cast<std::ptrdiff_t>(std::min(pairs.size(), i + 8)));
-        rows.push_back({"", fmt::format("{}", fmt::join(line, "  "))});
-      }
-    }
-    rows.push_back({"Direction:", humanize(to_string(s.direction))});
-    if (!s.bands.empty()) {
-      std::vector<std::string> bands;
-      for (const auto& b : s.bands)
-        bands.push_back(fmt::format("{} {}..{} ({})", b.id, format_number(b.min),
-                                    format_number(b.max), b.name));
-      rows.push_back({"Bands:", fmt::format("{}", fmt::join(bands, "; "))});
-    }
-    if (s.reliability)
-      rows.push_back(
-          {"Reliability:",
-           fmt::format("{} ({}{}{})", format_number(s.reliability->value),
-                       humanize(s.reliability->kind), s.reliability->source.empty() ? "" : "; ",
-                       s.reliability->source)});
-    else
-      rows.push_back({"Reliability:", "not given (no reliable change index)"});
-    if (s.reference_sd) rows.push_back({"Reference SD:", format_number(*s.reference_sd)});
-    if (s.minimum_change) rows.push_back({"Minimum change:", format_number(*s.minimum_change)});
-    if (s.minimum_interval)
-      rows.push_back({"Minimum interval:", format_duration(*s.minimum_interval)});
-    if (s.sem) rows.push_back({"SEM:", format_number(*s.sem)});
-    if (s.norms)
-      rows.push_back({"Norms:", fmt::format("functional mean {} sd {}; dysfunctional mean {} sd {}",
-                                            format_number(s.norms->functional.mean),
-                                            format_number(s.norms->functional.sd),
-                                            format_number(s.norms->dysfunctional.mean),
-                                            format_number(s.norms->dysfunctional.sd))});
-    for (const auto& p : s.population) rows.push_back({"Population:", p});
-    rows.push_back({"Missing items:",
-                    s.missing == MissingRule::Incomplete
-                        ? std::string("occasion incomplete, not scored")
-                        : fmt::format("prorated when at most {} missing", s.prorate_max_missing)});
-    out << "\nScoring:\n";
-    render_table(out, rows, "  ");
-  }
-  if (fw.goal_scale) {
-    const GoalScale& g = *fw.goal_scale;
-    out << fmt::format("\nGoal scale: {}..{}, baseline {}, rho {}\n", g.min, g.max, g.baseline,
-                       format_number(g.rho));
-    for (const auto& [level, label] : g.levels) out << fmt::format("  {:>2}  {}\n", level, label);
-  }
-}
-
-void render_framework_list(std::ostream& out, const std::vector<Framework>& frameworks) {
-  std::vector<std::vector<std::string>> rows{{"ID", "NAME", "VERSION", "MEASURES", "SOURCE"}};
-  for (const auto& fw : frameworks) {
-    std::string source = fw.source;
-    // Citations are long; the table shows their start (show or --format json has all of it).
-    if (text::width(source) > 60) {
-      std::size_t cut = 0, n = 0;
-      while (cut < source.size() && n < 57) {
-        ++cut;
-        while (cut < source.size() && (static_cast<unsigned char>(source[cut]) & 0xC0) == 0x80)
-          ++cut;
-        ++n;
-      }
-      source = source.substr(0, cut) + "...";
-    }
-    rows.push_back({fw.id, fw.name, fw.version, std::to_string(fw.measures.size()), source});
-  }
-  render_table(out, rows, "");
-}
-
-nlohmann::ordered_json framework_list_to_json(const std::vector<Framework>& frameworks) {
-  auto out = nlohmann::ordered_json::array();
-  for (const auto& fw : frameworks)
-    out.push_back(nlohmann::ordered_json{{"id", fw.id},
-                                         {"name", fw.name},
-                                         {"version", fw.version},
-                                         {"content_hash", fw.content_hash},
-                                         {"measures", fw.measures.size()},
-                                         {"source", fw.source},
-                                         {"file", fw.path.filename().string()}});
-  return out;
 }
 
 bool recorded_under(const Framework& framework, std::string_view recorded_hash) {

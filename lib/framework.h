@@ -68,8 +68,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "date.h"
 
 namespace outcomes {
@@ -239,18 +237,6 @@ FrameworkLoad parse_framework(std::string_view text, const std::string& file);
 FrameworkLoad load_framework(const std::filesystem::path& path);
 // Loads a framework or throws InvalidInput listing every problem.
 Framework load_framework_or_throw(const std::filesystem::path& path);
-
-// The full parsed structure as JSON (the public contract of `frameworks show --format json`),
-// with keys in a fixed documented order.
-nlohmann::ordered_json framework_to_json(const Framework& framework);
-
-// A readable summary of a framework (what `frameworks show` prints as a table): source,
-// licence, notice, statuses, every domain with its measures, scoring, bands, reliability.
-void render_framework_summary(std::ostream& out, const Framework& framework);
-// A table of frameworks (id, name, version, measures, source), one line each, in the given order.
-void render_framework_list(std::ostream& out, const std::vector<Framework>& frameworks);
-// The same list as JSON: [{id, name, version, content_hash, measures, source, file}].
-nlohmann::ordered_json framework_list_to_json(const std::vector<Framework>& frameworks);
 
 // True when `recorded_hash`, the content hash stored with an entry, names this very file:
 // its SHA-256, or for an entry recorded before content hashes were SHA-256, its legacy digest.

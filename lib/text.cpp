@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "assess.h"
 
@@ -135,6 +136,12 @@ std::string markdown_escape(std::string_view s) {
     out += c;
   }
   return out;
+}
+
+std::string number_as_written(double value) {
+  if (value == std::floor(value) && std::fabs(value) < 1e15)
+    return fmt::format("{}", static_cast<long long>(value));
+  return fmt::format("{}", value);
 }
 
 }  // namespace outcomes::text

@@ -42,6 +42,10 @@ std::string markdown_escape(std::string_view s);
 // doubled); unchanged otherwise (leading and trailing spaces included).
 std::string csv_field(std::string_view field);
 
+// `value` as written in a framework: whole numbers without a decimal point ("3"), others in
+// the shortest form that reads back the same ("2.87", "0.1").
+std::string number_as_written(double value);
+
 // `value` rounded half away from zero to `decimals` places, with exactly that many
 // decimals; never "-0".
 std::string fixed_number(double value, int decimals);

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "framework.h"
+#include "framework_render.h"
 #include "hash.h"
 
 using namespace outcomes;
