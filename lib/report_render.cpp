@@ -155,7 +155,6 @@ std::string category_label(std::string_view id) {
   if (id == "no_reliable_change") return "No reliable change";
   if (id == "deteriorated") return "Deteriorated (reliable)";
   if (id == "insufficient_data") return "Insufficient data (one occasion or too soon)";
-  if (id == "not_computable") return "Change without a reliability test";
   return std::string(id);
 }
 

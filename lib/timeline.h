@@ -56,7 +56,7 @@ class OpenSet {
     held_.push_back({key, date, slot});
     return nullptr;
   }
-  // Closes `key`; returns what was open (valid until the next call), or nullopt when nothing was.
+  // Closes `key`; returns what was open, or nullopt when nothing was.
   std::optional<Held> close(const Key& key) {
     for (auto it = held_.begin(); it != held_.end(); ++it)
       if (it->key == key) {
