@@ -80,7 +80,7 @@ int run_import(const RecordCommand& c, const GlobalOptions& global) {
       throw UsageError(
           fmt::format("{} does not go with --from (the file gives every field)", name));
   Workspace ws = open_workspace(global);
-  auto store = open_store(ws);
+  auto store = open_store_to_write(ws);
   ImportOptions options;
   std::optional<SpooledStdin> spool;
   if (c.from == "-") {
@@ -152,7 +152,7 @@ int run_correction(const RecordCommand& c, const GlobalOptions& global) {
     throw UsageError(
         "--correct changes one entry: give --measure and --value instead of item=value");
   Workspace ws = open_workspace(global);
-  auto store = open_store(ws);
+  auto store = open_store_to_write(ws);
   CorrectionInput input;
   input.entry = c.correct;
   input.reason = c.reason;
@@ -214,7 +214,7 @@ int run_single(const RecordCommand& c, const GlobalOptions& global) {
     }
   }
   Workspace ws = open_workspace(global);
-  auto store = open_store(ws);
+  auto store = open_store_to_write(ws);
   auto result = record_entries(ws, *store, entries, RecordOptions{day, now_timestamp(global)});
   if (result.skipped) {
     std::cerr << fmt::format(

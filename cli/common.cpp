@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -59,6 +60,33 @@ CLI::Option* add_format_option(CLI::App& app, std::string& format,
 }
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+std::unique_ptr<JourneyStore> open_store_to_write(const Workspace& workspace) {
+  WaitPolicy wait;
+  if (const char* env = std::getenv("OUTCOMES_WAIT"); env && *env) {
+    const std::string_view text(env);
+    long long seconds = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || end != text.data() + text.size() || seconds < 0 ||
+        seconds > 7 * 24 * 3600)
+      throw UsageError(fmt::format(
+          "OUTCOMES_WAIT: '{}' is not a number of seconds from 0 to 604800", text));
+    wait.limit = std::chrono::seconds(seconds);
+  }
+  if (stderr_is_terminal())
+    wait.on_wait = [](std::chrono::milliseconds waited, bool done) {
+      if (done) {
+        std::cerr << "\r\033[K" << std::flush;
+        return;
+      }
+      std::cerr << fmt::format(
+                       "\rwaiting for another process writing to the store (an import, "
+                       "perhaps) to finish… {} s\033[K",
+                       std::chrono::duration_cast<std::chrono::seconds>(waited).count())
+                << std::flush;
+    };
+  return open_store(workspace, /*read_only=*/false, wait);
+}
 
 void write_result(const std::string& output, const std::function<void(std::ostream&)>& write) {
   if (!output.empty() && output != "-") return write_output(output, write);

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "date.h"
+#include "store.h"
 #include "workspace.h"
 
 namespace outcomes::cli {
@@ -39,6 +40,10 @@ CLI::Option* add_format_option(CLI::App& app, std::string& format,
 void write_result(const std::string& output, const std::function<void(std::ostream&)>& write);
 // True when standard error is a terminal (progress is shown only then).
 bool stderr_is_terminal();
+// Opens the workspace's store for a write that queues behind other processes' writes:
+// it waits up to OUTCOMES_WAIT seconds (default 3600) and, on a terminal, says it is
+// waiting. UsageError when OUTCOMES_WAIT is not a whole number of seconds.
+std::unique_ptr<JourneyStore> open_store_to_write(const Workspace& workspace);
 
 // One registration function per subcommand, each in its own file.
 void setup_init(CLI::App& app, const GlobalOptions& global, Runner& run);

@@ -86,8 +86,10 @@ std::vector<Entry> with_replaced_slot(std::vector<Entry> brief, std::int64_t rep
   return renumbered;
 }
 
-// Validates new rows against the stored timelines of their people and writes them.
-WriteOutcome check_and_write(const Workspace& ws, JourneyStore& store,
+// Validates new rows against the stored timelines of their people and writes them in
+// `tx`, a write begun before anything was read: the checks read the store as this write
+// will change it, with no other write in between.
+WriteOutcome check_and_write(const Workspace& ws, JourneyStore& store, StoreTransaction& tx,
                              const std::vector<RawRow>& rows, const WriteRequest& request) {
   Problems problems;
   Checker checker(ws, request.today, "", problems);
@@ -129,13 +131,12 @@ WriteOutcome check_and_write(const Workspace& ws, JourneyStore& store,
                                            : "these entries",
                         50, "nothing was written");
 
-  auto tx = store.begin();
   for (auto& e : entries) {
     e.supersedes = supersedes;
     e.reason = request.reason;
-    outcome.ids.push_back(tx->append(e, request.recorded_at));
+    outcome.ids.push_back(tx.append(e, request.recorded_at));
   }
-  tx->commit();
+  tx.commit();
   return outcome;
 }
 
@@ -160,7 +161,8 @@ RecordResult record_entries(const Workspace& workspace, JourneyStore& store,
   request.today = options.today;
   request.recorded_at = options.recorded_at;
   request.skip_stored_ref = true;
-  WriteOutcome outcome = check_and_write(workspace, store, rows, request);
+  auto tx = store.begin();
+  WriteOutcome outcome = check_and_write(workspace, store, *tx, rows, request);
   RecordResult result;
   result.ids = std::move(outcome.ids);
   result.skipped = outcome.skipped;
@@ -169,6 +171,11 @@ RecordResult record_entries(const Workspace& workspace, JourneyStore& store,
 
 std::int64_t record_correction(const Workspace& workspace, JourneyStore& store,
                                const CorrectionInput& input, const RecordOptions& options) {
+  if (trim(input.reason).empty())
+    throw UsageError("--reason: a correction needs a reason, e.g. --reason \"wrong date\"");
+  // Begun first, so that the entry, its corrections and the refs are read as they are
+  // when the correction is written.
+  auto tx = store.begin();
   auto old = store.entry(input.entry);
   if (!old) throw UsageError(fmt::format("--correct: there is no entry {}", input.entry));
   if (old->superseded) {
@@ -184,8 +191,6 @@ std::int64_t record_correction(const Workspace& workspace, JourneyStore& store,
                     "current version instead",
                     input.entry, by ? fmt::format(" by entry {}", by) : ""));
   }
-  if (trim(input.reason).empty())
-    throw UsageError("--reason: a correction needs a reason, e.g. --reason \"wrong date\"");
 
   std::string fields[kFieldCount];
   fields[idx(Field::Person)] = old->person;
@@ -210,7 +215,7 @@ std::int64_t record_correction(const Workspace& workspace, JourneyStore& store,
   request.supersedes = input.entry;
   request.reason = std::string(trim(input.reason));
   request.previous_person = old->person;
-  return check_and_write(workspace, store, {row}, request).ids.front();
+  return check_and_write(workspace, store, *tx, {row}, request).ids.front();
 }
 
 }  // namespace outcomes

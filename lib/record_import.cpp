@@ -328,6 +328,11 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
 
   Problems problems;
   Checker checker(workspace, options.today, options.source, problems);
+  // The write begins before anything is read from the store: whether it holds entries, its
+  // refs, the files imported before and the stored timelines are then read as this import
+  // will change them, and no other write can come in between (it waits for this one).
+  std::unique_ptr<StoreTransaction> tx;
+  if (!options.dry_run) tx = store.begin(true);
   const bool store_has_entries = store.entry_count() > 0;
   auto report_progress = [&](ImportProgress::Phase phase, std::uint64_t rows) {
     if (options.progress)
@@ -376,10 +381,8 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     skipped.already_imported = std::move(previous);
     return skipped;  // the transaction, if any, rolls back
   };
-  std::unique_ptr<StoreTransaction> tx;
   std::optional<BulkWriter> writer;
   if (!options.dry_run) {
-    tx = store.begin(true);
     ImportBatch batch;
     batch.source = options.source;
     batch.imported_at = options.recorded_at;

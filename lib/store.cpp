@@ -25,12 +25,16 @@ std::vector<std::string> JourneyStore::existing_refs(const std::vector<std::stri
   return found;
 }
 
-std::unique_ptr<JourneyStore> open_store(const Workspace& workspace, bool read_only) {
-  return open_store(workspace.db_path(), read_only);
+std::unique_ptr<JourneyStore> open_store(const Workspace& workspace, bool read_only,
+                                         const WaitPolicy& wait) {
+  return open_store(workspace.db_path(), read_only, wait);
 }
 
-std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& file, bool read_only) {
-  return std::make_unique<SqliteStore>(SqliteStore::open(file, read_only));
+std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& file, bool read_only,
+                                         const WaitPolicy& wait) {
+  SqliteOptions options;
+  options.wait = wait;
+  return std::make_unique<SqliteStore>(SqliteStore::open(file, read_only, options));
 }
 
 std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& file) {

@@ -1,6 +1,7 @@
 // The journey store: an append-only log of entries behind a narrow interface, so that the
 // storage behind it (SQLite today, lib/store_sqlite.h) can change without its callers.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -123,12 +124,24 @@ class JourneyStore {
   JourneyStore& operator=(JourneyStore&&) = default;
 };
 
+// How a write waits while another process is writing to the same store. Writes queue:
+// an import may hold the store for minutes while it checks a large file, and a single
+// record waits its turn rather than failing.
+struct WaitPolicy {
+  // How long to wait before giving up with an Error that says the store is busy.
+  std::chrono::milliseconds limit = std::chrono::hours(1);
+  // Told, from the waiting thread, that the write is waiting: about once a second once
+  // it has waited a second (`done` false), and once more when the wait ends (`done` true).
+  std::function<void(std::chrono::milliseconds waited, bool done)> on_wait;
+};
+
 // Opens the workspace's journey store, migrating its schema forward unless `read_only`;
 // Error if it is missing, not a store, or newer than this code.
-std::unique_ptr<JourneyStore> open_store(const Workspace& workspace, bool read_only = false);
+std::unique_ptr<JourneyStore> open_store(const Workspace& workspace, bool read_only = false,
+                                         const WaitPolicy& wait = {});
 // Opens the journey store kept in `file`, as open_store(workspace) does.
 std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& file,
-                                         bool read_only = false);
+                                         bool read_only = false, const WaitPolicy& wait = {});
 // Creates a new, empty store in `file`, readable by its owner only; Error if a file is
 // already there.
 std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& file);

@@ -10,9 +10,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -24,7 +26,6 @@ namespace {
 
 // PRAGMA application_id of an outcomes store ("outc"), telling it apart from other SQLite files.
 constexpr int kApplicationId = 0x6f757463;
-constexpr int kBusyTimeoutMs = 5000;
 
 // The first schema: people, frameworks seen, interned terms, batches, settings, entries.
 void migrate_to_1(SQLite::Database& db) {
@@ -148,10 +149,11 @@ Error store_error(const std::string& file, int code, const std::string& message)
   switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Error(
-          fmt::format("{}: the store is busy: another process is writing to it; try "
-                      "again when it has finished ({})",
-                      file, message));
+      return Error(fmt::format(
+          "{}: the store is busy: another process has been writing to it for longer than "
+          "this command waits (set by OUTCOMES_WAIT, in seconds); nothing was written. Try "
+          "again when it has finished ({})",
+          file, message));
     case SQLITE_NOTADB:
       return Error(
           fmt::format("{}: not an outcomes store (the file is not an SQLite database)", file));
@@ -173,6 +175,14 @@ Error store_error(const std::string& file, int code, const std::string& message)
 
 Error store_error(const std::string& file, const SQLite::Exception& e) {
   return store_error(file, e.getErrorCode(), e.what());
+}
+
+// True when a write failed because an entry with the same external ref is stored: another
+// process stored it since this write checked (the write lock makes that rare, not impossible
+// for a caller that checked outside its write).
+bool is_ref_clash(const SQLite::Exception& e) {
+  return e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE &&
+         std::strstr(e.what(), "entries.ref") != nullptr;
 }
 
 // A raw prepared statement for the hot read path (no per-column allocations).
@@ -295,9 +305,11 @@ struct SqliteStore::Impl {
   // One connection per store object, used from one thread at a time: no SQLite mutex.
   Impl(const std::filesystem::path& path, int flags, SqliteOptions options)
       : file(configured(path.string())),
-        db(file, flags | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs),
+        db(file, flags | SQLite::OPEN_NOMUTEX),
         read_only(!(flags & SQLite::OPEN_READWRITE)),
-        options(options) {}
+        options(options) {
+    sqlite3_busy_handler(db.getHandle(), &Impl::on_busy, this);
+  }
 
   std::string file;
   SQLite::Database db;
@@ -308,6 +320,38 @@ struct SqliteStore::Impl {
   bool logged_write = false;  // this transaction has a row in the log of writes
   std::string logged_at;      // the recorded_at of that row
   int64_t next_id = 1;
+
+  // Waiting for another process's write (SQLite calls on_busy while the store is locked).
+  std::chrono::steady_clock::time_point wait_started;
+  std::chrono::milliseconds wait_reported{0};  // last time on_wait was told; 0 = not yet
+
+  // SQLite's busy handler: sleeps a little and asks SQLite to try again, until the wait
+  // policy's limit has passed. `count` is 0 on the first call of each wait.
+  static int on_busy(void* self, int count) {
+    using namespace std::chrono;
+    auto& s = *static_cast<Impl*>(self);
+    const auto now = steady_clock::now();
+    if (count == 0) s.wait_started = now;
+    const auto waited = duration_cast<milliseconds>(now - s.wait_started);
+    if (waited >= s.options.wait.limit) return 0;
+    if (s.options.wait.on_wait && waited >= s.wait_reported + seconds(1) &&
+        waited >= seconds(1)) {
+      s.wait_reported = waited;
+      s.options.wait.on_wait(waited, false);
+    }
+    // Short sleeps at first (a single record holds the store for milliseconds), then a
+    // tenth of a second between tries.
+    std::this_thread::sleep_for(milliseconds(std::min(100, 1 << std::min(count, 7))));
+    return 1;
+  }
+  // Ends a wait that on_wait was told of: tells it the wait is over.
+  void waited_done() {
+    if (wait_reported.count() == 0) return;
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - wait_started);
+    wait_reported = std::chrono::milliseconds(0);
+    if (options.wait.on_wait) options.wait.on_wait(waited, true);
+  }
 
   // Ids of people, terms and framework versions already in the store (valid across
   // transactions because nothing is ever deleted; cleared when a write rolls back).
@@ -775,7 +819,9 @@ SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
     if (bulk_) s.db.exec("PRAGMA foreign_keys = OFF");
     try {
       s.db.exec("BEGIN IMMEDIATE");
+      s.waited_done();
     } catch (...) {
+      s.waited_done();
       if (bulk_) s.db.exec("PRAGMA foreign_keys = ON");
       throw;
     }
@@ -850,7 +896,15 @@ int64_t SqliteTransaction::append(const NewEntry& entry, const std::string& reco
     insert.bind_id(13, entry.supersedes);
     insert.bind_text(14, entry.reason);
     insert.bind(15, seq);
-    insert.step();
+    try {
+      insert.step();
+    } catch (const SQLite::Exception& e) {
+      insert.reset();
+      if (is_ref_clash(e))
+        throw InvalidInput(
+            fmt::format("ref '{}' is already stored; nothing was written", entry.ref));
+      throw;
+    }
     insert.reset();
     s.log_write(id, recorded_at);
     s.next_id = id + 1;
@@ -886,7 +940,14 @@ void SqliteTransaction::append_all(const std::vector<const NewEntry*>& entries,
         const NewEntry& e = *entries[i + static_cast<std::size_t>(r)];
         bind_fields(insert, 1 + r * kEntryFields, e, s.next_id + r, s.ids_of(e));
       }
-      insert.step();
+      try {
+        insert.step();
+      } catch (const SQLite::Exception& e) {
+        insert.reset();
+        if (is_ref_clash(e))
+          throw InvalidInput("a ref of these entries is already stored; nothing was written");
+        throw;
+      }
       insert.reset();
       s.log_write(s.next_id, recorded_at);
       s.next_id += kRowsPerInsert;
@@ -929,7 +990,13 @@ void SqliteTransaction::complete_batch(int64_t batch, int64_t rows,
 void SqliteTransaction::commit() {
   SqliteStore::Impl& s = s_;
   if (done_) return;
-  s.guard([&] { s.db.exec("COMMIT"); });
+  try {
+    s.guard([&] { s.db.exec("COMMIT"); });
+  } catch (...) {
+    s.waited_done();
+    throw;
+  }
+  s.waited_done();
   finish();
 }
 

@@ -21,6 +21,8 @@ struct SqliteOptions {
   // Entries held in memory per pass of a whole-store read: about 100 bytes a row, so a
   // pass of a million rows needs about 100 MB (tests lower it to force several passes).
   int64_t rows_per_pass = int64_t{1} << 20;
+  // How a write waits for another process's write to finish.
+  WaitPolicy wait;
 };
 
 class SqliteStore final : public JourneyStore {

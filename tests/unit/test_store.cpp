@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "error.h"
@@ -304,6 +305,75 @@ TEST_CASE("the database refuses UPDATE and DELETE of entries") {
   CHECK(db.execAndGet("SELECT COUNT(*) FROM entries").getInt() == 1);
 }
 
+TEST_CASE("a write waits for another connection's write, saying so, then goes ahead") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  auto first = SqliteStore::create(file);
+  std::vector<std::pair<long long, bool>> told;
+  SqliteOptions options;
+  options.wait.limit = std::chrono::seconds(30);
+  options.wait.on_wait = [&](std::chrono::milliseconds waited, bool done) {
+    told.emplace_back(waited.count(), done);
+  };
+  auto second = SqliteStore::open(file, false, options);
+  auto holding = first.begin();
+  holding->append(contact("P1", "2026-01-01", "attended"), kWhen);
+  // The first write commits after 1.5 s, from another thread (each connection is used by
+  // one thread at a time).
+  std::thread finisher([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    holding->commit();
+  });
+  const auto started = std::chrono::steady_clock::now();
+  auto waiting = second.begin();
+  const auto waited = std::chrono::steady_clock::now() - started;
+  finisher.join();
+  waiting->append(contact("P2", "2026-01-02", "attended"), kWhen);
+  waiting->commit();
+  CHECK(waited >= std::chrono::milliseconds(1400));
+  REQUIRE(told.size() >= 2);
+  CHECK(told.front().first >= 1000);
+  CHECK_FALSE(told.front().second);
+  CHECK(told.back().second);  // told once more when the wait ended
+  CHECK(second.entry_count() == 2);
+}
+
+TEST_CASE("a write that waits longer than its limit fails with a plain message") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  auto first = SqliteStore::create(file);
+  SqliteOptions options;
+  options.wait.limit = std::chrono::milliseconds(300);
+  auto second = SqliteStore::open(file, false, options);
+  auto holding = first.begin();
+  const std::string message = error_of([&] { second.begin(); });
+  CHECK(message.find("the store is busy") != std::string::npos);
+  CHECK(message.find("OUTCOMES_WAIT") != std::string::npos);
+  holding->commit();
+  CHECK_NOTHROW(second.begin()->commit());
+}
+
+TEST_CASE("a ref stored by another write since the check is refused in plain words") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  auto first = SqliteStore::create(file);
+  auto second = SqliteStore::open(file);
+  auto e = contact("P1", "2026-01-01", "attended");
+  e.ref = "R1";
+  {
+    auto tx = first.begin();
+    tx->append(e, kWhen);
+    tx->commit();
+  }
+  auto tx = second.begin();
+  try {
+    tx->append(e, kWhen);
+    FAIL("the second entry with ref R1 was stored");
+  } catch (const InvalidInput& error) {
+    CHECK(std::string(error.what()) == "ref 'R1' is already stored; nothing was written");
+  }
+}
+
 TEST_CASE("a transaction not committed leaves nothing behind") {
   TempDir dir;
   auto store = SqliteStore::create(dir / "outcomes.db");
@@ -363,7 +433,7 @@ TEST_CASE("refs are unique and found; batches are found by content hash") {
   auto tx = store.begin();
   auto dup = contact("P2", "2026-01-01", "attended");
   dup.ref = "r1";
-  CHECK(error_of([&] { tx->append(dup, kWhen); }).find("UNIQUE") != std::string::npos);
+  CHECK(error_of([&] { tx->append(dup, kWhen); }) == "ref 'r1' is already stored; nothing was written");
 }
 
 TEST_CASE("framework_versions counts entries per framework version") {
@@ -553,7 +623,7 @@ TEST_CASE("a whole-store read in several passes matches reading person by person
     }
   };
   for (int64_t pass : {int64_t{1} << 20, int64_t{7}, int64_t{40}}) {
-    const auto view = SqliteStore::open(store.file(), true, SqliteOptions{pass});
+    const auto view = SqliteStore::open(store.file(), true, SqliteOptions{pass, {}});
     for (bool audit : {false, true}) {
       EntryQuery all;
       all.include_superseded = audit;
@@ -603,7 +673,7 @@ TEST_CASE("a kinds filter returns only those kinds, in journey order, from any r
     tx->commit();
   }
   for (int64_t pass : {int64_t{1} << 20, int64_t{2}}) {
-    const auto view = SqliteStore::open(store.file(), true, SqliteOptions{pass});
+    const auto view = SqliteStore::open(store.file(), true, SqliteOptions{pass, {}});
     EntryQuery episodes;
     episodes.kinds = {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute};
     std::vector<std::string> want = {"P1 2026-01-01 enrol", "P1 2026-01-01 attribute",
