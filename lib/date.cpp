@@ -69,7 +69,8 @@ std::optional<Duration> parse_duration(std::string_view text) {
   auto space = text.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
   int count = 0;
-  if (!parse_digits(text.substr(0, space), count) || count <= 0) return std::nullopt;
+  if (!parse_digits(text.substr(0, space), count) || count <= 0 || count > kMaxDurationCount)
+    return std::nullopt;
   auto unit = text.substr(space + 1);
   Duration d{count, Duration::Unit::Days};
   if (unit == "day" || unit == "days")

@@ -39,6 +39,10 @@ struct Duration {
   Unit unit = Unit::Days;
   bool operator==(const Duration&) const = default;
 };
+// The largest N a duration may have: adding any duration to any date then stays within
+// the calendar and within the range of Date.
+inline constexpr int kMaxDurationCount = 10000;
+// Parses "N days|N weeks|N months" with 0 < N <= kMaxDurationCount; nullopt otherwise.
 std::optional<Duration> parse_duration(std::string_view text);
 // "6 months", "1 week", "90 days".
 std::string format_duration(const Duration& duration);

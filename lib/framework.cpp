@@ -460,7 +460,9 @@ std::optional<Duration> read_duration(Reporter& rep, const Field& f) {
     const std::string& text = f.node.Scalar();
     const std::string count = text.substr(0, text.find(' '));
     // Suggest a unit only when the count is right: "6 monts" → "6 months".
-    if (auto n = parse_integer_text(count); n && *n > 0) {
+    if (auto n = parse_integer_text(count); n && *n > kMaxDurationCount) {
+      hint = fmt::format(" ({} is more than {})", *n, kMaxDurationCount);
+    } else if (n && *n > 0) {
       std::vector<std::string> candidates;
       for (const char* unit : {"days", "weeks", "months", "day", "week", "month"})
         candidates.push_back(count + " " + unit);

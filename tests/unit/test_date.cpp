@@ -47,3 +47,12 @@ TEST_CASE("durations parse, print and add") {
   CHECK(format_date(add_duration(start, *parse_duration("2 weeks"))) == "2026-02-14");
   CHECK(format_date(add_duration(start, *parse_duration("1 day"))) == "2026-02-01");
 }
+
+TEST_CASE("a duration too long to add to a date is refused") {
+  // Found by fuzz/fuzz_date: "2147483647 weeks" overflowed int when added to a date.
+  CHECK(parse_duration("10000 months").has_value());
+  CHECK(format_date(add_duration(*parse_date("9999-12-31"), *parse_duration("10000 months"))) ==
+        "10833-04-30");
+  for (const char* text : {"10001 days", "2147483647 days", "2147483647 weeks", "20202621 months"})
+    CHECK_FALSE(parse_duration(text).has_value());
+}
