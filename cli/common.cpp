@@ -62,9 +62,9 @@ bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
 
 void write_result(const std::string& output, const std::function<void(std::ostream&)>& write) {
   if (!output.empty() && output != "-") return write_output(output, write);
-  write(std::cout);
+  // Through the descriptor, so a failure names its cause (a full disk, a size limit).
   std::cout.flush();
-  if (!std::cout) throw Error("could not write to standard output");
+  write_to_descriptor(STDOUT_FILENO, "standard output", write);
 }
 
 }  // namespace outcomes::cli
