@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "error.h"
+#include "output.h"
 
 namespace outcomes {
 namespace {
@@ -24,8 +25,8 @@ std::string temporary_folder() {
 // An owner-only file in `dir` that no folder lists. Without O_TMPFILE support (some file
 // systems) the file is made with a name and unlinked before a byte is written to it.
 int create_unnamed(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+  int fd = create_unnamed_file(dir);
+  if (fd >= 0 || errno != EOPNOTSUPP) return fd;
   std::string name = dir + "/.outcomes-input-XXXXXX";
   fd = ::mkostemp(name.data(), O_CLOEXEC);
   if (fd >= 0) ::unlink(name.c_str());

@@ -58,20 +58,39 @@ class FdBuffer : public std::streambuf {
   std::array<char, 1 << 16> buffer_;
 };
 
-// Creates a new file named after `path` in its folder, owner-only; returns its descriptor.
-int create_temporary(const std::filesystem::path& path, std::string& name) {
+// Gives a file a new hidden name beside `path`, made by `make` (which returns false with
+// errno EEXIST when the name is taken, to try another); returns the name.
+std::string hidden_name(const std::filesystem::path& path,
+                        const std::function<bool(const std::string&)>& make) {
   std::random_device random;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    name = (path.parent_path() / fmt::format(".{}.{:08x}.tmp", path.filename().string(),
-                                             static_cast<unsigned>(random())))
-               .string();
-    int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) return fd;
+    std::string name = (path.parent_path() / fmt::format(".{}.{:08x}.tmp", path.filename().string(),
+                                                         static_cast<unsigned>(random())))
+                           .string();
+    if (make(name)) return name;
     if (errno != EEXIST)
       throw Error(fmt::format("--output: cannot create a file in {}: {}",
                               path.parent_path().string(), std::strerror(errno)));
   }
   throw Error(fmt::format("--output: cannot create a file in {}", path.parent_path().string()));
+}
+
+// Creates the file the output is written into, owner-only, in the folder of `path`; returns
+// its descriptor. Where the file system allows, the file has no name until it is complete
+// (so a process killed while writing leaves nothing), and `name` is ""; else `name` is its
+// hidden name.
+int create_temporary(const std::filesystem::path& path, std::string& name) {
+  name.clear();
+  int fd = create_unnamed_file(path.parent_path());
+  if (fd >= 0) return fd;
+  if (errno != EOPNOTSUPP)
+    throw Error(fmt::format("--output: cannot create a file in {}: {}",
+                            path.parent_path().string(), std::strerror(errno)));
+  name = hidden_name(path, [&](const std::string& candidate) {
+    fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    return fd >= 0;
+  });
+  return fd;
 }
 
 // Runs `write` into a stream over `fd` and flushes it; returns 0, or the errno of the
@@ -128,6 +147,13 @@ void write_in_place(const std::filesystem::path& path, const std::filesystem::pa
 
 }  // namespace
 
+int create_unnamed_file(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  // Kernels and file systems without O_TMPFILE answer in more than one way.
+  if (fd < 0 && (errno == EISDIR || errno == EINVAL)) errno = EOPNOTSUPP;
+  return fd;
+}
+
 void write_to_descriptor(int fd, const std::string& name,
                          const std::function<void(std::ostream&)>& write) {
   if (int error = write_stream(fd, write))
@@ -173,14 +199,23 @@ void write_output(const std::filesystem::path& target,
   try {
     // The mode given to open() is narrowed by the umask, never widened; set it exactly.
     if (::fchmod(fd, 0600) != 0)
-      throw Error(fmt::format("--output: cannot make {} owner-only: {}", temp,
-                              std::strerror(errno)));
+      throw Error(fmt::format("--output: cannot make the file for {} owner-only: {}",
+                              target.string(), std::strerror(errno)));
     if (int error = write_stream(fd, write))
       throw Error(fmt::format("--output: cannot write {}: {}", target.string(),
                               std::strerror(error)));
     if (::fsync(fd) != 0)
       throw Error(fmt::format("--output: cannot write {}: {}", target.string(),
                               std::strerror(errno)));
+    // Complete, the unnamed file gets a name to be renamed from (renaming is what replaces
+    // an existing file in one step).
+    if (temp.empty()) {
+      const std::string self = fmt::format("/proc/self/fd/{}", fd);
+      temp = hidden_name(path, [&](const std::string& candidate) {
+        return ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, candidate.c_str(), AT_SYMLINK_FOLLOW) ==
+               0;
+      });
+    }
     int closing = fd;
     fd = -1;
     if (::close(closing) != 0)
@@ -191,7 +226,7 @@ void write_output(const std::filesystem::path& target,
                               std::strerror(errno)));
   } catch (...) {
     if (fd >= 0) ::close(fd);
-    ::unlink(temp.c_str());
+    if (!temp.empty()) ::unlink(temp.c_str());
     throw;
   }
   // The rename is durable once the folder is synced; the file is complete either way.

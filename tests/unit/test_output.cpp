@@ -214,3 +214,22 @@ TEST_CASE("write_to_descriptor names the output and the cause of a failed write"
       "cannot write standard output: No space left on device", Error);
   ::close(fd);
 }
+
+TEST_CASE("while an output is written no file for it is seen in its folder") {
+  TempDir dir("output");
+  int probe = create_unnamed_file(dir.path);
+  if (probe < 0) {
+    MESSAGE("SKIP: the temporary folder's file system has no unnamed files");
+    return;
+  }
+  ::close(probe);
+  int seen = -1;
+  write_output(dir / "out.txt", [&](std::ostream& out) {
+    out << std::string(200000, 'z') << std::flush;
+    seen = entries_in(dir.path);  // a process killed now would leave this behind
+  });
+  CHECK(seen == 0);
+  CHECK(entries_in(dir.path) == 1);
+  CHECK(read_file(dir / "out.txt").size() == 200000);
+  CHECK(mode_of(dir / "out.txt") == 0600);
+}
