@@ -42,9 +42,7 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
   for (const auto& f : workspace.frameworks) options.known_frameworks.push_back(f.id);
   auto store = open_store(workspace, true);
   if (cmd.output.empty() || cmd.output == "-") {
-    export_entries(*store, options, std::cout);
-    std::cout.flush();
-    if (!std::cout) throw Error("writing the export to standard output failed");
+    write_result(cmd.output, [&](std::ostream& out) { export_entries(*store, options, out); });
     return kExitOk;
   }
   auto summary = export_entries_to_file(*store, options, cmd.output);

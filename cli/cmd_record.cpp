@@ -1,15 +1,12 @@
 // outcomes record: one entry from flags, a batch from a file, or a correction.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
 
 #include "common.h"
 #include "error.h"
+#include "input.h"
 #include "record.h"
 #include "store.h"
 
@@ -25,39 +22,6 @@ struct RecordCommand {
   std::int64_t correct = 0;
   bool correcting = false;  // --correct was given
   std::string reason, new_person;
-};
-
-// Standard input copied to a temporary file (an import reads its file twice).
-class SpooledStdin {
- public:
-  SpooledStdin() {
-    const char* dir = std::getenv("TMPDIR");
-    std::string name = std::string(dir && *dir ? dir : "/tmp") + "/outcomes-stdin-XXXXXX";
-    int fd = mkstemp(name.data());
-    if (fd < 0) throw Error(fmt::format("cannot create a temporary file in {}", name));
-    path_ = name;
-    std::vector<char> buffer(1 << 16);
-    for (;;) {
-      std::cin.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      auto got = std::cin.gcount();
-      if (got <= 0) break;
-      if (write(fd, buffer.data(), static_cast<std::size_t>(got)) != got) {
-        close(fd);
-        throw Error(fmt::format("cannot write the temporary file {}", name));
-      }
-    }
-    close(fd);
-  }
-  ~SpooledStdin() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  SpooledStdin(const SpooledStdin&) = delete;
-  SpooledStdin& operator=(const SpooledStdin&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
 };
 
 std::size_t field(Field f) {
@@ -80,21 +44,16 @@ int run_import(const RecordCommand& c, const GlobalOptions& global) {
       throw UsageError(
           fmt::format("{} does not go with --from (the file gives every field)", name));
   Workspace ws = open_workspace(global);
+  // The import reads its file more than once; a pipe, FIFO or standard input is copied
+  // first, out of sight of any folder, and before the store is opened, so a slow pipe
+  // holds no connection to it.
+  RereadableInput input(c.from);
   auto store = open_store_to_write(ws);
   ImportOptions options;
-  std::optional<SpooledStdin> spool;
-  if (c.from == "-") {
-    spool.emplace();
-    options.file = spool->path();
-    options.source = "<stdin>";
-  } else {
-    options.file = c.from;
-    options.source = c.from;
-    if (!std::filesystem::is_regular_file(options.file))
-      throw Error(fmt::format("{}: no such file", c.from));
-  }
+  options.file = input.path();
+  options.source = c.from == "-" ? "<stdin>" : c.from;
   options.format = c.input_format.empty()
-                       ? (c.from == "-" ? InputFormat::Csv : input_format_for(options.file))
+                       ? (c.from == "-" ? InputFormat::Csv : input_format_for(c.from))
                        : (c.input_format == "jsonl" ? InputFormat::Jsonl : InputFormat::Csv);
   options.wide = c.wide;
   options.framework = c.framework;

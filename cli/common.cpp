@@ -90,9 +90,9 @@ std::unique_ptr<JourneyStore> open_store_to_write(const Workspace& workspace) {
 
 void write_result(const std::string& output, const std::function<void(std::ostream&)>& write) {
   if (!output.empty() && output != "-") return write_output(output, write);
-  write(std::cout);
+  // Through the descriptor, so a failure names its cause (a full disk, a size limit).
   std::cout.flush();
-  if (!std::cout) throw Error("could not write to standard output");
+  write_to_descriptor(STDOUT_FILENO, "standard output", write);
 }
 
 }  // namespace outcomes::cli

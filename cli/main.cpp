@@ -1,4 +1,7 @@
 // The outcomes command: registers the subcommands, parses, runs one, maps errors to exit codes.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <functional>
 #include <iostream>
 
@@ -51,8 +54,18 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
 
+  // Past a file size limit (ulimit -f) a write fails with EFBIG, reported like any
+  // other failed write, instead of the process being killed mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
-    return run ? run() : kExitOk;
+    int code = run ? run() : kExitOk;
+    // What was written to standard output outside write_result (short messages) must
+    // also have reached it.
+    errno = 0;
+    if (!std::cout.flush())
+      throw Error(fmt::format("cannot write standard output: {}",
+                              std::strerror(errno ? errno : EIO)));
+    return code;
   } catch (const InvalidInput& e) {
     for (const auto& problem : e.problems()) std::cerr << problem << '\n';
     std::cerr << "outcomes: error: " << e.what() << '\n';

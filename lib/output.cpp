@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <charconv>
+#include <optional>
+#include <string_view>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -55,15 +58,16 @@ class FdBuffer : public std::streambuf {
   std::array<char, 1 << 16> buffer_;
 };
 
-// Creates a new file named after `path` in its folder, owner-only; returns its descriptor.
-int create_temporary(const std::filesystem::path& path, std::string& name) {
+// Gives a file a new hidden name beside `path`, made by `make` (which returns false with
+// errno EEXIST when the name is taken, to try another); returns the name.
+std::string hidden_name(const std::filesystem::path& path,
+                        const std::function<bool(const std::string&)>& make) {
   std::random_device random;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    name = (path.parent_path() / fmt::format(".{}.{:08x}.tmp", path.filename().string(),
-                                             static_cast<unsigned>(random())))
-               .string();
-    int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) return fd;
+    std::string name = (path.parent_path() / fmt::format(".{}.{:08x}.tmp", path.filename().string(),
+                                                         static_cast<unsigned>(random())))
+                           .string();
+    if (make(name)) return name;
     if (errno != EEXIST)
       throw Error(fmt::format("--output: cannot create a file in {}: {}",
                               path.parent_path().string(), std::strerror(errno)));
@@ -71,17 +75,121 @@ int create_temporary(const std::filesystem::path& path, std::string& name) {
   throw Error(fmt::format("--output: cannot create a file in {}", path.parent_path().string()));
 }
 
+// Creates the file the output is written into, owner-only, in the folder of `path`; returns
+// its descriptor. Where the file system allows, the file has no name until it is complete
+// (so a process killed while writing leaves nothing), and `name` is ""; else `name` is its
+// hidden name.
+int create_temporary(const std::filesystem::path& path, std::string& name) {
+  name.clear();
+  int fd = create_unnamed_file(path.parent_path());
+  if (fd >= 0) return fd;
+  if (errno != EOPNOTSUPP)
+    throw Error(fmt::format("--output: cannot create a file in {}: {}",
+                            path.parent_path().string(), std::strerror(errno)));
+  name = hidden_name(path, [&](const std::string& candidate) {
+    fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    return fd >= 0;
+  });
+  return fd;
+}
+
+// Runs `write` into a stream over `fd` and flushes it; returns 0, or the errno of the
+// write that failed.
+int write_stream(int fd, const std::function<void(std::ostream&)>& write) {
+  FdBuffer buffer(fd);
+  std::ostream out(&buffer);
+  write(out);
+  out.flush();
+  if (out) return 0;
+  return buffer.error() ? buffer.error() : EIO;
+}
+
+// The descriptor a path names by number (/dev/stdout, /dev/stderr, /dev/fd/N,
+// /proc/self/fd/N), if it is one: such a path is the caller's own open descriptor, which
+// the shell has already prepared (truncated, or opened to append), so it is written in
+// place rather than reopened.
+std::optional<int> named_descriptor(const std::filesystem::path& path) {
+  const std::string text = path.lexically_normal().string();
+  if (text == "/dev/stdout") return 1;
+  if (text == "/dev/stderr") return 2;
+  for (std::string_view prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    if (text.size() <= prefix.size() || text.compare(0, prefix.size(), prefix) != 0) continue;
+    int fd = 0;
+    const char* first = text.data() + prefix.size();
+    const char* last = text.data() + text.size();
+    auto [end, ec] = std::from_chars(first, last, fd);
+    if (ec == std::errc() && end == last) return fd;
+  }
+  return std::nullopt;
+}
+
+bool written_in_place(mode_t mode) { return S_ISCHR(mode) || S_ISFIFO(mode); }
+
+// Writes to a device or FIFO through a descriptor opened without creating or truncating
+// anything, and only when the descriptor is still a device or FIFO once open (the name
+// may have been swapped between the check and the open).
+void write_in_place(const std::filesystem::path& path, const std::filesystem::path& target,
+                    const std::function<void(std::ostream&)>& write) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    throw Error(fmt::format("--output: cannot open {}: {}", target.string(), std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !written_in_place(st.st_mode))
+    throw Error(fmt::format("--output: {} changed while it was opened; nothing was written",
+                            target.string()));
+  if (int error = write_stream(fd, write))
+    throw Error(fmt::format("--output: cannot write {}: {}", target.string(), std::strerror(error)));
+}
+
 }  // namespace
+
+int create_unnamed_file(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  // Kernels and file systems without O_TMPFILE answer in more than one way.
+  if (fd < 0 && (errno == EISDIR || errno == EINVAL)) errno = EOPNOTSUPP;
+  return fd;
+}
+
+void write_to_descriptor(int fd, const std::string& name,
+                         const std::function<void(std::ostream&)>& write) {
+  if (int error = write_stream(fd, write))
+    throw Error(fmt::format("cannot write {}: {}", name, std::strerror(error)));
+}
 
 void write_output(const std::filesystem::path& target,
                   const std::function<void(std::ostream&)>& write) {
+  if (auto fd = named_descriptor(target)) {
+    struct stat st {};
+    if (::fstat(*fd, &st) != 0)
+      throw Error(fmt::format("--output: {} is not open: {}", target.string(), std::strerror(errno)));
+    if (int error = write_stream(*fd, write))
+      throw Error(fmt::format("--output: cannot write {}: {}", target.string(), std::strerror(error)));
+    return;
+  }
   const std::filesystem::path path =
       target.has_parent_path() ? target : std::filesystem::path(".") / target;
   struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
-    throw Error(fmt::format("--output: {} is a symbolic link; not writing through it (name the "
-                            "file itself)",
-                            target.string()));
+  if (::lstat(path.c_str(), &st) == 0) {
+    // A link may have been planted to send the output elsewhere: never followed.
+    if (S_ISLNK(st.st_mode))
+      throw Error(fmt::format("--output: {} is a symbolic link; not writing through it (name the "
+                              "file itself)",
+                              target.string()));
+    // A FIFO someone else made would pass the output to them.
+    if (S_ISFIFO(st.st_mode) && st.st_uid != ::geteuid())
+      throw Error(fmt::format("--output: {} is a FIFO that belongs to another user; not writing "
+                              "to it",
+                              target.string()));
+    if (written_in_place(st.st_mode)) return write_in_place(path, target, write);
+    if (!S_ISREG(st.st_mode))
+      throw Error(fmt::format("--output: {} is {}; expected a file, a device or a FIFO",
+                              target.string(),
+                              S_ISDIR(st.st_mode) ? "a folder" : "not a regular file"));
+  }
   if (::stat(path.parent_path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw Error(fmt::format("--output: cannot create a file in {}: no such folder",
                             path.parent_path().string()));
@@ -91,18 +199,23 @@ void write_output(const std::filesystem::path& target,
   try {
     // The mode given to open() is narrowed by the umask, never widened; set it exactly.
     if (::fchmod(fd, 0600) != 0)
-      throw Error(fmt::format("--output: cannot make {} owner-only: {}", temp,
-                              std::strerror(errno)));
-    FdBuffer buffer(fd);
-    std::ostream out(&buffer);
-    write(out);
-    out.flush();
-    if (!out)
+      throw Error(fmt::format("--output: cannot make the file for {} owner-only: {}",
+                              target.string(), std::strerror(errno)));
+    if (int error = write_stream(fd, write))
       throw Error(fmt::format("--output: cannot write {}: {}", target.string(),
-                              std::strerror(buffer.error() ? buffer.error() : EIO)));
+                              std::strerror(error)));
     if (::fsync(fd) != 0)
       throw Error(fmt::format("--output: cannot write {}: {}", target.string(),
                               std::strerror(errno)));
+    // Complete, the unnamed file gets a name to be renamed from (renaming is what replaces
+    // an existing file in one step).
+    if (temp.empty()) {
+      const std::string self = fmt::format("/proc/self/fd/{}", fd);
+      temp = hidden_name(path, [&](const std::string& candidate) {
+        return ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, candidate.c_str(), AT_SYMLINK_FOLLOW) ==
+               0;
+      });
+    }
     int closing = fd;
     fd = -1;
     if (::close(closing) != 0)
@@ -113,7 +226,7 @@ void write_output(const std::filesystem::path& target,
                               std::strerror(errno)));
   } catch (...) {
     if (fd >= 0) ::close(fd);
-    ::unlink(temp.c_str());
+    if (!temp.empty()) ::unlink(temp.c_str());
     throw;
   }
   // The rename is durable once the folder is synced; the file is complete either way.

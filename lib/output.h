@@ -1,18 +1,36 @@
-// The one way an output file (--output) is written: owner-only, never half-written.
+// The one way an output (--output, or standard output) is written: owner-only, never
+// half-written, never replacing anything that is not a regular file.
 #pragma once
 #include <filesystem>
 #include <functional>
 #include <ostream>
+#include <string>
 
 namespace outcomes {
 
-// Writes what `write` puts into the stream to `path`: into a new temporary file beside it
-// (created owner-only, mode 0600, whatever the umask), synced to disk, then renamed over
-// `path`, so `path` holds either its old content or all of the new. Error (nothing written)
-// when `path` is a symbolic link or its folder does not exist; on any failure, including an
-// exception from `write`, the temporary file is removed and the exception passed on.
-// Error messages start "--output: " (every --output option writes through here).
+// Writes what `write` puts into the stream to `path`. A regular file (or a name not yet
+// taken) is written into a new temporary file beside it (created owner-only, mode 0600,
+// whatever the umask), synced to disk, then renamed over `path`, so `path` holds either its
+// old content or all of the new; until complete, that file has no name where the file
+// system allows (so a process killed while writing leaves nothing). A character device (/dev/null) or a FIFO of this user's is
+// written in place and never replaced; /dev/stdout, /dev/stderr, /dev/fd/N and
+// /proc/self/fd/N write to that open descriptor in place. Error (nothing written) when
+// `path` is a symbolic link (never followed), a FIFO of another user's, a folder, a block
+// device or a socket, or its folder does not exist; on any failure, including an exception
+// from `write`, the temporary file is removed and the exception passed on. Error messages
+// start "--output: " and name `path` (every --output option writes through here).
 void write_output(const std::filesystem::path& path,
                   const std::function<void(std::ostream&)>& write);
+
+// Opens a new file in `dir`, readable and writable by its owner only, that no folder lists
+// (O_TMPFILE): it vanishes when closed, however the process ends. -1 with errno set when it
+// cannot; errno EOPNOTSUPP when the file system has no such files.
+int create_unnamed_file(const std::filesystem::path& dir);
+
+// Writes what `write` puts into the stream to the open descriptor `fd` at its current
+// offset (e.g. 1 for standard output). Error "cannot write NAME: REASON" on failure
+// (a full disk, a file size limit, a closed pipe).
+void write_to_descriptor(int fd, const std::string& name,
+                         const std::function<void(std::ostream&)>& write);
 
 }  // namespace outcomes

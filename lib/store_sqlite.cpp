@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -303,9 +304,12 @@ const std::string& configured(const std::string& file) {
 
 struct SqliteStore::Impl {
   // One connection per store object, used from one thread at a time: no SQLite mutex.
-  Impl(const std::filesystem::path& path, int flags, SqliteOptions options)
+  // `uri`, when given, is what SQLite opens instead of the path (with query parameters).
+  Impl(const std::filesystem::path& path, int flags, SqliteOptions options,
+       const std::string& uri = {})
       : file(configured(path.string())),
-        db(file, flags | SQLite::OPEN_NOMUTEX),
+        db(uri.empty() ? file : uri,
+           flags | SQLite::OPEN_NOMUTEX | (uri.empty() ? 0 : SQLite::OPEN_URI)),
         read_only(!(flags & SQLite::OPEN_READWRITE)),
         options(options) {
     sqlite3_busy_handler(db.getHandle(), &Impl::on_busy, this);
@@ -626,6 +630,95 @@ void read_entry_row(const RawStatement& row, const std::vector<std::string>& ter
   e.seq = row.integer(14);
 }
 
+// What the first 100 bytes of a file (SQLite's database header) say it is.
+enum class StoreHeader { Store, Empty, NotSqlite, OtherSqlite, Unsure };
+
+std::uint32_t big_endian(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+
+// Reads the header without SQLite, which would take an empty file for an empty database and
+// would write to a foreign one (journal mode, schema) before its pragmas could be asked.
+// user_version is at offset 60 and application_id at 68, both big-endian. A database in WAL
+// mode (offset 18 holds 2) may have newer pages, its header among them, in its -wal file:
+// then the header read here may be stale, and only SQLite can say (Unsure).
+StoreHeader read_store_header(const std::string& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw Error(fmt::format("{}: cannot open the store: {}", file, std::strerror(errno)));
+  unsigned char header[100] = {};
+  std::size_t got = 0;
+  while (got < sizeof header) {
+    ssize_t n = ::read(fd, header + got, sizeof header - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (got == 0) return StoreHeader::Empty;
+  static constexpr char kMagic[] = "SQLite format 3";  // with its NUL: 16 bytes
+  if (got < sizeof header || std::memcmp(header, kMagic, sizeof kMagic) != 0)
+    return StoreHeader::NotSqlite;
+  if (big_endian(header + 68) == static_cast<std::uint32_t>(kApplicationId) &&
+      big_endian(header + 60) != 0)
+    return StoreHeader::Store;
+  std::error_code ec;
+  if (header[18] == 2 && std::filesystem::file_size(file + "-wal", ec) > 0 && !ec)
+    return StoreHeader::Unsure;
+  return StoreHeader::OtherSqlite;
+}
+
+Error not_a_store(const std::string& file, StoreHeader header) {
+  switch (header) {
+    case StoreHeader::Empty:
+      return Error(fmt::format("{}: not an outcomes store (the file is empty)", file));
+    case StoreHeader::NotSqlite:
+      return Error(
+          fmt::format("{}: not an outcomes store (the file is not an SQLite database)", file));
+    default:
+      return Error(fmt::format(
+          "{}: not an outcomes store (an SQLite database made by something else)", file));
+  }
+}
+
+// True when SQLite's connection holds an outcomes store (any schema version).
+bool holds_store(SQLite::Database& db) {
+  return db.execAndGet("PRAGMA user_version").getInt() != 0 &&
+         db.execAndGet("PRAGMA application_id").getInt() == kApplicationId;
+}
+
+// A file: URI naming `file`, every byte outside the unreserved set percent-encoded.
+std::string file_uri(const std::string& file) {
+  std::string uri = "file:";
+  for (unsigned char c : file) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~')
+      uri += static_cast<char>(c);
+    else
+      uri += fmt::format("%{:02X}", c);
+  }
+  return uri;
+}
+
+// How a read-only connection opens `file`. A store in WAL mode is read through its -shm
+// file, which SQLite makes beside it when missing; in a folder this process may not write
+// (a read-only share, a copied backup), with no -wal file holding pages not yet copied
+// into the store, the store is opened as immutable instead: read as it is, with no -shm.
+// Returns "" for an ordinary open.
+std::string read_only_uri(const std::string& file) {
+  std::filesystem::path folder = std::filesystem::path(file).parent_path();
+  if (folder.empty()) folder = ".";
+  if (::access(folder.c_str(), W_OK) == 0) return {};
+  std::error_code ec;
+  if (std::filesystem::exists(file + "-shm", ec)) return {};
+  const auto wal = std::filesystem::file_size(file + "-wal", ec);
+  if (!ec && wal > 0)
+    throw Error(fmt::format(
+        "{}: the store's log ({}-wal) holds changes not yet in the store, and the folder "
+        "cannot be written to read them; open it once where it can be written",
+        file, file));
+  return file_uri(file) + "?immutable=1";
+}
+
 void apply_pragmas(SQLite::Database& db, bool read_only) {
   db.exec("PRAGMA foreign_keys = ON");
   if (!read_only) {
@@ -694,19 +787,24 @@ SqliteStore SqliteStore::open(const std::filesystem::path& file, bool read_only,
                     name));
   if (std::filesystem::is_directory(file, ec))
     throw Error(fmt::format("{}: not an outcomes store (it is a folder)", name));
+  // Nothing is written to a file (not even the journal mode) until it is known to be
+  // a store.
+  StoreHeader header = read_store_header(name);
+  if (header != StoreHeader::Store && header != StoreHeader::Unsure)
+    throw not_a_store(name, header);
   UmaskGuard umask_guard(077);
   try {
+    if (header == StoreHeader::Unsure) {
+      Impl probe(file, SQLite::OPEN_READONLY, options);
+      if (!holds_store(probe.db)) throw not_a_store(name, StoreHeader::OtherSqlite);
+    }
     auto impl = std::make_unique<Impl>(
-        file, read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE, options);
+        file, read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE, options,
+        read_only ? read_only_uri(name) : std::string());
     auto& db = impl->db;
+    if (!holds_store(db)) throw not_a_store(name, StoreHeader::OtherSqlite);
     apply_pragmas(db, read_only);
     int version = db.execAndGet("PRAGMA user_version").getInt();
-    int app_id = db.execAndGet("PRAGMA application_id").getInt();
-    if (version == 0 || app_id != kApplicationId)
-      throw Error(
-          fmt::format("{}: not an outcomes store (an SQLite database made by something "
-                      "else)",
-                      name));
     if (version > schema_version())
       throw Error(fmt::format(
           "{}: the store has schema version {}, newer than this version of outcomes knows "

@@ -353,9 +353,41 @@ std::vector<Framework> load_shipped_frameworks(const fs::path& dir) {
   return load_framework_dir(dir);
 }
 
+namespace {
+
+// The pieces of a workspace, in the order init moves them into place: outcomes.yaml, which
+// makes a folder a workspace, comes last.
+constexpr const char* kWorkspacePieces[] = {"frameworks", "outcomes.db", "outcomes.yaml"};
+
+// Finishes an init that was stopped while it moved the pieces from `staging` into `dir`
+// (the marker file was written before the first move): moves the rest and removes
+// `staging`. Returns the frameworks the workspace now holds.
+std::vector<std::string> finish_interrupted_init(const fs::path& dir, const fs::path& staging) {
+  std::error_code ec;
+  for (const char* name : kWorkspacePieces) {
+    if (!fs::exists(staging / name, ec)) continue;
+    if (fs::exists(dir / name, ec))
+      throw Error(fmt::format("{} holds both {} and {}; an interrupted init left them and "
+                              "cannot tell which to keep; nothing was changed",
+                              dir.string(), (dir / name).string(), (staging / name).string()));
+    fs::rename(staging / name, dir / name, ec);
+    if (ec) throw Error(fmt::format("cannot finish the workspace in {}: {}", dir.string(), ec.message()));
+  }
+  fs::remove_all(staging, ec);
+  std::vector<std::string> ids;
+  for (const auto& f : load_framework_dir(dir / "frameworks")) ids.push_back(f.id);
+  return ids;
+}
+
+}  // namespace
+
 std::vector<std::string> init_workspace(const InitOptions& options) {
   const fs::path& dir = options.dir;
   std::error_code ec;
+  const fs::path staging = dir / ".outcomes-init";
+  const fs::path moving = staging / "moving";
+  if (!fs::exists(dir / "outcomes.yaml", ec) && fs::exists(moving, ec))
+    return finish_interrupted_init(dir, staging);
   for (const char* name : {"outcomes.yaml", "outcomes.db", "frameworks"})
     if (fs::exists(dir / name, ec))
       throw Error(fmt::format("{} already holds a workspace ({} exists); nothing was changed",
@@ -382,11 +414,12 @@ std::vector<std::string> init_workspace(const InitOptions& options) {
   if (name.empty()) name = fs::absolute(dir).lexically_normal().filename().string();
   if (name.empty()) name = "My service";
 
-  // Build in a hidden staging folder inside DIR, then move the pieces into place, so an
-  // interrupted init leaves no half-made workspace behind.
+  // Build in a hidden staging folder inside DIR, then move the pieces into place. Stopped
+  // while building, init leaves only the staging folder, which the next init replaces;
+  // stopped while moving (after the marker file is written), the next init finishes the
+  // moves. Either way no folder is ever a half-made workspace.
   fs::create_directories(dir, ec);
   if (ec) throw Error(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-  fs::path staging = dir / ".outcomes-init";
   fs::remove_all(staging, ec);
   fs::create_directory(staging, ec);
   if (ec) throw Error(fmt::format("cannot write in {}: {}", dir.string(), ec.message()));
@@ -403,9 +436,11 @@ std::vector<std::string> init_workspace(const InitOptions& options) {
       if (!out.flush()) throw Error("cannot write outcomes.yaml");
     }
     create_store(staging / "outcomes.db");
-    fs::rename(staging / "frameworks", dir / "frameworks");
-    fs::rename(staging / "outcomes.db", dir / "outcomes.db");
-    fs::rename(staging / "outcomes.yaml", dir / "outcomes.yaml");
+    {
+      std::ofstream marker(moving);
+      if (!marker.flush()) throw Error(fmt::format("cannot write {}", moving.string()));
+    }
+    for (const char* piece : kWorkspacePieces) fs::rename(staging / piece, dir / piece);
     fs::remove_all(staging);
   } catch (const fs::filesystem_error& e) {
     fs::remove_all(staging, ec);

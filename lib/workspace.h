@@ -80,8 +80,11 @@ struct InitOptions {
   std::vector<std::string> framework_ids;  // empty = all shipped
   std::filesystem::path shipped_dir;
 };
-// Creates a new workspace; refuses (Error) when DIR already holds outcomes.yaml or
-// outcomes.db; UsageError for an unknown framework id. Returns the frameworks copied.
+// Creates a new workspace, built in DIR/.outcomes-init and moved into place, outcomes.yaml
+// last; refuses (Error) when DIR already holds outcomes.yaml, outcomes.db or frameworks;
+// UsageError for an unknown framework id. When an earlier init was stopped while moving
+// its pieces into place, finishes that workspace instead (with the frameworks it chose).
+// Returns the frameworks the workspace holds.
 std::vector<std::string> init_workspace(const InitOptions& options);
 
 }  // namespace outcomes

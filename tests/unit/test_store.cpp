@@ -125,6 +125,86 @@ TEST_CASE("open reports missing files, non-databases and foreign databases by na
         std::string::npos);
 }
 
+TEST_CASE("open refuses a file that is not a store before writing anything to it") {
+  TempDir dir;
+  auto check_untouched = [&](const fs::path& file, const char* says) {
+    const std::string before = outcomes::testing::read_file(file);
+    for (bool read_only : {false, true}) {
+      CAPTURE(read_only);
+      auto message = error_of([&] { SqliteStore::open(file, read_only); });
+      CHECK(message == file.string() + ": not an outcomes store (" + says + ")");
+      CHECK(outcomes::testing::read_file(file) == before);
+      CHECK_FALSE(fs::exists(file.string() + "-wal"));
+      CHECK_FALSE(fs::exists(file.string() + "-shm"));
+      CHECK_FALSE(fs::exists(file.string() + "-journal"));
+    }
+  };
+  auto empty = dir / "empty.db";
+  { std::ofstream touch(empty); }
+  check_untouched(empty, "the file is empty");
+  CHECK(fs::file_size(empty) == 0);
+
+  auto text = dir / "notes.db";
+  { std::ofstream(text) << "P1,2026-01-05,enrol\n"; }
+  check_untouched(text, "the file is not an SQLite database");
+
+  // A foreign database in rollback-journal mode: journal_mode=WAL would rewrite its header.
+  auto foreign = dir / "foreign.db";
+  {
+    SQLite::Database db(foreign.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1); PRAGMA user_version = 3;");
+  }
+  check_untouched(foreign, "an SQLite database made by something else");
+
+  // One carrying the store's application_id but no schema version is not a store either.
+  auto half = dir / "half.db";
+  {
+    SQLite::Database db(half.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA application_id = 1869968483; CREATE TABLE t (x);");
+  }
+  check_untouched(half, "an SQLite database made by something else");
+}
+
+TEST_CASE("open reads a store whose header is still only in its -wal file") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  auto writer = SqliteStore::create(file);  // kept open: nothing is checkpointed yet
+  {
+    auto tx = writer.begin();
+    tx->append(outcomes::testing::make("P1", "2026-01-05", EntryKind::Enrol), "2026-01-05T00:00:00Z");
+    tx->commit();
+  }
+  REQUIRE(fs::file_size(file.string() + "-wal") > 0);
+  auto reader = SqliteStore::open(file, true);
+  CHECK(reader.entry_count() == 1);
+}
+
+TEST_CASE("a read-only open of a store in a folder it cannot write needs no -shm file") {
+  if (::geteuid() == 0) {
+    MESSAGE("SKIP: running as root, for whom a read-only folder is writable");
+    return;
+  }
+  TempDir dir;
+  auto folder = dir / "ro";
+  fs::create_directory(folder);
+  auto file = folder / "outcomes.db";
+  {
+    auto store = SqliteStore::create(file);
+    auto tx = store.begin();
+    tx->append(outcomes::testing::make("P1", "2026-01-05", EntryKind::Enrol), "2026-01-05T00:00:00Z");
+    tx->commit();
+  }
+  REQUIRE_FALSE(fs::exists(file.string() + "-shm"));
+  fs::permissions(folder, fs::perms::owner_read | fs::perms::owner_exec);
+  fs::permissions(file, fs::perms::owner_read);
+  {
+    auto store = SqliteStore::open(file, true);
+    CHECK(store.entry_count() == 1);
+  }
+  CHECK_FALSE(fs::exists(file.string() + "-shm"));
+  fs::permissions(folder, fs::perms::owner_all);
+}
+
 TEST_CASE("append stores every field and reads it back") {
   TempDir dir;
   auto store = SqliteStore::create(dir / "outcomes.db");

@@ -112,3 +112,57 @@ TEST_CASE("load_settings requires the service name and rejects broken YAML") {
   write(t.path / "outcomes.yaml", "service: [unclosed\n");
   CHECK_THROWS_AS(load_settings(t.path / "outcomes.yaml"), InvalidInput);
 }
+
+namespace {
+InitOptions init_options(const fs::path& dir, std::vector<std::string> ids) {
+  InitOptions options;
+  options.dir = dir;
+  options.service_name = "Test service";
+  options.framework_ids = std::move(ids);
+  options.shipped_dir = OUTCOMES_FRAMEWORKS_DIR;
+  return options;
+}
+}  // namespace
+
+TEST_CASE("init finishes a workspace whose pieces an interrupted init was moving") {
+  TempDir dir;
+  auto ws = dir / "ws";
+  REQUIRE(init_workspace(init_options(ws, {"ndt"})) == std::vector<std::string>{"ndt"});
+  // As if init was stopped after moving frameworks/ and outcomes.db into place.
+  fs::create_directory(ws / ".outcomes-init");
+  fs::rename(ws / "outcomes.yaml", ws / ".outcomes-init" / "outcomes.yaml");
+  std::ofstream(ws / ".outcomes-init" / "moving");
+  // The next init (whatever it is asked for) finishes that one.
+  CHECK(init_workspace(init_options(ws, {"goals"})) == std::vector<std::string>{"ndt"});
+  CHECK(fs::is_regular_file(ws / "outcomes.yaml"));
+  CHECK_FALSE(fs::exists(ws / ".outcomes-init"));
+  CHECK(open_workspace(ws).settings.service_name == "Test service");
+  // Finished, it is a workspace like any other: init refuses it.
+  CHECK_THROWS_WITH_AS(init_workspace(init_options(ws, {})),
+                       doctest::Contains("already holds a workspace"), Error);
+}
+
+TEST_CASE("init stopped while building leaves only its staging folder, replaced next time") {
+  TempDir dir;
+  auto ws = dir / "ws";
+  write(ws / ".outcomes-init" / "outcomes.yaml", "half written");
+  write(ws / ".outcomes-init" / "frameworks" / "ndt.yaml", "half");
+  CHECK(init_workspace(init_options(ws, {"goals"})) == std::vector<std::string>{"goals"});
+  CHECK_FALSE(fs::exists(ws / ".outcomes-init"));
+  CHECK(fs::exists(ws / "frameworks" / "goals.yaml"));
+  CHECK_FALSE(fs::exists(ws / "frameworks" / "ndt.yaml"));
+}
+
+TEST_CASE("init refuses to finish when a piece is both moved and still staged") {
+  TempDir dir;
+  auto ws = dir / "ws";
+  init_workspace(init_options(ws, {"ndt"}));
+  fs::create_directory(ws / ".outcomes-init");
+  fs::rename(ws / "outcomes.yaml", ws / ".outcomes-init" / "outcomes.yaml");
+  write(ws / ".outcomes-init" / "outcomes.db", "another store");
+  std::ofstream(ws / ".outcomes-init" / "moving");
+  CHECK_THROWS_WITH_AS(init_workspace(init_options(ws, {})),
+                       doctest::Contains("cannot tell which to keep"), Error);
+  CHECK(fs::exists(ws / ".outcomes-init" / "outcomes.db"));
+  CHECK(fs::exists(ws / "outcomes.db"));
+}
