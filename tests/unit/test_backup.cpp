@@ -15,6 +15,7 @@ using namespace outcomes;
 namespace fs = std::filesystem;
 using outcomes::testing::make;
 using outcomes::testing::TempDir;
+using outcomes::testing::error_of;
 
 namespace {
 
@@ -25,15 +26,6 @@ void add_contacts(JourneyStore& store, int n) {
   auto tx = store.begin();
   for (int i = 0; i < n; ++i) tx->append(make("P1", "2026-02-01", EntryKind::Contact, "attended"), kWhen);
   tx->commit();
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 // The files in `dir`, by name.
