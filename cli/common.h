@@ -53,5 +53,7 @@ void setup_journey(CLI::App& app, const GlobalOptions& global, Runner& run);
 void setup_assess(CLI::App& app, const GlobalOptions& global, Runner& run);
 void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run);
 void setup_export(CLI::App& app, const GlobalOptions& global, Runner& run);
+void setup_backup(CLI::App& app, const GlobalOptions& global, Runner& run);
+void setup_verify(CLI::App& app, const GlobalOptions& global, Runner& run);
 
 }  // namespace outcomes::cli

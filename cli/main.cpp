@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   cli::setup_assess(app, global, run);
   cli::setup_report(app, global, run);
   cli::setup_export(app, global, run);
+  cli::setup_backup(app, global, run);
+  cli::setup_verify(app, global, run);
   // Global options may also be given after a (sub)subcommand's name.
   std::function<void(CLI::App&)> fall_through = [&](CLI::App& parent) {
     for (auto* sub : parent.get_subcommands({})) {

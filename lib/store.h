@@ -40,6 +40,14 @@ struct FrameworkVersion {
   int64_t entries = 0;
 };
 
+// One check of a store's own consistency: its name, and the problems found (none when
+// it passed), each a sentence naming what is wrong and where.
+struct StoreCheck {
+  std::string name;
+  std::vector<std::string> problems;
+  std::string detail;  // what a passed check found, e.g. "version 3" ("" when nothing)
+};
+
 // A record of one batch import.
 struct ImportBatch {
   int64_t id = 0;
@@ -117,6 +125,16 @@ class JourneyStore {
   // A second, read-only view of the same store that sees it as last committed, whatever
   // this one is writing.
   virtual std::unique_ptr<JourneyStore> open_reader() const = 0;
+
+  // --- administration
+  // Writes a consistent copy of the store as last committed into `file`, which must be
+  // absent or empty (Error otherwise), readable by its owner only; others may write to
+  // the store meanwhile. The copy is checked to be intact before this returns; on any
+  // failure Error, and what was written to `file` is left for the caller to remove.
+  virtual void backup_to(const std::filesystem::path& file) const = 0;
+  // Checks the store's own consistency (file integrity, schema, append-only guards,
+  // references between its records), in a fixed order; damage is reported, never repaired.
+  virtual std::vector<StoreCheck> check_store() const = 0;
 
  protected:
   JourneyStore() = default;

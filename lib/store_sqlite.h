@@ -54,6 +54,8 @@ class SqliteStore final : public JourneyStore {
   int64_t entry_count() const override;
   std::optional<std::string> setting(const std::string& key) const override;
   std::unique_ptr<JourneyStore> open_reader() const override;
+  void backup_to(const std::filesystem::path& file) const override;
+  std::vector<StoreCheck> check_store() const override;
 
   struct Impl;
 

@@ -22,6 +22,7 @@ namespace {
 
 using outcomes::testing::day;
 using outcomes::testing::TempDir;
+using outcomes::testing::error_of;
 
 NewEntry contact(const std::string& person, const char* date, const std::string& status) {
   NewEntry e;
@@ -52,15 +53,6 @@ std::vector<int64_t> ids(const std::vector<Entry>& entries) {
   std::vector<int64_t> out;
   for (const auto& e : entries) out.push_back(e.id);
   return out;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace

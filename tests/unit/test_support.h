@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -15,6 +16,7 @@
 
 #include "date.h"
 #include "entry.h"
+#include "error.h"
 #include "framework.h"
 #include "workspace.h"
 
@@ -114,5 +116,15 @@ struct Log {
     return list;
   }
 };
+
+// The message of the outcomes::Error that `f` throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 }  // namespace outcomes::testing
