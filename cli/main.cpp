@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "error.h"
+#include "text.h"
 
 int main(int argc, char** argv) {
   using namespace outcomes;
@@ -54,14 +55,16 @@ int main(int argc, char** argv) {
   try {
     return run ? run() : kExitOk;
   } catch (const InvalidInput& e) {
-    for (const auto& problem : e.problems()) std::cerr << problem << '\n';
-    std::cerr << "outcomes: error: " << e.what() << '\n';
+    // Messages may quote user values: never let them write control characters to a terminal.
+    for (const auto& problem : e.problems())
+      std::cerr << text::escape(problem, text::Controls::LineBreaks) << '\n';
+    std::cerr << "outcomes: error: " << text::escape(e.what(), text::Controls::LineBreaks) << '\n';
     return e.exit_code();
   } catch (const Error& e) {
-    std::cerr << "outcomes: error: " << e.what() << '\n';
+    std::cerr << "outcomes: error: " << text::escape(e.what(), text::Controls::LineBreaks) << '\n';
     return e.exit_code();
   } catch (const std::exception& e) {
-    std::cerr << "outcomes: error: " << e.what() << '\n';
+    std::cerr << "outcomes: error: " << text::escape(e.what(), text::Controls::LineBreaks) << '\n';
     return kExitFailure;
   }
 }

@@ -186,6 +186,8 @@ std::int64_t record_correction(const Workspace& workspace, JourneyStore& store,
   }
   if (trim(input.reason).empty())
     throw UsageError("--reason: a correction needs a reason, e.g. --reason \"wrong date\"");
+  if (auto why = text::value_problem(trim(input.reason), text::Controls::LineBreaks))
+    throw InvalidInput("--reason: " + *why);
 
   std::string fields[kFieldCount];
   fields[idx(Field::Person)] = old->person;
