@@ -1,6 +1,7 @@
 // The outcomes command: registers the subcommands, parses, runs one, maps errors to exit codes.
 #include <functional>
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -48,7 +49,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
+    std::ostringstream err;  // CLI11 quotes the bad value: escape it like every message
+    int code = app.exit(e, std::cout, err);
+    std::cerr << text::escape(err.str(), text::Controls::LineBreaks);
     return code == 0 ? kExitOk : kExitUsage;
   }
 
