@@ -9,14 +9,8 @@ set -u
 bin=$1 cases=$2 src=$3
 shift 3
 only=" $* "
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/bin"
-ln -s "$bin" "$work/bin/outcomes"
-export PATH="$work/bin:$PATH" TZ=UTC LC_ALL=C.UTF-8 HOME="$work" SRC="$src"
-export OUTCOMES_NOW=2026-11-15 OUTCOMES_SHARE="$src/frameworks"
+source "$(dirname "$0")/../pinned_env.sh"
 export H=person,date,kind,framework,measure,value,status,text,by,ref
-unset OUTCOMES_WORKSPACE
 
 if ! (cd "$work" &&
   outcomes init base --framework ndt --framework goals --framework supporting-people \
