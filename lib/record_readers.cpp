@@ -273,7 +273,7 @@ class EntryObjectSax : public nlohmann::json_sax<nlohmann::json> {
   }
   bool string(string_t& v) override {
     if (depth_ != 1) return true;
-    if (field_ < kFieldCount) values_[field_] = std::move(v);
+    if (field_ < kFieldCount) values_[field_].assign(v);  // keeps this buffer's capacity
     return true;
   }
   bool binary(binary_t&) override { return scalar("binary", nullptr); }
