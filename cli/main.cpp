@@ -4,12 +4,14 @@
 #include <cstring>
 #include <functional>
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "common.h"
 #include "error.h"
+#include "text.h"
 
 int main(int argc, char** argv) {
   using namespace outcomes;
@@ -52,7 +54,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
+    std::ostringstream err;  // CLI11 quotes the bad value: escape it like every message
+    int code = app.exit(e, std::cout, err);
+    std::cerr << text::escape(err.str(), text::Controls::LineBreaks);
     return code == 0 ? kExitOk : kExitUsage;
   }
 
@@ -69,14 +73,16 @@ int main(int argc, char** argv) {
                               std::strerror(errno ? errno : EIO)));
     return code;
   } catch (const InvalidInput& e) {
-    for (const auto& problem : e.problems()) std::cerr << problem << '\n';
-    std::cerr << "outcomes: error: " << e.what() << '\n';
+    // Messages may quote user values: never let them write control characters to a terminal.
+    for (const auto& problem : e.problems())
+      std::cerr << text::escape(problem, text::Controls::LineBreaks) << '\n';
+    std::cerr << "outcomes: error: " << text::escape(e.what(), text::Controls::LineBreaks) << '\n';
     return e.exit_code();
   } catch (const Error& e) {
-    std::cerr << "outcomes: error: " << e.what() << '\n';
+    std::cerr << "outcomes: error: " << text::escape(e.what(), text::Controls::LineBreaks) << '\n';
     return e.exit_code();
   } catch (const std::exception& e) {
-    std::cerr << "outcomes: error: " << e.what() << '\n';
+    std::cerr << "outcomes: error: " << text::escape(e.what(), text::Controls::LineBreaks) << '\n';
     return kExitFailure;
   }
 }

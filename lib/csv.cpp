@@ -71,6 +71,17 @@ CsvReader::Parse CsvReader::parse_record(std::size_t& end, std::uint64_t& lines)
     end = static_cast<std::size_t>(where - base);
     return Parse::Malformed;
   };
+  // More input is needed to finish the record, unless it is already over the limit: then
+  // it is refused rather than held whole in memory. `from` is where lines were counted to.
+  auto need_more = [&](const char* from) {
+    if (static_cast<std::size_t>(stop - base) < text::kMaxRowBytes) return Parse::NeedMore;
+    lines += count_newlines(from, stop);
+    malformed(stop, fmt::format("the record is longer than {} bytes (the limit of one row)",
+                                text::kMaxRowBytes));
+    problem_line_ = line_;
+    return Parse::Malformed;
+  };
+  auto too_many_fields = [&]() { return spans_.size() > text::kMaxColumns; };
   for (;;) {
     if (p < stop && *p == '"') {
       const std::uint64_t quote_line = line_ + lines;
@@ -82,14 +93,14 @@ CsvReader::Parse CsvReader::parse_record(std::size_t& end, std::uint64_t& lines)
         auto* quote =
             static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(stop - p)));
         if (!quote) {
-          if (!eof_) return Parse::NeedMore;
+          if (!eof_) return need_more(p);
           lines += count_newlines(p, stop);
           malformed(stop, "a quoted field is never closed; it runs to the end of the input");
           problem_line_ = quote_line;  // where to look, not where the input ended
           return Parse::Malformed;
         }
         lines += count_newlines(p, quote);
-        if (quote + 1 == stop && !eof_) return Parse::NeedMore;
+        if (quote + 1 == stop && !eof_) return need_more(quote);
         if (quote + 1 < stop && quote[1] == '"') {
           scratch_.append(segment, quote + 1);  // keeps one of the doubled quotes
           escaped = true;
@@ -120,10 +131,13 @@ CsvReader::Parse CsvReader::parse_record(std::size_t& end, std::uint64_t& lines)
         return malformed(p,
                          "a quote inside an unquoted field; quote the whole field and "
                          "double the quotes inside it");
-      if (p == stop && !eof_) return Parse::NeedMore;
+      if (p == stop && !eof_) return need_more(p);
       spans_.push_back({static_cast<std::size_t>(start - buffer_.data()),
                         static_cast<std::size_t>(p - start), false});
     }
+    if (too_many_fields())
+      return malformed(p, fmt::format("the record has more than {} fields (the limit of one row)",
+                                      text::kMaxColumns));
     // p is at a comma, a line end or the end of input.
     if (p == stop) break;
     if (*p == ',') {
@@ -131,7 +145,7 @@ CsvReader::Parse CsvReader::parse_record(std::size_t& end, std::uint64_t& lines)
       continue;
     }
     if (*p == '\r') {
-      if (p + 1 == stop && !eof_) return Parse::NeedMore;
+      if (p + 1 == stop && !eof_) return need_more(p);
       ++p;
       if (p < stop && *p == '\n') ++p;
     } else {

@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "suggest.h"
 #include "text.h"
+#include "yaml_source.h"
 
 namespace outcomes {
 
@@ -211,6 +212,29 @@ struct Reporter {
   }
 };
 
+// The one document of `text`, its problems (syntax errors included) reported; nullopt
+// when there are any.
+std::optional<YAML::Node> load_document(std::string_view text, Reporter& rep) {
+  std::vector<YamlProblem> problems;
+  YAML::Node root;
+  try {
+    root = load_yaml_document(text, problems);
+  } catch (const YAML::ParserException& e) {
+    rep.add(e.mark, "", "YAML syntax error: " + e.msg);
+    return std::nullopt;
+  }
+  for (auto& p : problems) {
+    YAML::Mark mark = YAML::Mark::null_mark();
+    if (p.line > 0) {
+      mark.line = static_cast<int>(p.line) - 1;
+      mark.column = p.column > 0 ? static_cast<int>(p.column) - 1 : 0;
+    }
+    rep.add(mark, "", std::move(p.message));
+  }
+  if (!problems.empty()) return std::nullopt;
+  return root;
+}
+
 // A value in a mapping, with where it is: null values report at their key, because
 // yaml-cpp places an empty value at the start of the next line.
 struct Field {
@@ -359,6 +383,11 @@ std::optional<std::string> read_text(Reporter& rep, const Field& f, bool allow_e
   if (f.node.IsScalar()) {
     if (f.node.Scalar().empty() && !allow_empty) {
       rep.add(f.mark, f.path, "empty value; expected a text");
+      return std::nullopt;
+    }
+    // A YAML escape ("\e") gives control characters the raw bytes did not show.
+    if (auto why = text::value_problem(f.node.Scalar(), text::Controls::LineBreaks)) {
+      rep.add(f.mark, f.path, std::move(*why));
       return std::nullopt;
     }
     return f.node.Scalar();
@@ -1347,13 +1376,9 @@ void sort_problems(std::vector<Diagnostic>& problems) {
 
 // Applies a local wording file's labels and anchors to `fw`.
 void apply_local_wording(Framework& fw, const std::string& text, Reporter& rep) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    rep.add(e.mark, "", "YAML syntax error: " + e.msg);
-    return;
-  }
+  auto document = load_document(text, rep);
+  if (!document) return;
+  const YAML::Node& root = *document;
   if (!root.IsDefined() || root.IsNull()) return;  // an empty local file changes nothing
   MapReader map(rep, Field{"", root, mark_of(root, YAML::Mark())}, kLocalKeys,
                 "a mapping with labels and/or anchors");
@@ -1404,22 +1429,6 @@ void apply_local_wording(Framework& fw, const std::string& text, Reporter& rep) 
   }
 }
 
-std::optional<std::string> read_file_bytes(const std::filesystem::path& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    error = std::filesystem::exists(path, ec) ? "cannot be read" : "no such file";
-    return std::nullopt;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    error = "cannot be read";
-    return std::nullopt;
-  }
-  return buffer.str();
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -1428,17 +1437,14 @@ std::optional<std::string> read_file_bytes(const std::filesystem::path& path, st
 FrameworkLoad parse_framework(std::string_view text, const std::string& file) {
   FrameworkLoad load;
   Reporter rep{file, {}};
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    rep.add(e.mark, "", "YAML syntax error: " + e.msg);
+  auto root = load_document(text, rep);
+  if (!root) {
     load.problems = std::move(rep.problems);
     return load;
   }
   Framework fw;
   FrameworkParser parser(rep, fw);
-  parser.parse(root);
+  parser.parse(*root);
   sort_problems(rep.problems);
   load.problems = std::move(rep.problems);
   if (load.problems.empty()) {
@@ -1453,7 +1459,7 @@ FrameworkLoad parse_framework(std::string_view text, const std::string& file) {
 
 FrameworkLoad load_framework(const std::filesystem::path& path) {
   std::string error;
-  auto bytes = read_file_bytes(path, error);
+  auto bytes = read_yaml_file(path, error);
   if (!bytes) {
     FrameworkLoad load;
     load.problems.push_back(Diagnostic{path.string(), 0, 0, "", error});
@@ -1467,7 +1473,7 @@ FrameworkLoad load_framework(const std::filesystem::path& path) {
   const auto local = path.parent_path() / (stem + ".local.yaml");
   std::error_code ec;
   if (!std::filesystem::exists(local, ec)) return load;
-  auto local_bytes = read_file_bytes(local, error);
+  auto local_bytes = read_yaml_file(local, error);
   Reporter rep{local.string(), {}};
   if (!local_bytes)
     rep.problems.push_back(Diagnostic{local.string(), 0, 0, "", error});

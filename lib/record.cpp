@@ -173,6 +173,8 @@ std::int64_t record_correction(const Workspace& workspace, JourneyStore& store,
                                const CorrectionInput& input, const RecordOptions& options) {
   if (trim(input.reason).empty())
     throw UsageError("--reason: a correction needs a reason, e.g. --reason \"wrong date\"");
+  if (auto why = text::value_problem(trim(input.reason), text::Controls::LineBreaks))
+    throw InvalidInput("--reason: " + *why);
   // Begun first, so that the entry, its corrections and the refs are read as they are
   // when the correction is written.
   auto tx = store.begin();

@@ -268,6 +268,9 @@ class Checker {
   // Reports `f` given when the kind does not use it, or missing when it needs it (`what`);
   // true when `f` holds a value to check further.
   bool uses(RowCheck& c, Field f, Use use, std::string_view what);
+  // Refuses a field over the byte limit, not valid UTF-8, or with control characters (tab
+  // and line breaks are allowed in the text only).
+  void check_bytes(RowCheck& c);
   std::optional<std::uint32_t> check_person(RowCheck& c);
   Date check_date(RowCheck& c);
   std::optional<EntryKind> check_kind(RowCheck& c);

@@ -3,6 +3,8 @@
 // (one entry object per line). Each yields RawRows; problems of the file's form are
 // reported here, problems of the entries by the checker.
 #include <istream>
+#include <limits>
+#include <type_traits>
 #include <nlohmann/json.hpp>
 
 #include "csv.h"
@@ -19,6 +21,19 @@ void throw_header_problems(const std::string& source, std::vector<std::string> p
   throw InvalidInput(fmt::format("{} problem{} in the header of {}; nothing was written", n,
                                  n == 1 ? "" : "s", source),
                      std::move(problems));
+}
+
+// Why the first record is no header, when it is malformed: " (line 1: ...)"; else "".
+std::string header_problem(const CsvReader& csv) {
+  if (!csv.malformed()) return "";
+  return fmt::format(" (line {}: {})", csv.problem_line(), csv.problem());
+}
+
+// Refuses header names that are not clean text, naming the column; they would be echoed.
+void check_header_bytes(const std::string& source, const std::vector<std::string_view>& header) {
+  for (std::size_t c = 0; c < header.size(); ++c)
+    if (auto why = text::value_problem(header[c], text::Controls::None))
+      throw InvalidInput(fmt::format("{}:1:{}: header: {}", source, c + 1, *why));
 }
 
 enum class CsvRecord { End, Skip, Data };
@@ -51,9 +66,10 @@ class LongCsvReader : public RowReader {
       : csv_(in), source_(source), problems_(problems) {
     std::vector<std::string_view> header;
     if (!csv_.next(header) || csv_.malformed()) {
-      throw InvalidInput(
-          fmt::format("{}: no header; expected the columns {}", source, join_or(kFieldNames)));
+      throw InvalidInput(fmt::format("{}: no header{}; expected the columns {}", source,
+                                     header_problem(csv_), join_or(kFieldNames)));
     }
+    check_header_bytes(source, header);
     std::vector<std::string> names = to_strings(kFieldNames);
     std::vector<std::string> header_problems;
     for (std::size_t c = 0; c < header.size(); ++c) {
@@ -119,8 +135,10 @@ class WideCsvReader : public RowReader {
       : csv_(in), source_(source), framework_(fw), problems_(problems) {
     std::vector<std::string_view> header;
     if (!csv_.next(header) || csv_.malformed())
-      throw InvalidInput(fmt::format("{}: no header; expected person, date and the item ids of {}",
-                                     source, fw.id));
+      throw InvalidInput(
+          fmt::format("{}: no header{}; expected person, date and the item ids of {}", source,
+                      header_problem(csv_), fw.id));
+    check_header_bytes(source, header);
     std::vector<std::string> items;
     for (const auto* m : fw.items()) items.push_back(m->id);
     std::vector<std::string> names = items;
@@ -232,76 +250,166 @@ class WideCsvReader : public RowReader {
   std::vector<std::string_view> fields_;
 };
 
+// Reads one JSONL line's object straight into an entry's fields (no document is built):
+// strings for every field, numbers for the value only, null for an empty field. Reports
+// each key given twice, each value of the wrong type and each number out of range.
+class EntryObjectSax : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  EntryObjectSax(std::array<std::string, kFieldCount>& values, const std::string& source,
+                 std::uint64_t line, Problems& problems)
+      : values_(values), source_(source), line_(line), problems_(problems) {
+    for (auto& v : values_) v.clear();
+  }
+  bool ok() const { return ok_; }
+
+  bool null() override { return scalar("null", [](std::string& v) { v.clear(); }); }
+  bool boolean(bool) override { return scalar("boolean", nullptr); }
+  bool number_integer(number_integer_t v) override { return number(std::to_string(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return number(std::to_string(v)); }
+  bool number_float(number_float_t d, const string_t& raw) override {
+    if (d == static_cast<double>(static_cast<long long>(d)) && d > -1e15 && d < 1e15)
+      return number(std::to_string(static_cast<long long>(d)));
+    return number(raw);
+  }
+  bool string(string_t& v) override {
+    if (depth_ != 1) return true;
+    if (field_ < kFieldCount) values_[field_].assign(v);  // keeps this buffer's capacity
+    return true;
+  }
+  bool binary(binary_t&) override { return scalar("binary", nullptr); }
+  bool start_object(std::size_t) override { return open("object"); }
+  bool start_array(std::size_t) override { return open("array"); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& k) override {
+    if (depth_ != 1) return true;
+    key_ = k;
+    auto it = std::find(kFieldNames.begin(), kFieldNames.end(), k);
+    if (it == kFieldNames.end()) {
+      static const std::vector<std::string> names = to_strings(kFieldNames);
+      const std::string shown = text::escape(k);
+      fail(fmt::format("{}: not a key of an entry; expected {}{}", shown, join_or(kFieldNames),
+                       did_you_mean(shown, names)));
+      field_ = kFieldCount;
+      return true;
+    }
+    field_ = static_cast<std::size_t>(it - kFieldNames.begin());
+    if (seen_[field_]) {
+      fail(fmt::format("{}: given twice in one object; expected each key at most once", k));
+      field_ = kFieldCount;
+      return true;
+    }
+    seen_[field_] = true;
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string& last_token,
+                   const nlohmann::detail::exception& e) override {
+    ok_ = false;
+    if (e.id == 406) {  // a number too large for a double
+      // `position` counts the characters read, up to the token's last one.
+      const std::size_t column = position + 1 - std::min(position, last_token.size());
+      problems_.add(line_, 0,
+                    fmt::format("{}:{}:{}: {}: the number {} is out of range", source_, line_,
+                                column, text::escape(key_), text::escape(last_token)));
+      return false;
+    }
+    std::string what = e.what();
+    if (auto dash = what.find(" - "); dash != std::string::npos) what = what.substr(dash + 3);
+    problems_.add(line_, 0,
+                  fmt::format("{}:{}: invalid JSON: {} (column {})", source_, line_,
+                              text::escape(what), position));
+    return false;
+  }
+
+ private:
+  void fail(std::string message) {
+    problems_.add(line_, 0, fmt::format("{}:{}: {}", source_, line_, message));
+    ok_ = false;
+  }
+  // A value that is neither a string nor a number, at the top (the line itself) or as a field.
+  template <typename Assign>
+  bool scalar(std::string_view type, Assign assign) {
+    if (depth_ == 0) return not_an_object(type);
+    if (depth_ != 1 || field_ >= kFieldCount) return true;
+    if constexpr (!std::is_same_v<Assign, std::nullptr_t>) {
+      assign(values_[field_]);
+    } else {
+      wrong_type(type);
+    }
+    return true;
+  }
+  bool number(std::string text) {
+    if (depth_ == 0) return not_an_object("number");
+    if (depth_ != 1 || field_ >= kFieldCount) return true;
+    if (field_ == idx(Field::Value))
+      values_[field_] = std::move(text);
+    else
+      fail(fmt::format("{}: expected a string, got the number {}; write it in quotes", key_,
+                       text));
+    return true;
+  }
+  bool open(std::string_view type) {
+    if (depth_ == 0 && type != "object") return not_an_object(type);
+    if (depth_ == 1 && field_ < kFieldCount) wrong_type(type);
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+  void wrong_type(std::string_view type) {
+    fail(fmt::format("{}: expected a string{}, got {}", key_,
+                     field_ == idx(Field::Value) ? " or a number" : "", type));
+  }
+  bool not_an_object(std::string_view type) {
+    fail(fmt::format("expected a JSON object {{\"person\": …, \"date\": …, \"kind\": …}}, got {}",
+                     type));
+    return false;
+  }
+
+  std::array<std::string, kFieldCount>& values_;
+  const std::string& source_;
+  std::uint64_t line_;
+  Problems& problems_;
+  std::array<bool, kFieldCount> seen_{};
+  std::string key_;
+  std::size_t field_ = kFieldCount;
+  int depth_ = 0;
+  bool ok_ = true;
+};
+
 class JsonlReader : public RowReader {
  public:
   JsonlReader(std::istream& in, const std::string& source, Problems& problems)
-      : in_(in), source_(source), problems_(problems) {}
+      : in_(in), source_(source), problems_(problems), buffer_(text::kMaxRowBytes + 2) {}
 
   bool next(std::vector<RawRow>& rows) override {
     rows.clear();
-    if (!std::getline(in_, line_)) return false;
+    // A bounded read: a line over the limit is skipped, never held whole in memory.
+    in_.getline(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    const auto got = static_cast<std::size_t>(in_.gcount());
+    if (in_.fail()) {
+      if (got + 1 < buffer_.size()) return false;  // the end of the input
+      in_.clear();
+      in_.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+      ++line_number_;
+      problems_.add(line_number_, 0,
+                    fmt::format("{}:{}: the line is longer than {} bytes (the limit of one row)",
+                                source_, line_number_, text::kMaxRowBytes));
+      return true;
+    }
+    if (got == 0 && in_.eof()) return false;
     ++line_number_;
-    std::string_view text = line_;
+    std::string_view text(buffer_.data(), got > 0 && !in_.eof() ? got - 1 : got);
     if (line_number_ == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (trim(text).empty()) return true;
-    nlohmann::json object;
-    try {
-      object = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      std::string what = e.what();
-      if (auto colon = what.find("]: "); colon != std::string::npos) what = what.substr(colon + 3);
-      problems_.add(line_number_, 0,
-                    fmt::format("{}:{}: invalid JSON: {}", source_, line_number_, what));
-      return true;
-    }
-    if (!object.is_object()) {
-      problems_.add(line_number_, 0,
-                    fmt::format("{}:{}: expected a JSON object {{\"person\": …, \"date\": …, "
-                                "\"kind\": …}}, got {}",
-                                source_, line_number_, object.type_name()));
-      return true;
-    }
+    EntryObjectSax sax(values_, source_, line_number_, problems_);
+    nlohmann::json::sax_parse(text, &sax);
+    if (!sax.ok()) return true;
     RawRow& row = rows.emplace_back();
     row.line = line_number_;
-    bool ok = true;
-    std::vector<std::string> names = to_strings(kFieldNames);
-    for (auto& value : values_) value.clear();
-    for (auto& [key, v] : object.items()) {
-      auto it = std::find(kFieldNames.begin(), kFieldNames.end(), key);
-      if (it == kFieldNames.end()) {
-        problems_.add(
-            line_number_, 0,
-            fmt::format("{}:{}: {}: not a key of an entry; expected {}{}", source_, line_number_,
-                        key, join_or(kFieldNames), did_you_mean(key, names)));
-        ok = false;
-        continue;
-      }
-      auto f = static_cast<std::size_t>(it - kFieldNames.begin());
-      if (v.is_string()) {
-        values_[f] = v.get<std::string>();
-      } else if (v.is_number_integer()) {
-        values_[f] = v.dump();
-      } else if (v.is_number_float()) {
-        double d = v.get<double>();
-        if (d == static_cast<double>(static_cast<long long>(d)) && d > -1e15 && d < 1e15)
-          values_[f] = std::to_string(static_cast<long long>(d));
-        else
-          values_[f] = v.dump();
-      } else if (v.is_null()) {
-        values_[f].clear();
-      } else {
-        problems_.add(
-            line_number_, 0,
-            fmt::format("{}:{}: {}: expected a string{}, got {}", source_, line_number_, key,
-                        f == idx(Field::Value) ? " or a number" : "", v.type_name()));
-        ok = false;
-      }
-    }
-    if (!ok) {
-      rows.clear();
-      return true;
-    }
     for (std::size_t f = 0; f < kFieldCount; ++f) row.value[f] = values_[f];
     return true;
   }
@@ -317,7 +425,7 @@ class JsonlReader : public RowReader {
   std::istream& in_;
   std::string source_;
   Problems& problems_;
-  std::string line_;
+  std::vector<char> buffer_;
   std::uint64_t line_number_ = 0;
   std::array<std::string, kFieldCount> values_;
 };

@@ -521,8 +521,19 @@ void Checker::fill_entry(const RowCheck& c, NewEntry& entry) const {
   entry.ref.assign(c.get(Field::Ref));
 }
 
+void Checker::check_bytes(RowCheck& c) {
+  for (std::size_t i = 0; i < kFieldCount; ++i) {
+    const auto f = static_cast<Field>(i);
+    const auto allowed = f == Field::Text ? text::Controls::LineBreaks : text::Controls::None;
+    if (auto why = text::value_problem(c.get(f), allowed)) bad(c, f, std::move(*why));
+  }
+}
+
 bool Checker::check(const RawRow& row, Fact& fact, NewEntry* entry) {
   RowCheck c(row);
+  // Bytes first, so that no later message quotes a control character or broken UTF-8.
+  check_bytes(c);
+  if (!c.ok) return false;
   c.person_slot = check_person(c);
   c.date = check_date(c);
   auto kind = check_kind(c);

@@ -1712,7 +1712,9 @@ void SqliteStore::backup_to(const std::filesystem::path& file) const {
     throw Error(fmt::format("{}: cannot make the backup owner-only: {}", name, std::strerror(errno)));
 
   RawConnection copy(name, SQLITE_OPEN_READWRITE);
-  sqlite3_busy_timeout(copy.get(), kBusyTimeoutMs);
+  // Nobody else writes the new copy; a short wait covers only the system's own hiccups.
+  constexpr int kCopyBusyTimeoutMs = 5000;
+  sqlite3_busy_timeout(copy.get(), kCopyBusyTimeoutMs);
   sqlite3_backup* backup = sqlite3_backup_init(copy.get(), "main", s.db.getHandle(), "main");
   if (!backup)
     throw store_error(name, sqlite3_errcode(copy.get()), sqlite3_errmsg(copy.get()));

@@ -16,6 +16,130 @@ std::string_view trim(std::string_view s) {
   return s.substr(begin, s.find_last_not_of(kSpace) - begin + 1);
 }
 
+namespace {
+
+// The length of the valid UTF-8 sequence at s[i] (a lead byte of 0x80 or more), or 0 when
+// it is not one: overlong forms, surrogates and code points above U+10FFFF are invalid.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto at = [&](std::size_t k) -> unsigned {
+    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
+  };
+  const auto cont = [](unsigned b) { return (b & 0xC0u) == 0x80u; };
+  const unsigned lead = at(0);
+  if (lead >= 0xC2 && lead <= 0xDF) return cont(at(1)) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    const unsigned lo = lead == 0xE0 ? 0xA0 : 0x80, hi = lead == 0xED ? 0x9F : 0xBF;
+    return at(1) >= lo && at(1) <= hi && cont(at(2)) ? 3 : 0;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    const unsigned lo = lead == 0xF0 ? 0x90 : 0x80, hi = lead == 0xF4 ? 0x8F : 0xBF;
+    return at(1) >= lo && at(1) <= hi && cont(at(2)) && cont(at(3)) ? 4 : 0;
+  }
+  return 0;
+}
+
+bool allowed_control(std::string_view s, std::size_t i, Controls allowed) {
+  if (allowed != Controls::LineBreaks) return false;
+  const char c = s[i];
+  return c == '\t' || c == '\n' || (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n');
+}
+
+std::string hex_byte(unsigned char c) {
+  return fmt::format("\\x{:02x}", c);
+}
+
+}  // namespace
+
+std::optional<TextFault> find_text_fault(std::string_view s, Controls allowed) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F) {  // the fast path: printable ASCII
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      if (!allowed_control(s, i, allowed)) return TextFault{i, TextFault::Kind::Control};
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) return TextFault{i, TextFault::Kind::InvalidUtf8};
+    if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0)  // U+0080..U+009F (C1)
+      return TextFault{i, TextFault::Kind::Control};
+    i += n;
+  }
+  return std::nullopt;
+}
+
+std::string describe_fault(std::string_view s, const TextFault& fault) {
+  const auto c = static_cast<unsigned char>(s[fault.offset]);
+  if (fault.kind == TextFault::Kind::InvalidUtf8)
+    return fmt::format("invalid UTF-8 (byte {} at byte {})", hex_byte(c), fault.offset + 1);
+  std::string shown = hex_byte(c);
+  if (c == 0xC2) shown += hex_byte(static_cast<unsigned char>(s[fault.offset + 1]));
+  return fmt::format("a control character ({} at byte {})", shown, fault.offset + 1);
+}
+
+std::optional<std::string> value_problem(std::string_view value, Controls allowed) {
+  if (value.size() > kMaxFieldBytes)
+    return fmt::format("{} bytes long; expected at most {} bytes", value.size(), kMaxFieldBytes);
+  auto fault = find_text_fault(value, allowed);
+  if (!fault) return std::nullopt;
+  return fmt::format("{}; expected UTF-8 text without control characters{}",
+                     describe_fault(value, *fault),
+                     allowed == Controls::LineBreaks ? " other than tab and line breaks" : "");
+}
+
+std::string escape(std::string_view s, Controls keep) {
+  if (!find_text_fault(s, keep)) return std::string(s);
+  std::string out;
+  out.reserve(s.size() + 8);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      out += s[i++];
+    } else if (c < 0x80) {
+      if (allowed_control(s, i, keep))
+        out += s[i];
+      else if (c == '\t')
+        out += "\\t";
+      else if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else
+        out += hex_byte(c);
+      ++i;
+    } else if (const std::size_t n = utf8_sequence(s, i); n == 0) {
+      out += hex_byte(c);
+      ++i;
+    } else if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+      out += hex_byte(c) + hex_byte(static_cast<unsigned char>(s[i + 1]));
+      i += 2;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+TextPosition position_of(std::string_view s, std::size_t offset) {
+  TextPosition p;
+  const std::size_t end = std::min(offset, s.size());
+  for (std::size_t i = 0; i < end; ++i) {
+    if (s[i] == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
 std::size_t width(std::string_view s) {
   std::size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // continuation bytes add nothing

@@ -2,12 +2,59 @@
 // HTML escaping, CSV quoting and number text. One rule each, written once.
 #pragma once
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace outcomes::text {
+
+// The byte limits on input, so that a hostile file is refused before it costs minutes of
+// work or gigabytes of memory.
+inline constexpr std::size_t kMaxFieldBytes = 64 * 1024;     // one CSV field or JSON string
+inline constexpr std::size_t kMaxRowBytes = 1024 * 1024;     // one CSV record or JSONL line
+inline constexpr std::size_t kMaxColumns = 1000;             // fields of one CSV record
+inline constexpr std::size_t kMaxYamlBytes = 1024 * 1024;    // one framework or settings file
+
+// What a value may hold besides printable UTF-8.
+enum class Controls : std::uint8_t {
+  None,          // ids, refs, names: no control character at all
+  LineBreaks,    // free text: tab, line feed, and carriage return before a line feed
+};
+
+// Where text breaks the rules of stored text, and how.
+struct TextFault {
+  enum class Kind : std::uint8_t { InvalidUtf8, Control };
+  std::size_t offset = 0;  // of the offending byte in the text
+  Kind kind = Kind::Control;
+};
+
+// The first byte of `s` that is not valid UTF-8 or is a control character (C0, DEL or C1)
+// other than those `allowed`; nullopt when `s` is clean. ASCII text is checked without
+// decoding and nothing is allocated.
+std::optional<TextFault> find_text_fault(std::string_view s, Controls allowed);
+
+// What is wrong at `fault` in `s`, with the byte shown escaped: "invalid UTF-8 (byte \xff
+// at byte 3)" or "a control character (\x00 at byte 3)".
+std::string describe_fault(std::string_view s, const TextFault& fault);
+
+// Why `value` cannot be stored, as "…; expected …": over kMaxFieldBytes, not UTF-8, or
+// holding control characters other than those `allowed`; nullopt when it can be.
+std::optional<std::string> value_problem(std::string_view value, Controls allowed);
+
+// `s` safe to print on a terminal: control characters and bytes that are not valid UTF-8
+// become \xNN (tab, CR and LF become \t \r \n unless `keep` allows them). Clean text
+// comes back unchanged.
+std::string escape(std::string_view s, Controls keep = Controls::None);
+
+// The 1-based line and column (in bytes) of byte `offset` of `s`.
+struct TextPosition {
+  std::size_t line = 1;
+  std::size_t column = 1;
+};
+TextPosition position_of(std::string_view s, std::size_t offset);
 
 // `s` without ASCII whitespace (space, tab, CR, LF) at either end.
 std::string_view trim(std::string_view s);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -15,6 +16,8 @@
 #include "error.h"
 #include "store.h"
 #include "suggest.h"
+#include "text.h"
+#include "yaml_source.h"
 
 namespace outcomes {
 namespace fs = std::filesystem;
@@ -108,6 +111,11 @@ struct SettingsReader {
       problem(node, key, "expected a non-empty text");
       return {};
     }
+    // A YAML escape ("\e") gives control characters the raw bytes did not show.
+    if (auto why = text::value_problem(node.Scalar(), text::Controls::None)) {
+      problem(node, key, *why);
+      return {};
+    }
     return node.Scalar();
   }
 
@@ -122,19 +130,65 @@ struct SettingsReader {
   }
 };
 
+// The suppression threshold protects people in small groups, so it is read back from the
+// raw text: every line that sets it must be a top-level key, and the value on that line
+// must be the value the parser gave.
+void check_threshold_read_back(std::string_view text, const YAML::Node& root,
+                               std::vector<YamlProblem>& problems) {
+  constexpr std::string_view kKey = "small_number_threshold";
+  std::size_t line_number = 0, begin = 0;
+  bool top_level_seen = false;
+  while (begin < text.size()) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string_view::npos) end = text.size();
+    ++line_number;
+    const std::string_view line = text.substr(begin, end - begin);
+    begin = end + 1;
+    const std::size_t at = line.find_first_not_of(" \t");
+    if (at == std::string_view::npos || line.substr(at, kKey.size()) != kKey) continue;
+    std::string_view rest = text::trim(line.substr(at + kKey.size()));
+    if (rest.empty() || rest.front() != ':') continue;
+    if (at == 0 && top_level_seen) continue;  // a duplicate key, which the reader reports
+    top_level_seen = top_level_seen || at == 0;
+    rest = text::trim(rest.substr(0, rest.find(" #")).substr(1));
+    if (rest.size() >= 2 && (rest.front() == '"' || rest.front() == '\'') &&
+        rest.back() == rest.front())
+      rest = rest.substr(1, rest.size() - 2);
+    const YAML::Node parsed = root.IsMap() ? root[std::string(kKey)] : YAML::Node();
+    if (at != 0 || !parsed || !parsed.IsScalar() || parsed.Scalar() != rest)
+      problems.push_back(
+          {line_number, at + 1,
+           fmt::format("{} was not read as written on this line; expected it at the start of "
+                       "a line as '{}: N' (it sets the suppression of small numbers)",
+                       kKey, kKey)});
+  }
+}
+
 }  // namespace
 
 Settings load_settings(const fs::path& file) {
   SettingsReader r{file.string(), {}};
+  std::string error;
+  const auto bytes = read_yaml_file(file, error);
+  if (!bytes) throw Error(fmt::format("cannot read {}", file.string()));
   YAML::Node root;
+  std::vector<YamlProblem> problems;
   try {
-    root = YAML::LoadFile(file.string());
+    root = load_yaml_document(*bytes, problems);
   } catch (const YAML::ParserException& e) {
     throw InvalidInput(fmt::format("{} is not valid YAML", file.string()),
                        {fmt::format("{}:{}:{}: {}", file.string(), e.mark.line + 1,
                                     e.mark.column + 1, e.msg)});
-  } catch (const YAML::BadFile&) {
-    throw Error(fmt::format("cannot read {}", file.string()));
+  }
+  if (problems.empty()) check_threshold_read_back(*bytes, root, problems);
+  if (!problems.empty()) {
+    std::vector<std::string> lines;
+    for (const auto& p : problems)
+      lines.push_back(p.line == 0 ? fmt::format("{}: {}", file.string(), p.message)
+                                  : fmt::format("{}:{}:{}: {}", file.string(), p.line,
+                                                p.column, p.message));
+    throw InvalidInput(fmt::format("{} is not valid YAML; nothing was read from it", file.string()),
+                       std::move(lines));
   }
   if (!root.IsMap())
     throw InvalidInput(fmt::format("{} must be a mapping of settings", file.string()));
@@ -143,8 +197,12 @@ Settings load_settings(const fs::path& file) {
   static const std::vector<std::string> known = {"service",      "small_number_threshold",
                                                  "review_interval_days", "stories_per_report",
                                                  "attributes",   "exit_reasons"};
+  std::map<std::string, int> first_line;
   for (const auto& kv : root) {
     auto key = kv.first.Scalar();
+    if (auto [it, fresh] = first_line.emplace(key, kv.first.Mark().line + 1); !fresh)
+      r.problem(kv.first, key,
+                fmt::format("duplicate key '{}' (first given at line {})", key, it->second));
     if (std::find(known.begin(), known.end(), key) == known.end())
       r.problem(kv.first, key,
                 fmt::format("unknown setting '{}'{}", key, did_you_mean(key, known)));
@@ -413,6 +471,10 @@ std::vector<std::string> init_workspace(const InitOptions& options) {
   std::string name = options.service_name;
   if (name.empty()) name = fs::absolute(dir).lexically_normal().filename().string();
   if (name.empty()) name = "My service";
+  if (auto why = text::value_problem(name, text::Controls::None))
+    throw InvalidInput(fmt::format("{}: {}; nothing was created",
+                                   options.service_name.empty() ? "the folder's name" : "--name",
+                                   *why));
 
   // Build in a hidden staging folder inside DIR, then move the pieces into place. Stopped
   // while building, init leaves only the staging folder, which the next init replaces;

@@ -16,13 +16,7 @@
 # $SRC is the source tree (for examples/ and frameworks/).
 set -u
 bin=$1 case=$2 src=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/bin"
-ln -s "$bin" "$work/bin/outcomes"
-export PATH="$work/bin:$PATH" TZ=UTC LC_ALL=C.UTF-8 HOME="$work" SRC="$src"
-export OUTCOMES_NOW=2026-11-15 OUTCOMES_SHARE="$src/frameworks"
-unset OUTCOMES_WORKSPACE
+source "$(dirname "$0")/pinned_env.sh"
 failures=0 runs=0
 
 section="" arg="" cmd="" exp_out="" exp_err="" exp_exit=0 has_out="" has_err=""

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "csv.h"
+#include "text.h"
 
 using namespace outcomes;
 
@@ -148,4 +149,27 @@ TEST_CASE("write_csv_row output reads back unchanged") {
   REQUIRE(r.size() == 2);
   CHECK(r[0].fields == row);
   CHECK(r[1].fields == Fields{"x", "y"});
+}
+
+TEST_CASE("CsvReader refuses a record over the byte or column limit, and reads on") {
+  std::string big(text::kMaxRowBytes + 10, 'x');
+  auto records = read_all("a,b\n" + big + "\nc,d\n", 1 << 16);
+  REQUIRE(records.size() == 3);
+  CHECK(records[1].problem.find("longer than 1048576 bytes") != std::string::npos);
+  CHECK(records[2].fields == std::vector<std::string>{"c", "d"});
+  CHECK(records[2].line == 3);
+
+  // An unclosed quote does not make the reader hold the rest of the input.
+  auto unclosed = read_all("a\n\"" + big + "\n", 1 << 16);
+  REQUIRE(unclosed.size() >= 2);
+  CHECK(unclosed[1].problem.find("longer than") != std::string::npos);
+
+  std::string wide(text::kMaxColumns, ',');
+  auto many = read_all(wide + "\n1\n");
+  REQUIRE(many.size() == 2);
+  CHECK(many[0].problem.find("more than 1000 fields") != std::string::npos);
+  CHECK(many[1].fields == std::vector<std::string>{"1"});
+  auto most = read_all(std::string(text::kMaxColumns - 1, ',') + "\n");
+  REQUIRE(most.size() == 1);
+  CHECK(most[0].fields.size() == text::kMaxColumns);
 }

@@ -636,3 +636,13 @@ TEST_CASE("load_framework_or_throw lists every problem in InvalidInput") {
   CHECK(problems(missing) == (dir / "none.yaml").string() + ": no such file\n");
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("parse_framework refuses a second document and control characters by line") {
+  CHECK(problems(parse("id: demo\n...\nid: other\n")).find(
+            "t.yaml:3:1: a second YAML document; expected one document per file") == 0);
+  CHECK(problems(parse("id: de\x1bmo\n")) ==
+        "t.yaml:1:7: a control character (\\x1b at byte 7); expected UTF-8 text without "
+        "control characters\n");
+  CHECK(problems(parse("id: demo\nname: \"Demo\nversion: 1\n")).find(
+            "t.yaml:3:1: 'version' was not read as a key") == 0);
+}

@@ -16,6 +16,7 @@
 #include "record.h"
 #include "store.h"
 #include "test_support.h"
+#include "text.h"
 
 using namespace outcomes;
 namespace fs = std::filesystem;
@@ -793,4 +794,92 @@ TEST_CASE("valid_person_ref and input_format_for") {
   CHECK(input_format_for("b.NDJSON") == InputFormat::Jsonl);
   CHECK(input_format_for("b.csv") == InputFormat::Csv);
   CHECK(input_format_for("b") == InputFormat::Csv);
+}
+
+TEST_CASE("bytes that are not clean UTF-8 are refused with their place, escaped") {
+  Fixture f;
+  CHECK(only_problem(f, std::string("P\0" "1,2026-01-05,enrol,,,,,,,\n", 28)) ==
+        "entries.csv:2:1: person: a control character (\\x00 at byte 2); expected UTF-8 text "
+        "without control characters");
+  CHECK(only_problem(f, "P1,2026-01-05,enrol,,,,,Zo\xeb,,\n") ==
+        "entries.csv:2:8: text: invalid UTF-8 (byte \\xeb at byte 3); expected UTF-8 text "
+        "without control characters other than tab and line breaks");
+  CHECK(only_problem(f, "P1,2026-01-05,enrol,,,,,\x1b[2J,,\n") ==
+        "entries.csv:2:8: text: a control character (\\x1b at byte 1); expected UTF-8 text "
+        "without control characters other than tab and line breaks");
+  CHECK(only_problem(f, "P1,2026-01-05,enrol,,,,,,an\tna,\n") ==
+        "entries.csv:2:9: by: a control character (\\x09 at byte 3); expected UTF-8 text "
+        "without control characters");
+  CHECK(contains(only_problem(f, "P1,2026-01-05,enrol,,,,,," + std::string(70000, 'a') + ",\n"),
+                 "entries.csv:2:9: by: 70000 bytes long; expected at most 65536 bytes"));
+  CHECK(contains(only_problem(f, "P1,2026-01-05,enrol,,,,,,,r\xc2\x85\n"), "(\\xc2\\x85 at"));
+  // Tab and line breaks stay allowed in the text, and Unicode anywhere.
+  f.import(std::string(kHeader) + "P1,2026-01-05,enrol,,,,,\"line\tone\r\nline two\",Zoë,\n");
+  CHECK(f.all().at(0).text == "line\tone\r\nline two");
+  CHECK(f.all().at(0).by == "Zoë");
+
+  auto header = f.problems("person,date,kind,t\x01xt\n");
+  CHECK(header.back() == "entries.csv:1:4: header: a control character (\\x01 at byte 2); "
+                         "expected UTF-8 text without control characters");
+}
+
+TEST_CASE("JSONL: numbers, repeated keys and out-of-range numbers are refused by place") {
+  Fixture f;
+  auto list = f.problems(
+      "{\"person\":17,\"date\":\"2026-01-05\",\"kind\":\"enrol\"}\n"
+      "{\"person\":\"P1\",\"person\":\"P2\",\"date\":\"2026-01-05\",\"kind\":\"enrol\"}\n"
+      "{\"person\":\"P1\",\"date\":\"2026-02-01\",\"kind\":\"assessment\",\"framework\":\"t\","
+      "\"measure\":\"calm\",\"value\":1e309}\n"
+      "{\"person\":\"P1\",\"date\":\"2026-02-01\",\"kind\":\"assessment\",\"framework\":\"t\","
+      "\"measure\":\"calm\",\"value\":99999999999999999999999}\n"
+      "{\"person\":\"P\\u0000\",\"date\":\"2026-01-05\",\"kind\":\"enrol\"}\n"
+      "{\"person\":\"P1\",\"date\":\"2026-01-05\",\"kind\":\"enrol\",\"te\\u001bxt\":1}\n",
+      "bad.jsonl");
+  REQUIRE(list.size() == 7);
+  CHECK(list[0] == "bad.jsonl:1: person: expected a string, got the number 17; write it in quotes");
+  CHECK(list[1] == "bad.jsonl:2: person: given twice in one object; expected each key at most once");
+  CHECK(list[2] == "bad.jsonl:3:97: value: the number 1e309 is out of range");
+  CHECK(list[3] == "bad.jsonl:4: value: '99999999999999999999999' is not a score of item 'calm'; "
+                   "expected a whole number from 0 to 4");
+  CHECK(list[4] == "bad.jsonl:5: person: a control character (\\x00 at byte 2); expected UTF-8 "
+                   "text without control characters");
+  CHECK(contains(list[5], "bad.jsonl:6: te\\x1bxt: not a key of an entry"));
+  CHECK(f.store.entry_count() == 0);
+}
+
+TEST_CASE("JSONL: a line over the row limit is refused without holding it") {
+  Fixture f;
+  auto list = f.problems("{\"person\":\"" + std::string(text::kMaxRowBytes, 'a') +
+                             "\"}\n{\"person\":\"P1\",\"date\":\"2026-01-05\",\"kind\":\"enrol\"}\n",
+                         "big.jsonl");
+  REQUIRE(list.size() == 2);
+  CHECK(list[0] == "big.jsonl:1: the line is longer than 1048576 bytes (the limit of one row)");
+}
+
+TEST_CASE("flags and the correction reason are checked like file fields") {
+  Fixture f;
+  RecordOptions o{f.today, "2026-11-15T00:00:00Z"};
+  auto e = input({{Field::Person, "P1"}, {Field::Date, "2026-01-05"}, {Field::Kind, "enrol"},
+                  {Field::Ref, "r\x07"}});
+  e.labels[static_cast<int>(Field::Ref)] = "--ref";
+  try {
+    record_entries(f.ws, f.store, {e}, o);
+    FAIL("expected InvalidInput");
+  } catch (const InvalidInput& err) {
+    REQUIRE(err.problems().size() == 1);
+    CHECK(err.problems()[0] == "--ref: a control character (\\x07 at byte 2); expected UTF-8 "
+                               "text without control characters");
+  }
+  CHECK(f.store.entry_count() == 0);
+  e.fields[static_cast<int>(Field::Ref)] = "r1";
+  record_entries(f.ws, f.store, {e}, o);
+  CorrectionInput c;
+  c.entry = 1;
+  c.reason = "typo\x1b";
+  c.fields[static_cast<int>(Field::By)] = "anna";
+  CHECK_THROWS_WITH_AS(record_correction(f.ws, f.store, c, o),
+                       "--reason: a control character (\\x1b at byte 5); expected UTF-8 text "
+                       "without control characters other than tab and line breaks",
+                       InvalidInput);
+  CHECK(f.store.entry_count() == 1);
 }

@@ -97,3 +97,59 @@ TEST_CASE("markdown_escape escapes what Markdown reads and folds line breaks") {
   CHECK(text::markdown_escape("*x_y* `z` [l] \\") == "\\*x\\_y\\* \\`z\\` \\[l\\] \\\\");
   CHECK(text::markdown_escape("line one\r\nline two") == "line one  line two");
 }
+
+TEST_CASE("find_text_fault passes clean UTF-8 and finds the first bad byte") {
+  using text::Controls;
+  CHECK_FALSE(text::find_text_fault("P017 Zoë 日本 🙂", Controls::None));
+  CHECK_FALSE(text::find_text_fault("", Controls::None));
+  CHECK_FALSE(text::find_text_fault("a\tb\nc\r\nd", Controls::LineBreaks));
+  auto f = text::find_text_fault(std::string_view("ab\0c", 4), Controls::LineBreaks);
+  REQUIRE(f);
+  CHECK(f->offset == 2);
+  CHECK(f->kind == text::TextFault::Kind::Control);
+  CHECK(text::find_text_fault("a\tb", Controls::None)->offset == 1);
+  CHECK(text::find_text_fault("a\rb", Controls::LineBreaks)->offset == 1);  // a lone CR
+  CHECK(text::find_text_fault("x\x7f", Controls::LineBreaks)->offset == 1);  // DEL
+  CHECK(text::find_text_fault("x\xc2\x85", Controls::LineBreaks)->kind ==
+        text::TextFault::Kind::Control);  // NEL, a C1 control
+  for (const char* bad : {"\xff", "\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
+                          "\xf4\x90\x80\x80", "\xe2\x82", "\x80"}) {
+    auto g = text::find_text_fault(std::string("ok") + bad, Controls::LineBreaks);
+    REQUIRE(g);
+    CHECK(g->offset == 2);
+    CHECK(g->kind == text::TextFault::Kind::InvalidUtf8);
+  }
+}
+
+TEST_CASE("describe_fault and value_problem name the byte escaped, never raw") {
+  using text::Controls;
+  std::string_view nul("P\0", 2);
+  CHECK(text::describe_fault(nul, *text::find_text_fault(nul, Controls::None)) ==
+        "a control character (\\x00 at byte 2)");
+  CHECK(text::describe_fault("a\xff", *text::find_text_fault("a\xff", Controls::None)) ==
+        "invalid UTF-8 (byte \\xff at byte 2)");
+  CHECK(*text::value_problem("x\x1b[2J", Controls::LineBreaks) ==
+        "a control character (\\x1b at byte 2); expected UTF-8 text without control "
+        "characters other than tab and line breaks");
+  CHECK(*text::value_problem("a\tb", Controls::None) ==
+        "a control character (\\x09 at byte 2); expected UTF-8 text without control characters");
+  CHECK_FALSE(text::value_problem(std::string(text::kMaxFieldBytes, 'a'), Controls::None));
+  CHECK(*text::value_problem(std::string(text::kMaxFieldBytes + 1, 'a'), Controls::None) ==
+        "65537 bytes long; expected at most 65536 bytes");
+}
+
+TEST_CASE("escape shows control characters and broken UTF-8 as escapes") {
+  using text::Controls;
+  CHECK(text::escape("plain Zoë") == "plain Zoë");
+  CHECK(text::escape("a\x1b[31mb") == "a\\x1b[31mb");
+  CHECK(text::escape("t\tn\nr\r") == "t\\tn\\nr\\r");
+  CHECK(text::escape("t\tn\nr\rx\r\n", Controls::LineBreaks) == "t\tn\nr\\rx\r\n");
+  CHECK(text::escape("a\xff\xc2\x9b" "b") == "a\\xff\\xc2\\x9bb");
+  CHECK(text::escape(std::string_view("\0", 1)) == "\\x00");
+}
+
+TEST_CASE("position_of counts lines and columns from 1") {
+  CHECK(text::position_of("ab\ncd", 0).line == 1);
+  CHECK(text::position_of("ab\ncd", 4).line == 2);
+  CHECK(text::position_of("ab\ncd", 4).column == 2);
+}

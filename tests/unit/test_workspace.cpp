@@ -166,3 +166,47 @@ TEST_CASE("init refuses to finish when a piece is both moved and still staged") 
   CHECK(fs::exists(ws / ".outcomes-init" / "outcomes.db"));
   CHECK(fs::exists(ws / "outcomes.db"));
 }
+
+TEST_CASE("load_settings refuses settings yaml-cpp would drop or misread") {
+  TempDir t;
+  const auto file = t.path / "outcomes.yaml";
+  // An unclosed quote swallows the threshold after it: refused, never the default.
+  write(file, "service: \"Harbour\nsmall_number_threshold: 10\n");
+  auto problems = problems_of(file);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == file.string() +
+                           ":2:1: 'small_number_threshold' was not read as a key: the text "
+                           "before it swallows it (an unclosed quote?)");
+
+  write(file, "service: Harbour\nsmall_number_threshold: 10\n---\nsmall_number_threshold: 1\n");
+  problems = problems_of(file);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find(":4:1: a second YAML document") != std::string::npos);
+
+  write(file, "service: Harbour\nsmall_number_threshold: 10\nsmall_number_threshold: 1\n");
+  problems = problems_of(file);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find(":3:1: small_number_threshold: duplicate key 'small_number_threshold' "
+                         "(first given at line 2)") != std::string::npos);
+
+  write(file, "service: Harbour\nsmall_number_threshold: &t 10\n");
+  problems = problems_of(file);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find(":2:1: small_number_threshold was not read as written") !=
+        std::string::npos);
+
+  // Indented in a block text, it is no setting at all but part of the service's name.
+  write(file, "service: |\n  Harbour\n  small_number_threshold: 10\n");
+  problems = problems_of(file);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find(":3:3: small_number_threshold was not read as written") !=
+        std::string::npos);
+
+  write(file, "service: Harbour\x1b]0;x\x07\n");
+  problems = problems_of(file);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find(":1:17: a control character (\\x1b at byte 17)") != std::string::npos);
+
+  write(file, "service: Harbour\nsmall_number_threshold: '7'  # seven\n");
+  CHECK(load_settings(file).small_number_threshold == 7);
+}

@@ -1,0 +1,69 @@
+#include "yaml_source.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "test_support.h"
+#include "text.h"
+
+using namespace outcomes;
+
+namespace {
+std::vector<YamlProblem> problems_of(const std::string& text) {
+  std::vector<YamlProblem> problems;
+  YAML::Node root = load_yaml_document(text, problems);
+  if (!problems.empty()) CHECK(root.IsNull());
+  return problems;
+}
+}  // namespace
+
+TEST_CASE("load_yaml_document reads one clean document") {
+  std::vector<YamlProblem> problems;
+  auto root = load_yaml_document("a: 1\nb: \"two\"  # note\nc:\n  - x\n", problems);
+  CHECK(problems.empty());
+  CHECK(root["b"].Scalar() == "two");
+}
+
+TEST_CASE("load_yaml_document refuses what yaml-cpp would tolerate, with the line") {
+  auto second = problems_of("a: 1\n---\nb: 2\n");
+  REQUIRE(second.size() == 1);
+  CHECK(second[0].line == 3);
+  CHECK(second[0].column == 1);
+  CHECK(second[0].message.find("a second YAML document") != std::string::npos);
+
+  auto swallowed = problems_of("a: \"open\nsmall_number_threshold: 5\n");
+  REQUIRE(swallowed.size() == 1);
+  CHECK(swallowed[0].line == 2);
+  CHECK(swallowed[0].message.find("'small_number_threshold' was not read as a key") == 0);
+
+  CHECK(problems_of("a: 1\n---\n").empty());  // an empty second document is harmless
+  // Keys given twice are the parsers' own problem, reported with their paths.
+  CHECK(problems_of("a: 1\nb: 2\na: 3\n").empty());
+
+  auto control = problems_of("id: a\x01" "b\n");
+  REQUIRE(control.size() == 1);
+  CHECK(control[0].line == 1);
+  CHECK(control[0].column == 6);
+  CHECK(control[0].message.find("(\\x01 at byte 6)") != std::string::npos);
+
+  auto utf = problems_of("id: ok\nname: caf\xe9\n");
+  REQUIRE(utf.size() == 1);
+  CHECK(utf[0].line == 2);
+
+  auto big = problems_of("a: " + std::string(text::kMaxYamlBytes, 'x') + "\n");
+  REQUIRE(big.size() == 1);
+  CHECK(big[0].line == 0);
+  CHECK(big[0].message == "the file is over 1048576 bytes (the limit of a YAML file)");
+}
+
+TEST_CASE("read_yaml_file reads no more than one byte over the limit") {
+  outcomes::testing::TempDir t;
+  std::ofstream(t.path / "big.yaml") << std::string(3 * text::kMaxYamlBytes, 'x');
+  std::string error;
+  auto bytes = read_yaml_file(t.path / "big.yaml", error);
+  REQUIRE(bytes);
+  CHECK(bytes->size() == text::kMaxYamlBytes + 1);
+  CHECK_FALSE(read_yaml_file(t.path / "none.yaml", error));
+  CHECK(error == "no such file");
+}
