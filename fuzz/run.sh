@@ -84,8 +84,11 @@ esac
 mkdir -p "$build/artifacts"
 log=$build/$harness.log
 status=0
-"$bin" "$corpus" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 -artifact_prefix="$build/artifacts/$harness-" >"$log" 2>&1 || status=$?
+# A fixed seed (OUTCOMES_FUZZ_SEED to change it) so that a run in CI can be repeated here.
+seed=${OUTCOMES_FUZZ_SEED:-1}
+echo "fuzz_$harness: seed $seed"
+"$bin" "$corpus" -seed="$seed" -max_total_time="$seconds" -max_len=8192 -timeout=10 \
+  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$build/artifacts/$harness-" >"$log" 2>&1 || status=$?
 runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
 if [ $status -ne 0 ]; then
   grep -E -A40 'FINDING|ERROR: |runtime error|deadly signal' "$log" | head -n 80

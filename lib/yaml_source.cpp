@@ -5,6 +5,9 @@
 #include <cctype>
 #include <fstream>
 #include <set>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
 
 #include "text.h"
 
@@ -22,6 +25,55 @@ std::string_view line_key(std::string_view line) {
   if (n + 1 < line.size() && line[n + 1] != ' ' && line[n + 1] != '\t' && line[n + 1] != '\r')
     return {};
   return line.substr(0, n);
+}
+
+// Notes where a YAML document starts and whether it holds anything but an empty node: used
+// to find a second document without building it.
+class DocumentProbe final : public YAML::EventHandler {
+ public:
+  bool has_content() const { return content_; }
+  const YAML::Mark& mark() const { return mark_; }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { note(mark, false); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { note(mark, true); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    note(mark, true);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    note(mark, true);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    note(mark, true);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void note(const YAML::Mark& mark, bool content) {
+    if (!seen_) mark_ = mark;
+    seen_ = true;
+    content_ = content_ || content;
+  }
+  bool seen_ = false, content_ = false;
+  YAML::Mark mark_;
+};
+
+// The start of a second document holding something, if the text has one. Only the first
+// two documents are read: yaml-cpp's LoadAll can loop for ever on some malformed text
+// (e.g. "!,"), reading the same empty document again and again.
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentProbe first, second;
+  if (!parser.HandleNextDocument(first) || !parser.HandleNextDocument(second) ||
+      !second.has_content())
+    return std::nullopt;
+  return second.mark();
 }
 
 }  // namespace
@@ -57,18 +109,16 @@ YAML::Node load_yaml_document(std::string_view text, std::vector<YamlProblem>& p
                             "; expected UTF-8 text without control characters"});
     return {};
   }
-  std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-  if (documents.empty()) return {};
-  for (std::size_t d = 1; d < documents.size(); ++d) {
-    if (documents[d].IsNull()) continue;  // a trailing '---' or '...' holds nothing
-    const YAML::Mark mark = documents[d].Mark();
-    problems.push_back({mark.line >= 0 ? static_cast<std::size_t>(mark.line) + 1 : 0,
-                        mark.column >= 0 ? static_cast<std::size_t>(mark.column) + 1 : 0,
+  const std::string whole(text);
+  YAML::Node root = YAML::Load(whole);
+  // A trailing '---' or '...' with nothing after it is not a second document.
+  if (auto mark = second_document(whole)) {
+    problems.push_back({mark->line >= 0 ? static_cast<std::size_t>(mark->line) + 1 : 0,
+                        mark->column >= 0 ? static_cast<std::size_t>(mark->column) + 1 : 0,
                         "a second YAML document; expected one document per file (remove the "
                         "'---' or '...' line before it)"});
     return {};
   }
-  YAML::Node root = documents.front();
   if (!root.IsMap()) return root;
   std::set<std::string> keys;
   for (const auto& kv : root) {
