@@ -638,23 +638,36 @@ std::uint32_t big_endian(const unsigned char* p) {
          std::uint32_t{p[3]};
 }
 
-// Reads the header without SQLite, which would take an empty file for an empty database and
+// Reads the header without SQL, which would take an empty file for an empty database and
 // would write to a foreign one (journal mode, schema) before its pragmas could be asked.
 // user_version is at offset 60 and application_id at 68, both big-endian. A database in WAL
 // mode (offset 18 holds 2) may have newer pages, its header among them, in its -wal file:
 // then the header read here may be stale, and only SQLite can say (Unsure).
+// The bytes are read through SQLite's own file layer, not open(2)/close(2): closing a
+// descriptor of the file would drop every POSIX lock this process holds on it, those of
+// a connection already open to the store among them (an import opens a reader while it
+// writes), and another process could then take that connection for gone.
 StoreHeader read_store_header(const std::string& file) {
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) throw Error(fmt::format("{}: cannot open the store: {}", file, std::strerror(errno)));
-  unsigned char header[100] = {};
-  std::size_t got = 0;
-  while (got < sizeof header) {
-    ssize_t n = ::read(fd, header + got, sizeof header - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
+  configured(file);  // before SQLite's first use
+  sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+  if (!vfs) throw Error(fmt::format("{}: cannot open the store: no SQLite file layer", file));
+  std::vector<unsigned char> handle(static_cast<std::size_t>(vfs->szOsFile));
+  auto* f = reinterpret_cast<sqlite3_file*>(handle.data());
+  int flags = 0;
+  if (vfs->xOpen(vfs, file.c_str(), f, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &flags) !=
+      SQLITE_OK) {
+    if (f->pMethods) f->pMethods->xClose(f);
+    throw Error(fmt::format("{}: cannot open the store: {}", file, std::strerror(errno)));
   }
-  ::close(fd);
+  sqlite3_int64 size = 0;
+  const bool sized = f->pMethods->xFileSize(f, &size) == SQLITE_OK;
+  unsigned char header[100] = {};
+  // A short read fills the rest with zeros and says so; the size tells how much was there.
+  const int rc = f->pMethods->xRead(f, header, sizeof header, 0);
+  f->pMethods->xClose(f);
+  if (!sized || (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ))
+    throw Error(fmt::format("{}: cannot read the store", file));
+  const std::size_t got = static_cast<std::size_t>(std::min<sqlite3_int64>(size, sizeof header));
   if (got == 0) return StoreHeader::Empty;
   static constexpr char kMagic[] = "SQLite format 3";  // with its NUL: 16 bytes
   if (got < sizeof header || std::memcmp(header, kMagic, sizeof kMagic) != 0)

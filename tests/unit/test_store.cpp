@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -444,6 +446,44 @@ TEST_CASE("a ref stored by another write since the check is refused in plain wor
   } catch (const InvalidInput& error) {
     CHECK(std::string(error.what()) == "ref 'R1' is already stored; nothing was written");
   }
+}
+
+// The POSIX locks this process holds on `file`, as the kernel lists them in /proc/locks.
+int locks_held_on(const fs::path& file) {
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  std::ifstream locks("/proc/locks");
+  const std::string pid = std::to_string(::getpid());
+  const std::string inode = ":" + std::to_string(st.st_ino);
+  int held = 0;
+  for (std::string line; std::getline(locks, line);) {
+    std::istringstream fields(line);
+    std::string id, kind, mode, access, owner, where;
+    fields >> id >> kind >> mode >> access >> owner >> where;
+    if (kind == "POSIX" && owner == pid && where.size() > inode.size() &&
+        where.compare(where.size() - inode.size(), inode.size(), inode) == 0)
+      ++held;
+  }
+  return held;
+}
+
+TEST_CASE("a reader opened during a write keeps the writer's locks on the store") {
+  // SQLite holds POSIX locks on the store file; a descriptor of the file opened and closed
+  // outside SQLite in the same process drops them all. Another process closing its
+  // connection could then take itself for the last one and checkpoint and remove the log
+  // of writes under the write in progress.
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  SqliteStore::create(file);
+  auto store = SqliteStore::open(file);
+  auto tx = store.begin();
+  tx->append(contact("P1", "2026-01-02", "attended"), kWhen);
+  const int before = locks_held_on(file);
+  REQUIRE(before > 0);
+  auto reader = store.open_reader();
+  CHECK(reader->entry_count() == 0);
+  CHECK(locks_held_on(file) >= before);
+  tx->commit();
 }
 
 TEST_CASE("a transaction not committed leaves nothing behind") {
