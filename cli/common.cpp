@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "output.h"
+#include "suggest.h"
 
 namespace outcomes::cli {
 
@@ -93,6 +94,69 @@ void write_result(const std::string& output, const std::function<void(std::ostre
   // Through the descriptor, so a failure names its cause (a full disk, a size limit).
   std::cout.flush();
   write_to_descriptor(STDOUT_FILENO, "standard output", write);
+}
+
+namespace {
+
+// The option of `app` or of a command above it (global options fall through) named `name`.
+const CLI::Option* find_option(const CLI::App* app, const std::string& name) {
+  for (; app; app = app->get_parent())
+    if (const auto* opt = app->get_option_no_throw(name); opt && opt->nonpositional()) return opt;
+  return nullptr;
+}
+
+std::vector<std::string> option_names(const CLI::App* app) {
+  std::vector<std::string> names;
+  for (; app; app = app->get_parent())
+    for (const auto* opt : app->get_options()) {
+      for (const auto& l : opt->get_lnames()) names.push_back("--" + l);
+      for (const auto& s : opt->get_snames()) names.push_back("-" + s);
+    }
+  return names;
+}
+
+std::string command_path(const CLI::App* app) {
+  std::string path;
+  for (; app; app = app->get_parent()) path = app->get_name() + (path.empty() ? "" : " " + path);
+  return path;
+}
+
+}  // namespace
+
+std::string explain_unknown_argument(const CLI::App& app, const std::vector<std::string>& args) {
+  const CLI::App* current = &app;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") return "";
+    if (arg.size() > 1 && arg[0] == '-') {
+      std::string name = arg.substr(0, arg.find('='));
+      if (name.size() > 2 && name[1] != '-') name = name.substr(0, 2);  // -wDIR
+      const CLI::Option* opt = find_option(current, name);
+      if (!opt)
+        return fmt::format("unknown option '{}' for '{}'{}\nRun '{} --help' for its options.",
+                           name, command_path(current), did_you_mean(name, option_names(current)),
+                           command_path(current));
+      if (opt->get_items_expected_min() > 0 && arg.find('=') == std::string::npos &&
+          arg.size() == name.size())
+        ++i;  // its value
+      continue;
+    }
+    const auto subcommands = current->get_subcommands([](const CLI::App*) { return true; });
+    if (subcommands.empty()) continue;  // a positional value
+    bool found = false;
+    for (const auto* sub : subcommands)
+      if (sub->check_name(arg)) {
+        current = sub;
+        found = true;
+        break;
+      }
+    if (found) continue;
+    std::vector<std::string> names;
+    for (const auto* sub : subcommands) names.push_back(sub->get_name());
+    return fmt::format("unknown command '{}' for '{}'{}\nRun '{} --help' for its commands.", arg,
+                       command_path(current), did_you_mean(arg, names), command_path(current));
+  }
+  return "";
 }
 
 }  // namespace outcomes::cli

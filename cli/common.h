@@ -5,6 +5,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -44,6 +45,10 @@ bool stderr_is_terminal();
 // it waits up to OUTCOMES_WAIT seconds (default 3600) and, on a terminal, says it is
 // waiting. UsageError when OUTCOMES_WAIT is not a whole number of seconds.
 std::unique_ptr<JourneyStore> open_store_to_write(const Workspace& workspace);
+
+// When a failed parse of `args` was caused by an unknown subcommand or option, a message
+// naming it with the nearest known name ("did you mean …?") and where to look; else "".
+std::string explain_unknown_argument(const CLI::App& app, const std::vector<std::string>& args);
 
 // One registration function per subcommand, each in its own file.
 void setup_init(CLI::App& app, const GlobalOptions& global, Runner& run);

@@ -54,6 +54,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      const std::string unknown =
+          cli::explain_unknown_argument(app, std::vector<std::string>(argv + 1, argv + argc));
+      if (!unknown.empty()) {
+        std::cerr << "outcomes: error: " << text::escape(unknown, text::Controls::LineBreaks)
+                  << '\n';
+        return kExitUsage;
+      }
+    }
     std::ostringstream err;  // CLI11 quotes the bad value: escape it like every message
     int code = app.exit(e, std::cout, err);
     std::cerr << text::escape(err.str(), text::Controls::LineBreaks);
