@@ -37,8 +37,8 @@ void require_known(const std::vector<std::string>& given, const std::vector<std:
 }
 
 int run_assess(const GlobalOptions& global, const AssessCommand& opts) {
-  Date as_of = opts.as_of.empty() ? today(global) : parse_date_option(opts.as_of, "--as-of");
   Workspace ws = open_workspace(global);
+  Date as_of = opts.as_of.empty() ? today(global, ws) : parse_date_option(opts.as_of, "--as-of");
   std::vector<std::string> framework_ids;
   for (const auto& f : ws.frameworks) framework_ids.push_back(f.id);
   std::sort(framework_ids.begin(), framework_ids.end());

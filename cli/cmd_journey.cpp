@@ -22,7 +22,7 @@ struct JourneyCommandOptions {
 int run_journey(const JourneyCommandOptions& opt, const GlobalOptions& global) {
   Workspace ws = open_workspace(global);
   JourneyOptions options;
-  options.as_of = opt.as_of.empty() ? today(global) : parse_date_option(opt.as_of, "--as-of");
+  options.as_of = opt.as_of.empty() ? today(global, ws) : parse_date_option(opt.as_of, "--as-of");
   options.include_private = opt.include_private;
   options.audit = opt.audit;
   auto store = open_store(ws, /*read_only=*/true);

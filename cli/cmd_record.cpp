@@ -58,7 +58,7 @@ int run_import(const RecordCommand& c, const GlobalOptions& global) {
   options.wide = c.wide;
   options.framework = c.framework;
   options.dry_run = c.dry_run;
-  options.today = today(global);
+  options.today = today(global, ws);
   options.recorded_at = now_timestamp(global);
   bool progress_shown = false;
   if (stderr_is_terminal())
@@ -123,7 +123,7 @@ int run_correction(const RecordCommand& c, const GlobalOptions& global) {
   set(Field::Date, c.date, "--date");
   set_flag_fields(c, set);
   auto id =
-      record_correction(ws, *store, input, RecordOptions{today(global), now_timestamp(global)});
+      record_correction(ws, *store, input, RecordOptions{today(global, ws), now_timestamp(global)});
   std::cout << fmt::format("recorded entry {} (corrects entry {})\n", id, c.correct);
   return kExitOk;
 }
@@ -147,7 +147,8 @@ int run_single(const RecordCommand& c, const GlobalOptions& global) {
     base.fields[field(f)] = value;
     base.labels[field(f)] = label;
   };
-  const Date day = today(global);
+  Workspace ws = open_workspace(global);
+  const Date day = today(global, ws);
   set(Field::Person, c.person, "PERSON");
   set(Field::Kind, c.kind, "KIND");
   set(Field::Date, c.date.empty() ? format_date(day) : c.date, "--date");
@@ -172,7 +173,6 @@ int run_single(const RecordCommand& c, const GlobalOptions& global) {
       entries.push_back(std::move(e));
     }
   }
-  Workspace ws = open_workspace(global);
   auto store = open_store_to_write(ws);
   auto result = record_entries(ws, *store, entries, RecordOptions{day, now_timestamp(global)});
   if (result.skipped) {

@@ -30,17 +30,20 @@ Date parse_date_option(const std::string& text, std::string_view option) {
   return *date;
 }
 
-Date today(const GlobalOptions& global) {
+std::optional<Date> pinned_today(const GlobalOptions& global) {
   if (!global.now.empty()) return parse_date_option(global.now, "--now");
   if (const char* env = std::getenv("OUTCOMES_NOW"); env && *env)
     return parse_date_option(env, "OUTCOMES_NOW");
-  return today_utc();
+  return std::nullopt;
+}
+
+Date today(const GlobalOptions& global, const Workspace& workspace) {
+  if (auto pinned = pinned_today(global)) return *pinned;
+  return today_in_zone(workspace.settings.timezone);
 }
 
 std::string now_timestamp(const GlobalOptions& global) {
-  bool pinned = !global.now.empty();
-  if (const char* env = std::getenv("OUTCOMES_NOW"); env && *env) pinned = true;
-  if (pinned) return format_date(today(global)) + "T00:00:00Z";
+  if (auto pinned = pinned_today(global)) return format_date(*pinned) + "T00:00:00Z";
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   auto day = std::chrono::floor<std::chrono::days>(now);
   std::chrono::hh_mm_ss time{now - day};

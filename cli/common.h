@@ -2,6 +2,7 @@
 #pragma once
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -26,8 +27,11 @@ using Runner = std::function<int()>;
 
 // Finds (--workspace, OUTCOMES_WORKSPACE, upward search) and opens the workspace.
 Workspace open_workspace(const GlobalOptions& global);
-// Today: --now, else OUTCOMES_NOW, else the UTC date of the system clock. UsageError if malformed.
-Date today(const GlobalOptions& global);
+// The date pinned by --now, else by OUTCOMES_NOW, else none. UsageError if malformed.
+std::optional<Date> pinned_today(const GlobalOptions& global);
+// Today: the pinned date, else the date in the workspace's time zone (setting `timezone`,
+// else the system's zone).
+Date today(const GlobalOptions& global, const Workspace& workspace);
 // The UTC timestamp to stamp writes with: "today" at the current clock time, or at
 // 00:00:00 when today is pinned (so pinned runs are reproducible).
 std::string now_timestamp(const GlobalOptions& global);

@@ -1,7 +1,12 @@
 #include "date.h"
 
+#include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -64,6 +69,41 @@ Date today_utc() {
   auto now = chr::floor<chr::days>(chr::system_clock::now());
   return Date{static_cast<int32_t>(now.time_since_epoch().count())};
 }
+
+bool is_known_time_zone(std::string_view zone) {
+  if (zone.empty() || zone.size() > 255 || zone.front() == '/' || zone.find("..") != zone.npos)
+    return false;
+  for (char c : zone)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && !std::strchr("/_+-", c)) return false;
+  const char* dir = std::getenv("TZDIR");
+  const std::filesystem::path file =
+      std::filesystem::path(dir && *dir ? dir : "/usr/share/zoneinfo") / std::string(zone);
+  // A zone file starts with "TZif"; anything else (a folder, a table) is not a zone.
+  std::ifstream in(file, std::ios::binary);
+  char magic[4] = {};
+  return in.read(magic, 4) && std::memcmp(magic, "TZif", 4) == 0;
+}
+
+Date local_date(std::time_t when, const std::string& zone) {
+  // The C library converts in the zone named by TZ; set it for the call and put it back.
+  const char* old = std::getenv("TZ");
+  const std::string saved = old ? old : "";
+  if (!zone.empty()) setenv("TZ", zone.c_str(), 1);
+  tzset();
+  std::tm local{};
+  localtime_r(&when, &local);
+  if (!zone.empty()) {
+    if (old)
+      setenv("TZ", saved.c_str(), 1);
+    else
+      unsetenv("TZ");
+    tzset();
+  }
+  return make_date(local.tm_year + 1900, static_cast<unsigned>(local.tm_mon + 1),
+                   static_cast<unsigned>(local.tm_mday));
+}
+
+Date today_in_zone(const std::string& zone) { return local_date(std::time(nullptr), zone); }
 
 std::optional<Duration> parse_duration(std::string_view text) {
   auto space = text.find(' ');

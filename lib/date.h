@@ -2,6 +2,7 @@
 #pragma once
 #include <compare>
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,13 @@ YearMonthDay split_date(Date date);
 Date add_months(Date date, int months);
 // Today in UTC from the system clock.
 Date today_utc();
+// True when `zone` names a time zone in the system's zone database (e.g. "Europe/London").
+bool is_known_time_zone(std::string_view zone);
+// The calendar date at instant `when` in `zone` ("" = the system's local zone); the caller
+// has checked the zone with is_known_time_zone.
+Date local_date(std::time_t when, const std::string& zone);
+// Today in `zone` ("" = the system's local zone) from the system clock.
+Date today_in_zone(const std::string& zone);
 
 // A duration as frameworks write it: "N days", "N weeks" or "N months" (singular ok).
 struct Duration {

@@ -196,7 +196,8 @@ Settings load_settings(const fs::path& file) {
   Settings s;
   static const std::vector<std::string> known = {"service",      "small_number_threshold",
                                                  "review_interval_days", "stories_per_report",
-                                                 "attributes",   "exit_reasons"};
+                                                 "attributes",   "exit_reasons",
+                                                 "timezone"};
   std::map<std::string, int> first_line;
   for (const auto& kv : root) {
     auto key = kv.first.Scalar();
@@ -220,6 +221,16 @@ Settings load_settings(const fs::path& file) {
   if (root["stories_per_report"])
     if (auto v = r.positive_int(root["stories_per_report"], "stories_per_report", 0))
       s.stories_per_report = *v;
+
+  if (root["timezone"]) {
+    s.timezone = r.text(root["timezone"], "timezone");
+    if (!s.timezone.empty() && !is_known_time_zone(s.timezone))
+      r.problem(root["timezone"], "timezone",
+                fmt::format("'{}' is not a time zone this system knows; give a name such as "
+                            "Europe/London (see /usr/share/zoneinfo), or leave the setting out "
+                            "to use the system's",
+                            s.timezone));
+  }
 
   if (auto attrs = root["attributes"]) {
     if (!attrs.IsMap()) {
@@ -302,6 +313,10 @@ std::string settings_to_yaml(const Settings& s) {
   out << "review_interval_days: " << s.review_interval_days << "\n\n";
   out << "# How many shareable stories (notes) a report may quote.\n";
   out << "stories_per_report: " << s.stories_per_report << "\n\n";
+  out << "# The time zone whose date is \"today\" (entries may not be dated after it).\n"
+         "# Left out, the system's zone is used.\n";
+  out << (s.timezone.empty() ? "# timezone: Europe/London" : "timezone: " + quoted(s.timezone))
+      << "\n\n";
   out << "# Equality attributes recorded with `outcomes record attribute PERSON --measure ID\n"
          "# --status VALUE`, used for breakdowns in reports. Add, rename or remove values\n"
          "# as your service needs.\n";

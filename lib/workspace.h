@@ -32,6 +32,7 @@ struct Settings {
   int small_number_threshold = 5;
   int review_interval_days = 90;
   int stories_per_report = 3;
+  std::string timezone;  // IANA zone whose date is "today" ("" = the system's zone)
 
   const AttributeDef* find_attribute(std::string_view id) const;
   const ExitReason* find_exit_reason(std::string_view id) const;

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <string>
+
 #include "date.h"
 
 using namespace outcomes;
@@ -55,4 +58,29 @@ TEST_CASE("a duration too long to add to a date is refused") {
         "10833-04-30");
   for (const char* text : {"10001 days", "2147483647 days", "2147483647 weeks", "20202621 months"})
     CHECK_FALSE(parse_duration(text).has_value());
+}
+
+TEST_CASE("today is the date in the workspace's time zone") {
+  // 2026-06-30 23:30 UTC is already 1 July in London (BST) and still 30 June in New York;
+  // 2026-12-31 23:30 UTC is 31 December in London (GMT) and 1 January in Auckland.
+  const std::time_t summer = 1782862200;  // 2026-06-30T23:30:00Z
+  const std::time_t winter = 1798759800;  // 2026-12-31T23:30:00Z
+  REQUIRE(is_known_time_zone("Europe/London"));
+  CHECK(format_date(local_date(summer, "Europe/London")) == "2026-07-01");
+  CHECK(format_date(local_date(summer, "America/New_York")) == "2026-06-30");
+  CHECK(format_date(local_date(summer, "UTC")) == "2026-06-30");
+  CHECK(format_date(local_date(winter, "Europe/London")) == "2026-12-31");
+  CHECK(format_date(local_date(winter, "Pacific/Auckland")) == "2027-01-01");
+  // The process's own zone is left as it was.
+  const char* before = std::getenv("TZ");
+  const std::string kept = before ? before : "<unset>";
+  local_date(summer, "Asia/Tokyo");
+  const char* after = std::getenv("TZ");
+  CHECK((after ? after : "<unset>") == kept);
+
+  CHECK_FALSE(is_known_time_zone("Europe/Londn"));
+  CHECK_FALSE(is_known_time_zone(""));
+  CHECK_FALSE(is_known_time_zone("../../etc/passwd"));
+  CHECK_FALSE(is_known_time_zone("/etc/localtime"));
+  CHECK_FALSE(is_known_time_zone("Europe"));  // a folder, not a zone
 }
