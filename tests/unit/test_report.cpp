@@ -641,24 +641,31 @@ std::vector<bool> hidden(const Report& r) {
 }  // namespace
 
 TEST_CASE("secondary suppression protects a single hidden cell of a row with a shown total") {
-  // 6 + 2 + 7 + 0 + 0 = 15 shown as active: the 2 alone could be worked out, so the next
-  // smallest non-zero cell (6) is hidden too; the percentage is withheld.
+  // 6 + 2 + 7 + 0 + 0 = 15 shown as active: the 2 alone could be worked out. Hiding the 6
+  // would not help (the achieved figure, also 6, gives it back), so the 7 is hidden too;
+  // the percentage is withheld.
   Report r = status_row_report({6, 2, 7, 0, 0}, 15);
   suppress_report(r);
-  CHECK(hidden(r) == std::vector<bool>{true, true, false, false, false});
-  CHECK(r.frameworks[0].measures[0].counts[0].count.secondary);  // shown as "*", not "<5"
+  CHECK(hidden(r) == std::vector<bool>{false, true, true, false, false});
+  CHECK(r.frameworks[0].measures[0].counts[2].count.secondary);  // shown as "*", not "<5"
   CHECK_FALSE(r.frameworks[0].measures[0].counts[1].count.secondary);
   CHECK_FALSE(r.frameworks[0].measures[0].percent_achieved);
-  CHECK(r.frameworks[0].measures[0].achieved.suppressed);
+  CHECK_FALSE(r.frameworks[0].measures[0].achieved.suppressed);
   CHECK(r.suppressed);
   {
     std::ostringstream out;
     render_report_json(r, out);
     auto json = nlohmann::json::parse(out.str());
-    CHECK(json["frameworks"][0]["measures"][0]["counts"]["achieved"] == "*");
+    CHECK(json["frameworks"][0]["measures"][0]["counts"]["achieved"] == 6);
     CHECK(json["frameworks"][0]["measures"][0]["counts"]["partial"] == "<5");
-    CHECK(json["frameworks"][0]["measures"][0]["counts"]["not_achieved"] == 7);
+    CHECK(json["frameworks"][0]["measures"][0]["counts"]["not_achieved"] == "*");
   }
+
+  // The achieved figure hides with its achieved count.
+  r = status_row_report({3, 6, 7, 0, 0}, 16);
+  suppress_report(r);
+  CHECK(hidden(r) == std::vector<bool>{true, true, false, false, false});
+  CHECK(r.frameworks[0].measures[0].achieved.suppressed);
 
   // Two hidden cells already protect each other.
   r = status_row_report({6, 2, 7, 3, 0}, 18);
@@ -666,9 +673,9 @@ TEST_CASE("secondary suppression protects a single hidden cell of a row with a s
   CHECK(hidden(r) == std::vector<bool>{false, true, false, true, false});
 
   // Ties go to the first cell in the row.
-  r = status_row_report({7, 1, 7, 0, 0}, 15);
+  r = status_row_report({0, 1, 7, 7, 0}, 15);
   suppress_report(r);
-  CHECK(hidden(r) == std::vector<bool>{true, true, false, false, false});
+  CHECK(hidden(r) == std::vector<bool>{false, true, true, false, false});
 
   // A hidden total needs no protection.
   r = status_row_report({0, 3, 0, 0, 0}, 3);
