@@ -116,25 +116,42 @@ Count count_of(int64_t n) {
 void build_summary(Report& r) {
   r.summary.clear();
   for (const auto& f : r.frameworks) {
-    for (const auto& s : f.measures)
-      r.summary.push_back({f.id, s.id, s.name, "status", s.nature, "percent_achieved", s.achieved,
-                           s.percent_achieved});
+    for (const auto& s : f.measures) {
+      SummaryRow row{f.id, s.id, s.name, "status", s.nature, "percent_achieved", s.achieved,
+                     s.percent_achieved};
+      bool assessed = false;
+      for (const auto& sc : s.counts) {
+        if (sc.counted()) row.denominator += sc.count.n;
+        if (sc.status != kNotAssessed && sc.count.n > 0) assessed = true;
+      }
+      row.assessed = assessed;
+      r.summary.push_back(std::move(row));
+    }
     if (f.change) {
       Nature nature = f.items.empty() ? Nature::Soft : f.items.front().nature;
       r.summary.push_back({f.id, "total", f.name + " (total score)", "total", nature, "mean_change",
                            f.change->people, f.change->mean_change});
+      r.summary.back().assessed = f.change->people.n > 0;
     }
-    for (const auto& i : f.items)
+    for (const auto& i : f.items) {
       r.summary.push_back(
           {f.id, i.id, i.name, "scale", i.nature, "mean_change", i.people, i.mean_change});
-    for (const auto& m : f.milestones)
+      r.summary.back().assessed = i.people.n > 0;
+    }
+    for (const auto& m : f.milestones) {
       r.summary.push_back(
           {f.id, m.id, m.name, "milestone", m.nature, "achieved", m.achieved, std::nullopt});
-    for (const auto& g : f.signals)
+      r.summary.back().assessed = m.achieved.n + m.in_progress.n + m.ended.n > 0;
+    }
+    for (const auto& g : f.signals) {
       r.summary.push_back({f.id, g.id, g.name, "signal", g.nature, "total", g.total, std::nullopt});
-    if (f.goals)
+      r.summary.back().assessed = g.total.n > 0;
+    }
+    if (f.goals) {
       r.summary.push_back({f.id, "goals", "Person-led goals", "goal", Nature::Soft, "mean_t_score",
                            f.goals->people, f.goals->mean_t_score});
+      r.summary.back().assessed = f.goals->people.n > 0;
+    }
   }
 }
 
@@ -177,6 +194,8 @@ class ReportBuilder {
     r.service = settings_.service_name;
     r.from = options_.from;
     r.to = options_.to;
+    r.today = options_.today;
+    r.period_complete = !options_.today || options_.to < *options_.today;
     r.where = options_.where;
     r.threshold = settings_.small_number_threshold;
     r.review_interval_days = settings_.review_interval_days;
@@ -673,6 +692,10 @@ void validate_report_options(const ReportOptions& options, const Workspace& work
   if (options.from > options.to)
     throw UsageError(fmt::format("the period starts ({}) after it ends ({})",
                                  format_date(options.from), format_date(options.to)));
+  if (options.today && options.from > *options.today)
+    throw UsageError(fmt::format("the period {} to {} has not started yet (today is {})",
+                                 format_date(options.from), format_date(options.to),
+                                 format_date(*options.today)));
   std::vector<std::string> ids;
   for (const auto& fw : workspace.frameworks) ids.push_back(fw.id);
   for (const auto& id : options.frameworks)

@@ -698,6 +698,34 @@ TEST_CASE("secondary suppression protects a single hidden cell of a row with a s
   CHECK(r.frameworks[0].measures[0].percent_achieved);
 }
 
+TEST_CASE("the soft/hard table shows each percentage's denominator and leaves out the unassessed") {
+  Report r = status_row_report({5, 6, 0, 0, 0}, 11);
+  StatusFigures none = r.frameworks[0].measures[0];
+  none.id = "money";
+  none.name = "Managing money";
+  for (auto& sc : none.counts) sc.count.n = sc.status == "not_assessed" ? 11 : 0;
+  none.achieved.n = 0;
+  none.percent_achieved.reset();
+  r.frameworks[0].measures.push_back(none);
+  suppress_report(r);
+  REQUIRE(r.summary.size() == 2);
+  CHECK(r.summary[0].denominator == 11);
+  CHECK(r.summary[0].assessed);
+  CHECK_FALSE(r.summary[1].assessed);
+  std::ostringstream out;
+  render_report_table(r, out);
+  const std::string text = out.str();
+  CHECK(text.find("45.5% (5 of 11)") != std::string::npos);
+  CHECK(text.find("1 measure with nothing assessed in the period is left out") != std::string::npos);
+  // Left out of the soft/hard table only: the framework's own table still lists it.
+  CHECK(text.find("Managing money") != std::string::npos);
+  CHECK(text.find("Managing money") > text.find("left out"));
+  // json keeps every row.
+  std::ostringstream json_out;
+  render_report_json(r, json_out);
+  CHECK(nlohmann::json::parse(json_out.str())["soft_hard"].size() == 2);
+}
+
 TEST_CASE("secondary suppression applies to breakdown columns against the caseload total") {
   Report r;
   r.threshold = 5;
