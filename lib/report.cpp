@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "disclosure.h"
 #include "error.h"
 #include "store.h"
 #include "suggest.h"
@@ -115,25 +116,42 @@ Count count_of(int64_t n) {
 void build_summary(Report& r) {
   r.summary.clear();
   for (const auto& f : r.frameworks) {
-    for (const auto& s : f.measures)
-      r.summary.push_back({f.id, s.id, s.name, "status", s.nature, "percent_achieved", s.achieved,
-                           s.percent_achieved});
+    for (const auto& s : f.measures) {
+      SummaryRow row{f.id, s.id, s.name, "status", s.nature, "percent_achieved", s.achieved,
+                     s.percent_achieved};
+      bool assessed = false;
+      for (const auto& sc : s.counts) {
+        if (sc.counted()) row.denominator += sc.count.n;
+        if (sc.status != kNotAssessed && sc.count.n > 0) assessed = true;
+      }
+      row.assessed = assessed;
+      r.summary.push_back(std::move(row));
+    }
     if (f.change) {
       Nature nature = f.items.empty() ? Nature::Soft : f.items.front().nature;
       r.summary.push_back({f.id, "total", f.name + " (total score)", "total", nature, "mean_change",
                            f.change->people, f.change->mean_change});
+      r.summary.back().assessed = f.change->people.n > 0;
     }
-    for (const auto& i : f.items)
+    for (const auto& i : f.items) {
       r.summary.push_back(
           {f.id, i.id, i.name, "scale", i.nature, "mean_change", i.people, i.mean_change});
-    for (const auto& m : f.milestones)
+      r.summary.back().assessed = i.people.n > 0;
+    }
+    for (const auto& m : f.milestones) {
       r.summary.push_back(
           {f.id, m.id, m.name, "milestone", m.nature, "achieved", m.achieved, std::nullopt});
-    for (const auto& g : f.signals)
+      r.summary.back().assessed = m.achieved.n + m.in_progress.n + m.ended.n > 0;
+    }
+    for (const auto& g : f.signals) {
       r.summary.push_back({f.id, g.id, g.name, "signal", g.nature, "total", g.total, std::nullopt});
-    if (f.goals)
+      r.summary.back().assessed = g.total.n > 0;
+    }
+    if (f.goals) {
       r.summary.push_back({f.id, "goals", "Person-led goals", "goal", Nature::Soft, "mean_t_score",
                            f.goals->people, f.goals->mean_t_score});
+      r.summary.back().assessed = f.goals->people.n > 0;
+    }
   }
 }
 
@@ -176,6 +194,8 @@ class ReportBuilder {
     r.service = settings_.service_name;
     r.from = options_.from;
     r.to = options_.to;
+    r.today = options_.today;
+    r.period_complete = !options_.today || options_.to < *options_.today;
     r.where = options_.where;
     r.threshold = settings_.small_number_threshold;
     r.review_interval_days = settings_.review_interval_days;
@@ -493,106 +513,139 @@ class ReportBuilder {
 
 namespace {
 
-struct Suppressor {
-  int64_t threshold;
-  bool any = false;
+// The report's counts as cells of one disclosure system, tied by the identities that hold
+// between them, so that no small count can be worked out from the counts shown.
+class CellMap {
+ public:
+  explicit CellMap(int64_t threshold) : system_(threshold) {}
 
-  void primary(Count& c) {
-    if (c.n >= 1 && c.n < threshold) c.suppressed = true;
-    any = any || c.suppressed;
-  }
-  // Where a row total is shown and exactly one cell of the row is suppressed, the cell could
-  // be recovered by subtraction: suppress the next smallest non-zero cell too.
-  void secondary(const std::vector<Count*>& row, const Count& total) {
-    if (total.suppressed) return;
-    int suppressed = 0;
-    for (auto* c : row) suppressed += c->suppressed ? 1 : 0;
-    if (suppressed != 1) return;
-    Count* smallest = nullptr;
-    for (auto* c : row)
-      if (!c->suppressed && c->n > 0 && (!smallest || c->n < smallest->n)) smallest = c;
-    if (smallest) smallest->suppressed = smallest->secondary = any = true;
-  }
-  void withhold(std::optional<double>& value, bool hidden) {
-    if (hidden && value) {
-      value.reset();
-      any = true;
+  std::size_t cell(Count& c) {
+    auto [it, added] = index_.try_emplace(&c, 0);
+    if (added) {
+      it->second = system_.add(c.n);
+      counts_.push_back(&c);
     }
+    return it->second;
   }
+  // Σ parts = total.
+  void sum(const std::vector<Count*>& parts, Count& total) {
+    std::vector<Term> terms{{cell(total), -1}};
+    for (Count* p : parts) terms.push_back({cell(*p), 1});
+    system_.equal(std::move(terms));
+  }
+  // part ≤ whole.
+  void at_most(Count& part, Count& whole) { system_.at_most_zero({{cell(part), 1}, {cell(whole), -1}}); }
+  void equal(std::vector<std::pair<Count*, int64_t>> terms) {
+    std::vector<Term> t;
+    for (auto [c, coef] : terms) t.push_back({cell(*c), coef});
+    system_.equal(std::move(t));
+  }
+
+  // Runs secondary suppression and marks every count; true when any is hidden.
+  bool apply() {
+    system_.protect();
+    bool any = false;
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+      CellState state = system_.state(index_.at(counts_[i]));
+      counts_[i]->suppressed = state != CellState::Shown;
+      counts_[i]->secondary = state == CellState::Secondary;
+      any = any || counts_[i]->suppressed;
+    }
+    return any;
+  }
+
+ private:
+  DisclosureSystem system_;
+  std::unordered_map<const Count*, std::size_t> index_;
+  std::vector<Count*> counts_;
 };
+
+void withhold(std::optional<double>& value, bool hidden, bool& any) {
+  if (hidden && value) {
+    value.reset();
+    any = true;
+  }
+}
+
+// Every count of the report, with the identities and bounds a reader can use against them.
+void tie_counts(Report& r, CellMap& m) {
+  auto& cl = r.caseload;
+  // Open at the start + new + re-engaged − exited = open at the end, and everyone active was
+  // open at the start or came in during the period. Both are exact unless someone left and
+  // came back within the period; a reader would assume them, so they are treated as exact.
+  m.equal({{&cl.open_at_start, 1}, {&cl.new_, 1}, {&cl.reengaged, 1}, {&cl.exited, -1},
+           {&cl.open_at_end, -1}});
+  m.equal({{&cl.open_at_start, 1}, {&cl.new_, 1}, {&cl.reengaged, 1}, {&cl.active, -1}});
+  m.at_most(cl.open_at_end, cl.active);
+  m.at_most(cl.exited, cl.active);
+
+  auto& en = r.engagement;
+  // Every contact has one of the four contact types.
+  m.sum({&en.attended, &en.missed, &en.self_initiated, &en.outreach}, en.contacts);
+  m.at_most(en.people_contacted, en.contacts);
+
+  for (auto& f : r.frameworks) {
+    m.at_most(f.people, cl.active);
+    for (auto& s : f.measures) {
+      // Every active person has one status per measure (not_assessed included).
+      std::vector<Count*> all, achieved;
+      for (auto& sc : s.counts) {
+        all.push_back(&sc.count);
+        if (sc.means == StatusMeaning::Achieved) achieved.push_back(&sc.count);
+      }
+      m.sum(all, cl.active);
+      m.sum(achieved, s.achieved);
+    }
+    if (f.change) {
+      auto& c = *f.change;
+      m.sum({&c.improved, &c.no_reliable_change, &c.deteriorated, &c.not_computable}, c.people);
+      m.cell(c.insufficient_data);
+      if (c.meaningful) m.at_most(*c.meaningful, c.people);
+      for (auto& i : f.items) m.at_most(i.people, c.people);
+    }
+    for (auto& i : f.items) m.cell(i.people);
+    for (auto& ms : f.milestones)
+      for (Count* x : {&ms.achieved, &ms.in_progress, &ms.ended}) m.cell(*x);
+    for (auto& g : f.signals) m.cell(g.total);
+    if (f.goals) m.cell(f.goals->people);
+    m.cell(f.non_linear_journeys);
+  }
+  for (auto& b : r.breakdowns) {
+    // Each column sums to its caseload figure; each row's flows are at most its active.
+    auto column = [&](Count BreakdownCell::*field, Count& total) {
+      std::vector<Count*> parts;
+      for (auto& cell : b.cells) parts.push_back(&(cell.*field));
+      m.sum(parts, total);
+    };
+    column(&BreakdownCell::active, cl.active);
+    column(&BreakdownCell::new_, cl.new_);
+    column(&BreakdownCell::reengaged, cl.reengaged);
+    column(&BreakdownCell::exited, cl.exited);
+    for (auto& cell : b.cells)
+      for (Count* x : {&cell.new_, &cell.reengaged, &cell.exited}) m.at_most(*x, cell.active);
+  }
+  auto& dq = r.data_quality;
+  for (Count* c : {&dq.no_baseline, &dq.overdue_review, &dq.incomplete_occasions, &dq.late_entries})
+    m.cell(*c);
+}
 
 }  // namespace
 
 void suppress_report(Report& r) {
-  Suppressor s{r.threshold};
-  auto& cl = r.caseload;
-  for (Count* c :
-       {&cl.active, &cl.new_, &cl.reengaged, &cl.exited, &cl.open_at_start, &cl.open_at_end})
-    s.primary(*c);
-  auto& en = r.engagement;
-  for (Count* c : {&en.contacts, &en.attended, &en.missed, &en.self_initiated, &en.outreach,
-                   &en.people_contacted})
-    s.primary(*c);
-  s.secondary({&en.attended, &en.missed, &en.self_initiated, &en.outreach}, en.contacts);
-
-  for (auto& f : r.frameworks) {
-    s.primary(f.people);
-    for (auto& m : f.measures) {
-      std::vector<Count*> row;
-      for (auto& sc : m.counts) {
-        s.primary(sc.count);
-        row.push_back(&sc.count);
-      }
-      s.secondary(row, r.caseload.active);
-      s.primary(m.achieved);
-    }
-    if (f.change) {
-      auto& c = *f.change;
-      for (Count* x : {&c.people, &c.improved, &c.no_reliable_change, &c.deteriorated,
-                       &c.insufficient_data, &c.not_computable})
-        s.primary(*x);
-      if (c.meaningful) s.primary(*c.meaningful);
-      s.secondary({&c.improved, &c.no_reliable_change, &c.deteriorated, &c.not_computable},
-                  c.people);
-    }
-    for (auto& i : f.items) s.primary(i.people);
-    for (auto& m : f.milestones)
-      for (Count* x : {&m.achieved, &m.in_progress, &m.ended}) s.primary(*x);
-    for (auto& g : f.signals) s.primary(g.total);
-    if (f.goals) s.primary(f.goals->people);
-    s.primary(f.non_linear_journeys);
-  }
-  for (auto& b : r.breakdowns) {
-    for (auto& cell : b.cells)
-      for (Count* x : {&cell.active, &cell.new_, &cell.reengaged, &cell.exited}) s.primary(*x);
-    auto column = [&](Count BreakdownCell::*field, const Count& total) {
-      std::vector<Count*> row;
-      for (auto& cell : b.cells) row.push_back(&(cell.*field));
-      s.secondary(row, total);
-    };
-    column(&BreakdownCell::active, r.caseload.active);
-    column(&BreakdownCell::new_, r.caseload.new_);
-    column(&BreakdownCell::reengaged, r.caseload.reengaged);
-    column(&BreakdownCell::exited, r.caseload.exited);
-  }
-  auto& dq = r.data_quality;
-  for (Count* c : {&dq.no_baseline, &dq.overdue_review, &dq.incomplete_occasions, &dq.late_entries})
-    s.primary(*c);
+  CellMap cells(r.threshold);
+  tie_counts(r, cells);
+  bool any = cells.apply();
 
   // Percentages and means whose group, or any count they derive from, is hidden.
   for (auto& f : r.frameworks) {
     for (auto& m : f.measures) {
       bool hidden = false;
-      for (auto& sc : m.counts) {
+      for (auto& sc : m.counts)
         if (sc.counted() && sc.count.suppressed) hidden = true;
-        // The achieved figure hides with any achieved cell (e.g. one suppressed as secondary).
-        if (sc.means == StatusMeaning::Achieved && sc.count.suppressed && !m.achieved.suppressed)
-          m.achieved.suppressed = m.achieved.secondary = true;
-      }
-      s.withhold(m.percent_achieved, hidden);
+      withhold(m.percent_achieved, hidden, any);
     }
     if (f.change) {
-      s.withhold(f.change->mean_change, f.change->people.suppressed);
+      withhold(f.change->mean_change, f.change->people.suppressed, any);
       if (f.change->people.suppressed) {
         f.changes.clear();
         f.journeys.clear();
@@ -605,10 +658,10 @@ void suppress_report(Report& r) {
       for (std::size_t i = 0; i < f.journeys.size(); ++i)
         f.journeys[i].person = fmt::format("Journey {}", i + 1);
     }
-    for (auto& i : f.items) s.withhold(i.mean_change, i.people.suppressed);
-    if (f.goals) s.withhold(f.goals->mean_t_score, f.goals->people.suppressed);
+    for (auto& i : f.items) withhold(i.mean_change, i.people.suppressed, any);
+    if (f.goals) withhold(f.goals->mean_t_score, f.goals->people.suppressed, any);
   }
-  r.suppressed = s.any;
+  r.suppressed = any;
   build_summary(r);
 }
 
@@ -639,6 +692,10 @@ void validate_report_options(const ReportOptions& options, const Workspace& work
   if (options.from > options.to)
     throw UsageError(fmt::format("the period starts ({}) after it ends ({})",
                                  format_date(options.from), format_date(options.to)));
+  if (options.today && options.from > *options.today)
+    throw UsageError(fmt::format("the period {} to {} has not started yet (today is {})",
+                                 format_date(options.from), format_date(options.to),
+                                 format_date(*options.today)));
   std::vector<std::string> ids;
   for (const auto& fw : workspace.frameworks) ids.push_back(fw.id);
   for (const auto& id : options.frameworks)

@@ -31,6 +31,9 @@ struct ReportOptions {
   // for none): values of one attribute are alternatives, different attributes must all hold.
   std::vector<std::pair<std::string, std::string>> where;
   bool suppress = true;  // small-number suppression (false = --no-suppress)
+  // The current date, when known: a period starting after it is refused, one ending on or
+  // after it is marked not yet complete.
+  std::optional<Date> today;
 };
 
 // The period of `--month YYYY-MM`; nullopt when malformed.
@@ -151,6 +154,11 @@ struct SummaryRow {
   // change (total, scale), people with goals (goal), signal entries in the period (signal).
   Count count;
   std::optional<double> value;  // the figure when it is not a count
+  // percent_achieved only: the people it is a share of (achieved, partial or not achieved).
+  int64_t denominator = 0;
+  // False when nothing was assessed in the period: every status not_assessed, no counted
+  // change, no milestone state, no signal, no goal.
+  bool assessed = true;
 };
 
 struct CaseloadFigures {
@@ -207,6 +215,8 @@ struct Report {
   std::string service;
   Date from;
   Date to;
+  std::optional<Date> today;    // as given in the options
+  bool period_complete = true;  // false when the period ends on or after today
   std::vector<std::pair<std::string, std::string>> where;
   int threshold = 5;
   int review_interval_days = 90;
@@ -235,8 +245,8 @@ Report compute_report(const std::vector<PersonJourney>& journeys,
                       const std::vector<Framework>& frameworks, const Settings& settings,
                       const ReportOptions& options);
 
-// Throws UsageError for a period with from > to, an unknown framework id, or an unknown
-// --where attribute or value (with "did you mean").
+// Throws UsageError for a period with from > to or starting after options.today, an unknown
+// framework id, or an unknown --where attribute or value (with "did you mean").
 void validate_report_options(const ReportOptions& options, const Workspace& workspace);
 
 // The report from the store: reads the few enrol/exit/attribute entries first, then only the

@@ -46,8 +46,17 @@ std::string number_text(const std::optional<double>& v, int decimals, bool sign 
   return sign ? text::with_sign(std::move(s)) : s;
 }
 
-std::string percent_text(const std::optional<double>& v) {
-  return v ? number_text(v, 1) + "%" : "-";
+// A percentage with what it is a share of: "45.5% (5 of 11)"; "-" when withheld.
+std::string percent_text(const std::optional<double>& v, int64_t part, int64_t whole) {
+  return v ? fmt::format("{}% ({} of {})", number_text(v, 1), part, whole) : "-";
+}
+
+// The people a status measure's percent_achieved is a share of.
+int64_t percent_denominator(const StatusFigures& m) {
+  int64_t n = 0;
+  for (const auto& sc : m.counts)
+    if (sc.counted()) n += sc.count.n;
+  return n;
 }
 
 // Decimals used for a summary figure.
@@ -56,7 +65,8 @@ int figure_decimals(const std::string& figure) {
 }
 
 std::string figure_text(const SummaryRow& row, int threshold) {
-  if (row.figure == "percent_achieved") return percent_text(row.value);
+  if (row.figure == "percent_achieved")
+    return percent_text(row.value, row.count.n, row.denominator);
   if (row.figure == "mean_change") return number_text(row.value, 2, true);
   if (row.figure == "mean_t_score") return number_text(row.value, 1);
   return count_text(row.count, threshold);
@@ -114,9 +124,12 @@ std::string suppression_text(const Report& r) {
   if (!r.suppression_applied)
     return "Small-number suppression is off (--no-suppress): handle with care.";
   return fmt::format(
-      "Counts from 1 to {} are shown as <{}. Where one hidden count could be worked out from a "
-      "total, the next smallest count is hidden too and shown as *. Percentages and means of "
-      "hidden groups are withheld (-).",
+      "Counts from 1 to {} are shown as <{}; zeros are shown. Counts tied by a total or an "
+      "identity (the caseload flow, each breakdown column against its caseload figure, statuses "
+      "against active people, contact types against contacts, change categories against people "
+      "with a change) are checked together: where the counts shown would let a hidden count be "
+      "worked out, or pin it to one possible value, the smallest further count that prevents it "
+      "is hidden too and shown as *. Percentages and means of hidden groups are withheld (-).",
       r.threshold - 1, r.threshold);
 }
 
@@ -164,6 +177,10 @@ std::vector<Section> document(const Report& r) {
   std::vector<Section> doc;
 
   Section intro{"summary", "Period and cohort", {}};
+  if (!r.period_complete)
+    intro.blocks.push_back({fmt::format(
+        "Period not yet complete: today is {}, so figures for this period will still change.",
+        r.today ? format_date(*r.today) : std::string("within it"))});
   intro.blocks.push_back({std::string("Period: " + period_text(r))});
   intro.blocks.push_back(
       {std::string("Cohort: " + (r.where.empty() ? std::string("everyone") : where_text(r)))});
@@ -202,13 +219,18 @@ std::vector<Section> document(const Report& r) {
                           "Figure", "Value", "Count"},
                          3);
     for (const auto& row : r.summary)
-      if (row.nature == nature)
+      if (row.nature == nature && row.assessed)
         t.rows.push_back({row.name, row.framework, figure_label(row.figure), figure_text(row, k),
                           c(row.count) + " " + count_label(row)});
     if (!t.rows.empty()) summary.blocks.push_back({t});
   }
   if (r.summary.empty())
     summary.blocks.push_back({std::string("No framework has data among the active people.")});
+  if (auto left_out = std::count_if(r.summary.begin(), r.summary.end(),
+                                    [](const SummaryRow& row) { return !row.assessed; }))
+    summary.blocks.push_back({fmt::format(
+        "{} {} with nothing assessed in the period {} left out of this table and its chart.",
+        left_out, left_out == 1 ? "measure" : "measures", left_out == 1 ? "is" : "are")});
   doc.push_back(std::move(summary));
 
   for (const auto& f : r.frameworks) {
@@ -223,7 +245,7 @@ std::vector<Section> document(const Report& r) {
         std::vector<std::string> row{m.name};
         for (const auto& sc : m.counts) row.push_back(c(sc.count));
         row.resize(header.size() - 1);
-        row.push_back(percent_text(m.percent_achieved));
+        row.push_back(percent_text(m.percent_achieved, m.achieved.n, percent_denominator(m)));
         t.rows.push_back(std::move(row));
       }
       s.blocks.push_back({t});
@@ -474,7 +496,7 @@ std::string caseload_chart(const Report& r) {
 }
 
 // One 100% stacked bar per status measure, with direct labels and a legend of patterns.
-std::string status_chart(const FrameworkFigures& f, int k, int index) {
+std::string status_chart(const FrameworkFigures& f, int k, bool active_hidden, int index) {
   if (f.measures.empty()) return "";
   const std::string prefix = fmt::format("st{}", index);
   const double x0 = 230, span = 440;
@@ -493,6 +515,13 @@ std::string status_chart(const FrameworkFigures& f, int k, int index) {
     if (total == 0) {
       svg.body += rect_el(x0, y, span, 20, "#fff");
       svg.body += text_el(x0 + 6, y + 15, "no active people");
+    }
+    // With the total hidden, the bars' proportions would give it back: one hidden bar.
+    if (total > 0 && active_hidden) {
+      svg.body += rect_el(x0, y, span, 20, "url(#" + prefix + "sup)");
+      for (const auto& sc : m.counts) desc += fmt::format("{} {}; ", sc.status, count_text(sc.count, k));
+      y += row_h;
+      continue;
     }
     for (std::size_t i = 0; i < m.counts.size() && total > 0; ++i) {
       const auto& sc = m.counts[i];
@@ -665,7 +694,9 @@ std::string summary_chart(const Report& r) {
   if (r.summary.empty()) return "";
   const int k = r.threshold;
   std::size_t soft = 0, hard = 0;
-  for (const auto& row : r.summary) (row.nature == Nature::Soft ? soft : hard)++;
+  for (const auto& row : r.summary)
+    if (row.assessed) (row.nature == Nature::Soft ? soft : hard)++;
+  if (soft + hard == 0) return "";
   const int row_h = 18;
   Svg svg{"chart-soft-hard",
           700,
@@ -681,7 +712,7 @@ std::string summary_chart(const Report& r) {
                         "font-weight='bold'");
     double y = 24;
     for (const auto& row : r.summary) {
-      if (row.nature != nature) continue;
+      if (row.nature != nature || !row.assessed) continue;
       std::string name = shortened(row.name, 32);
       svg.body += text_el(ox, y + 12, name, "class='lab'");
       std::string value = figure_text(row, k);
@@ -748,6 +779,7 @@ void render_report_json(const Report& r, std::ostream& out) {
   ojson j;
   j["service"] = r.service;
   j["period"] = {{"from", format_date(r.from)}, {"to", format_date(r.to)}};
+  j["period_complete"] = r.period_complete;
   ojson where = ojson::array();
   for (const auto& [a, v] : r.where) where.push_back(a + "=" + v);
   j["where"] = where;
@@ -922,6 +954,7 @@ void render_report_csv(const Report& r, std::ostream& out) {
   out << "section,framework,measure,key,value\n";
   row("period", "", "", "from", format_date(r.from));
   row("period", "", "", "to", format_date(r.to));
+  row("period", "", "", "complete", r.period_complete ? "true" : "false");
   for (const auto& [a, v] : r.where) row("where", "", a, "value", v);
   row("caseload", "", "", "active", c(r.caseload.active));
   row("caseload", "", "", "new", c(r.caseload.new_));
@@ -1012,8 +1045,8 @@ void render_report_html(const Report& r, std::ostream& out) {
       out << "<figure>" << caseload_chart(r)
           << "<figcaption>Caseload flow: people open at the start, coming in, leaving and open at "
              "the end of the period.</figcaption></figure>\n";
-    if (s.id == "soft-hard" && !r.summary.empty())
-      out << "<figure>" << summary_chart(r)
+    if (auto svg = s.id == "soft-hard" ? summary_chart(r) : std::string(); !svg.empty())
+      out << "<figure>" << svg
           << "<figcaption>Headline figures, soft and hard side by side.</figcaption></figure>\n";
     const FrameworkFigures* fw = nullptr;
     for (const auto& f : r.frameworks)
@@ -1030,7 +1063,7 @@ void render_report_html(const Report& r, std::ostream& out) {
     }
     if (fw) {
       ++index;
-      if (auto svg = status_chart(*fw, r.threshold, index); !svg.empty())
+      if (auto svg = status_chart(*fw, r.threshold, r.caseload.active.suppressed, index); !svg.empty())
         out << "<figure>" << svg
             << "<figcaption>Statuses of the active people per outcome (patterns as in the "
                "legend).</figcaption></figure>\n";

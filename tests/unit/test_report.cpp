@@ -641,24 +641,31 @@ std::vector<bool> hidden(const Report& r) {
 }  // namespace
 
 TEST_CASE("secondary suppression protects a single hidden cell of a row with a shown total") {
-  // 6 + 2 + 7 + 0 + 0 = 15 shown as active: the 2 alone could be worked out, so the next
-  // smallest non-zero cell (6) is hidden too; the percentage is withheld.
+  // 6 + 2 + 7 + 0 + 0 = 15 shown as active: the 2 alone could be worked out. Hiding the 6
+  // would not help (the achieved figure, also 6, gives it back), so the 7 is hidden too;
+  // the percentage is withheld.
   Report r = status_row_report({6, 2, 7, 0, 0}, 15);
   suppress_report(r);
-  CHECK(hidden(r) == std::vector<bool>{true, true, false, false, false});
-  CHECK(r.frameworks[0].measures[0].counts[0].count.secondary);  // shown as "*", not "<5"
+  CHECK(hidden(r) == std::vector<bool>{false, true, true, false, false});
+  CHECK(r.frameworks[0].measures[0].counts[2].count.secondary);  // shown as "*", not "<5"
   CHECK_FALSE(r.frameworks[0].measures[0].counts[1].count.secondary);
   CHECK_FALSE(r.frameworks[0].measures[0].percent_achieved);
-  CHECK(r.frameworks[0].measures[0].achieved.suppressed);
+  CHECK_FALSE(r.frameworks[0].measures[0].achieved.suppressed);
   CHECK(r.suppressed);
   {
     std::ostringstream out;
     render_report_json(r, out);
     auto json = nlohmann::json::parse(out.str());
-    CHECK(json["frameworks"][0]["measures"][0]["counts"]["achieved"] == "*");
+    CHECK(json["frameworks"][0]["measures"][0]["counts"]["achieved"] == 6);
     CHECK(json["frameworks"][0]["measures"][0]["counts"]["partial"] == "<5");
-    CHECK(json["frameworks"][0]["measures"][0]["counts"]["not_achieved"] == 7);
+    CHECK(json["frameworks"][0]["measures"][0]["counts"]["not_achieved"] == "*");
   }
+
+  // The achieved figure hides with its achieved count.
+  r = status_row_report({3, 6, 7, 0, 0}, 16);
+  suppress_report(r);
+  CHECK(hidden(r) == std::vector<bool>{true, true, false, false, false});
+  CHECK(r.frameworks[0].measures[0].achieved.suppressed);
 
   // Two hidden cells already protect each other.
   r = status_row_report({6, 2, 7, 3, 0}, 18);
@@ -666,9 +673,9 @@ TEST_CASE("secondary suppression protects a single hidden cell of a row with a s
   CHECK(hidden(r) == std::vector<bool>{false, true, false, true, false});
 
   // Ties go to the first cell in the row.
-  r = status_row_report({7, 1, 7, 0, 0}, 15);
+  r = status_row_report({0, 1, 7, 7, 0}, 15);
   suppress_report(r);
-  CHECK(hidden(r) == std::vector<bool>{true, true, false, false, false});
+  CHECK(hidden(r) == std::vector<bool>{false, true, true, false, false});
 
   // A hidden total needs no protection.
   r = status_row_report({0, 3, 0, 0, 0}, 3);
@@ -689,6 +696,34 @@ TEST_CASE("secondary suppression protects a single hidden cell of a row with a s
   suppress_report(r);
   CHECK(hidden(r) == std::vector<bool>{false, false, false, true, true});
   CHECK(r.frameworks[0].measures[0].percent_achieved);
+}
+
+TEST_CASE("the soft/hard table shows each percentage's denominator and leaves out the unassessed") {
+  Report r = status_row_report({5, 6, 0, 0, 0}, 11);
+  StatusFigures none = r.frameworks[0].measures[0];
+  none.id = "money";
+  none.name = "Managing money";
+  for (auto& sc : none.counts) sc.count.n = sc.status == "not_assessed" ? 11 : 0;
+  none.achieved.n = 0;
+  none.percent_achieved.reset();
+  r.frameworks[0].measures.push_back(none);
+  suppress_report(r);
+  REQUIRE(r.summary.size() == 2);
+  CHECK(r.summary[0].denominator == 11);
+  CHECK(r.summary[0].assessed);
+  CHECK_FALSE(r.summary[1].assessed);
+  std::ostringstream out;
+  render_report_table(r, out);
+  const std::string text = out.str();
+  CHECK(text.find("45.5% (5 of 11)") != std::string::npos);
+  CHECK(text.find("1 measure with nothing assessed in the period is left out") != std::string::npos);
+  // Left out of the soft/hard table only: the framework's own table still lists it.
+  CHECK(text.find("Managing money") != std::string::npos);
+  CHECK(text.find("Managing money") > text.find("left out"));
+  // json keeps every row.
+  std::ostringstream json_out;
+  render_report_json(r, json_out);
+  CHECK(nlohmann::json::parse(json_out.str())["soft_hard"].size() == 2);
 }
 
 TEST_CASE("secondary suppression applies to breakdown columns against the caseload total") {
