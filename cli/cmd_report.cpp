@@ -102,7 +102,7 @@ void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run) {
     run = [opts, &global] {
       ReportOptions options = report_options(*opts);
       Workspace ws = open_workspace(global);
-      options.today = today(global);
+      options.today = today(global, ws);
       validate_report_options(options, ws);
       auto store = open_store(ws, true);
       Report report = build_report(*store, ws, options);
