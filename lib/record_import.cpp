@@ -333,8 +333,8 @@ void refuse_encoding(const std::string& source, std::string_view start,
                      const std::optional<text::EncodingFault>& fault) {
   if (auto bom = text::foreign_byte_order_mark(start))
     throw InvalidInput(text::not_utf8_message(
-        source, fmt::format("is {} (it starts with a UTF-16 byte order mark), as a spreadsheet's "
-                            "\"Unicode text\" is saved",
+        source, fmt::format("is {} (it starts with a UTF-16 byte order mark), as a spreadsheet saves "
+                            "\"Unicode text\"",
                             *bom),
         "UTF-16"));
   if (fault)

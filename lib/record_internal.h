@@ -97,8 +97,7 @@ struct RawRow {
   std::uint64_t line = 0;                           // physical line (index for flags)
 };
 
-// How a date is written in `order`, for messages: "YYYY-MM-DD", "DD/MM/YYYY (--date-format
-// DMY)", …
+// How a date is written in `order`, for messages: "YYYY-MM-DD", "DD/MM/YYYY", …
 std::string_view date_shape(DateOrder order);
 
 // Where a problem is: "file:line:column: column-name" (or the option name for flags).

@@ -232,9 +232,9 @@ struct RowCheck {
 
 std::string_view date_shape(DateOrder order) {
   switch (order) {
-    case DateOrder::DMY: return "DD/MM/YYYY (--date-format DMY)";
-    case DateOrder::MDY: return "MM/DD/YYYY (--date-format MDY)";
-    case DateOrder::YMD: return "YYYY/MM/DD (--date-format YMD)";
+    case DateOrder::DMY: return "DD/MM/YYYY";
+    case DateOrder::MDY: return "MM/DD/YYYY";
+    case DateOrder::YMD: return "YYYY/MM/DD";
     case DateOrder::Iso: break;
   }
   return "YYYY-MM-DD";
@@ -335,7 +335,10 @@ Date Checker::check_date(RowCheck& c) {
                     date_text));
   } else {
     bad(c, Field::Date,
-        fmt::format("'{}' is not a date; expected {}", date_text, date_shape(date_order_)));
+        date_order_ == DateOrder::Iso
+            ? fmt::format("'{}' is not a date; expected YYYY-MM-DD", date_text)
+            : fmt::format("'{}' is not a date; expected {} (--date-format {})", date_text,
+                          date_shape(date_order_), to_string(date_order_)));
   }
   return Date{};
 }
@@ -368,7 +371,13 @@ std::optional<EntryKind> Checker::check_kind(RowCheck& c) {
 
 void Checker::check_framework(RowCheck& c) {
   if (!uses(c, Field::Framework, c.rule->framework, "a framework id")) return;
-  std::string_view id = c.get(Field::Framework);
+  std::string ambiguous;
+  std::string_view id = canonical_id(c.get(Field::Framework), framework_ids_, ambiguous);
+  if (!ambiguous.empty())
+    return bad(c, Field::Framework,
+               fmt::format("'{}' could be {} (they differ only in case); expected one of them "
+                           "exactly",
+                           id, ambiguous));
   c.fw_slot = framework_slot(id);
   if (c.fw_slot == 0) {
     bad(c, Field::Framework,

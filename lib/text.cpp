@@ -199,8 +199,8 @@ void Utf8Check::finish() {
 }
 
 std::optional<std::string> foreign_byte_order_mark(std::string_view start) {
-  if (start.starts_with("\xFF\xFE")) return "UTF-16 (little-endian)";
-  if (start.starts_with("\xFE\xFF")) return "UTF-16 (big-endian)";
+  if (start.starts_with("\xFF\xFE")) return "UTF-16LE";
+  if (start.starts_with("\xFE\xFF")) return "UTF-16BE";
   return std::nullopt;
 }
 

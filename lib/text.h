@@ -84,8 +84,8 @@ class Utf8Check {
 // The encodings an import file may be read from.
 enum class FileEncoding : std::uint8_t { Utf8, Windows1252 };
 
-// Why a file starting with `start` cannot be read as UTF-8 before a byte is decoded: "UTF-16
-// (little-endian)" for a UTF-16 byte order mark; nullopt when it starts otherwise.
+// The encoding a file starting with `start` declares by a UTF-16 byte order mark ("UTF-16LE"
+// or "UTF-16BE"), which no UTF-8 text starts with; nullopt when it starts otherwise.
 std::optional<std::string> foreign_byte_order_mark(std::string_view start);
 
 // The message refusing `file` (as named to the user) that is not UTF-8: `what` is where and
