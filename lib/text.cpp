@@ -206,8 +206,8 @@ std::optional<std::string> foreign_byte_order_mark(std::string_view start) {
 
 std::string not_utf8_message(std::string_view file, std::string_view what, std::string_view from) {
   return fmt::format(
-      "{}: {}; expected UTF-8, and nothing was written. Save the file as \"CSV UTF-8\", or "
-      "convert it: iconv -f {} -t UTF-8 {} > {}.utf8{}",
+      "{}: {}; expected UTF-8, and nothing was written. Save it as UTF-8 (\"CSV UTF-8\" in a "
+      "spreadsheet), or convert it: iconv -f {} -t UTF-8 {} > {}.utf8{}",
       file, what, from, file, file,
       from == "WINDOWS-1252" ? " (or give --encoding windows-1252 if that is what it is in)" : "");
 }
