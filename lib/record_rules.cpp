@@ -147,6 +147,12 @@ std::string_view canonical_id(std::string_view given, const List& ids, std::stri
   return found.empty() ? given : found;
 }
 
+// Why `given` names no id: it matches `both` (as canonical_id wrote them) ignoring case.
+std::string case_ambiguity(std::string_view given, std::string_view both) {
+  return fmt::format("'{}' could be {} (they differ only in case); expected one of them exactly",
+                     given, both);
+}
+
 // A goal's review or close records the attainment reached, so it needs a value.
 bool goal_event_needs_attainment(State state) {
   return state == State::Review || state == State::Close;
@@ -374,10 +380,7 @@ void Checker::check_framework(RowCheck& c) {
   std::string ambiguous;
   std::string_view id = canonical_id(c.get(Field::Framework), framework_ids_, ambiguous);
   if (!ambiguous.empty())
-    return bad(c, Field::Framework,
-               fmt::format("'{}' could be {} (they differ only in case); expected one of them "
-                           "exactly",
-                           id, ambiguous));
+    return bad(c, Field::Framework, case_ambiguity(id, ambiguous));
   c.fw_slot = framework_slot(id);
   if (c.fw_slot == 0) {
     bad(c, Field::Framework,
@@ -418,10 +421,7 @@ void Checker::check_measure(RowCheck& c) {
       for (const auto& m : fw.measures) ids.push_back(m.id);
       c.measure_text = canonical_id(c.measure_text, ids, ambiguous);
       if (!ambiguous.empty())
-        return bad(c, Field::Measure,
-                   fmt::format("'{}' could be {} of '{}' (they differ only in case); expected "
-                               "one of them exactly",
-                               c.measure_text, ambiguous, fw.id));
+        return bad(c, Field::Measure, case_ambiguity(c.measure_text, ambiguous));
       it = c.fwi->measures.find(c.measure_text);
     }
     if (it != c.fwi->measures.end()) {
@@ -439,10 +439,7 @@ void Checker::check_attribute_name(RowCheck& c) {
   std::string ambiguous;
   c.measure_text = canonical_id(c.measure_text, attribute_ids_, ambiguous);
   if (!ambiguous.empty())
-    return bad(c, Field::Measure,
-               fmt::format("'{}' could be the attribute {} (they differ only in case); expected "
-                           "one of them exactly",
-                           c.measure_text, ambiguous));
+    return bad(c, Field::Measure, case_ambiguity(c.measure_text, ambiguous));
   c.attribute = ws_.settings.find_attribute(c.measure_text);
   if (!c.attribute)
     bad(c, Field::Measure,
@@ -521,72 +518,50 @@ void Checker::check_status(RowCheck& c) {
   c.status = c.get(Field::Status);
   const KindRule& rule = *c.rule;
   if (uses(c, Field::Status, rule.status, rule.status_what)) {
-    // A status written in another case is the status of that name, stored as declared.
+    // A status written in another case is the status of that name, stored as declared;
+    // `known` takes it so from `ids`, and is false when two ids fit (an error of its own).
     std::string ambiguous;
-    switch (rule.status_rule) {
-      case StatusRule::ExitReason:
-        c.status = canonical_id(c.status, exit_ids_, ambiguous);
-        break;
-      case StatusRule::ContactType:
-        c.status = canonical_id(c.status, kContactStatuses, ambiguous);
-        break;
-      case StatusRule::FrameworkStatus:
-        if (c.fwi) c.status = canonical_id(c.status, c.fwi->status_ids, ambiguous);
-        break;
-      case StatusRule::NeedState:
-      case StatusRule::MilestoneEvent:
-      case StatusRule::GoalEvent:
-        c.status = canonical_id(c.status, rule.events, ambiguous);
-        break;
-      case StatusRule::NoteConsent:
-        c.status = canonical_id(c.status, kNoteStatuses, ambiguous);
-        break;
-      case StatusRule::AttributeValue:
-        if (c.attribute) c.status = canonical_id(c.status, c.attribute->values, ambiguous);
-        break;
-      case StatusRule::None:
-        break;
-    }
-    if (!ambiguous.empty())
-      return bad(c, Field::Status,
-                 fmt::format("'{}' could be {} (they differ only in case); expected one of "
-                             "them exactly",
-                             c.status, ambiguous));
-    const std::string_view status = c.status;
+    auto known = [&](const auto& ids) {
+      c.status = canonical_id(c.status, ids, ambiguous);
+      if (ambiguous.empty()) return true;
+      bad(c, Field::Status, case_ambiguity(c.status, ambiguous));
+      return false;
+    };
     auto reject = [&](std::string_view what, const std::vector<std::string>& allowed) {
       bad(c, Field::Status,
-          fmt::format("'{}' is not {}; expected {}{}", status, what,
+          fmt::format("'{}' is not {}; expected {}{}", c.status, what,
                       allowed.empty() ? std::string("(none declared)") : join_or(allowed),
-                      did_you_mean(status, allowed)));
+                      did_you_mean(c.status, allowed)));
+    };
+    auto listed = [&](const auto& ids) {
+      return std::find(std::begin(ids), std::end(ids), c.status) != std::end(ids);
     };
     switch (rule.status_rule) {
       case StatusRule::ExitReason:
-        if (!ws_.settings.find_exit_reason(status))
+        if (known(exit_ids_) && !ws_.settings.find_exit_reason(c.status))
           reject("an exit reason of this workspace (outcomes.yaml)", exit_ids_);
         break;
       case StatusRule::ContactType:
-        if (std::find(std::begin(kContactStatuses), std::end(kContactStatuses), status) ==
-            std::end(kContactStatuses))
+        if (known(kContactStatuses) && !listed(kContactStatuses))
           reject("a contact type", to_strings(kContactStatuses));
         break;
       case StatusRule::FrameworkStatus:
-        if (c.fwi && !c.fwi->framework->find_status(status))
+        if (c.fwi && known(c.fwi->status_ids) && !c.fwi->framework->find_status(c.status))
           reject(fmt::format("a status of '{}'", c.fwi->framework->id), c.fwi->status_ids);
         break;
       case StatusRule::NeedState:
       case StatusRule::MilestoneEvent:
       case StatusRule::GoalEvent:
-        c.state = find_event(status, rule.events, rule.first_event);
+        if (!known(rule.events)) break;
+        c.state = find_event(c.status, rule.events, rule.first_event);
         if (c.state == State::None) reject(rule.event_noun, to_strings(rule.events));
         break;
       case StatusRule::NoteConsent:
-        if (std::find(std::begin(kNoteStatuses), std::end(kNoteStatuses), status) ==
-            std::end(kNoteStatuses))
+        if (known(kNoteStatuses) && !listed(kNoteStatuses))
           reject("a note's consent", to_strings(kNoteStatuses));
         break;
       case StatusRule::AttributeValue:
-        if (c.attribute && std::find(c.attribute->values.begin(), c.attribute->values.end(),
-                                     status) == c.attribute->values.end())
+        if (c.attribute && known(c.attribute->values) && !listed(c.attribute->values))
           reject(fmt::format("a value of attribute '{}'", c.attribute->id), c.attribute->values);
         break;
       case StatusRule::None:

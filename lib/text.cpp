@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "assess.h"
 
@@ -152,15 +153,6 @@ std::size_t utf8_length(unsigned char lead) {
 
 }  // namespace
 
-void Utf8Check::advance(unsigned char byte) {
-  if (byte == '\n') {
-    ++at_.line;
-    at_.column = 1;
-  } else {
-    ++at_.column;
-  }
-}
-
 void Utf8Check::update(std::string_view bytes) {
   std::size_t i = 0;
   // First the sequence the last piece cut off, completed from this one.
@@ -175,8 +167,21 @@ void Utf8Check::update(std::string_view bytes) {
   while (!fault_ && i < bytes.size()) {
     const auto c = static_cast<unsigned char>(bytes[i]);
     if (c < 0x80) {
-      advance(c);
-      ++i;
+      // A run of ASCII, found eight bytes at a time: only its line breaks matter.
+      std::size_t end = i;
+      std::uint64_t word = 0;
+      while (end + 8 <= bytes.size() &&
+             (std::memcpy(&word, bytes.data() + end, 8), (word & 0x8080808080808080ULL) == 0))
+        end += 8;
+      while (end < bytes.size() && static_cast<unsigned char>(bytes[end]) < 0x80) ++end;
+      const std::string_view run = bytes.substr(i, end - i);
+      if (const auto last = run.rfind('\n'); last != std::string_view::npos) {
+        at_.line += static_cast<std::size_t>(std::count(run.begin(), run.end(), '\n'));
+        at_.column = run.size() - last;
+      } else {
+        at_.column += run.size();
+      }
+      i = end;
       continue;
     }
     const std::size_t n = utf8_length(c);

@@ -75,7 +75,6 @@ class Utf8Check {
   void finish();
 
  private:
-  void advance(unsigned char byte);
   std::string carry_;  // the start of a sequence the last piece cut off
   TextPosition at_;    // of the next byte
   std::optional<EncodingFault> fault_;
