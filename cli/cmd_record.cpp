@@ -17,7 +17,7 @@ struct RecordCommand {
   std::string kind, person;
   std::vector<std::string> items;  // item=value pairs
   std::string date, framework, measure, value, status, text, shareable, private_text, by, ref;
-  std::string from, input_format;
+  std::string from, input_format, date_format, encoding, delimiter;
   bool wide = false, dry_run = false;
   std::int64_t correct = 0;
   bool correcting = false;  // --correct was given
@@ -43,13 +43,18 @@ int run_import(const RecordCommand& c, const GlobalOptions& global) {
     if (given)
       throw UsageError(
           fmt::format("{} does not go with --from (the file gives every field)", name));
+  ImportOptions options;
+  if (!c.date_format.empty()) options.date_order = *parse_date_order(c.date_format);
+  if (!c.delimiter.empty()) options.delimiter = c.delimiter == "tab" ? '\t' : c.delimiter[0];
+  const auto encoding = c.encoding.empty() || c.encoding == "utf-8"
+                            ? text::FileEncoding::Utf8
+                            : text::FileEncoding::Windows1252;
   Workspace ws = open_workspace(global);
   // The import reads its file more than once; a pipe, FIFO or standard input is copied
   // first, out of sight of any folder, and before the store is opened, so a slow pipe
   // holds no connection to it.
-  RereadableInput input(c.from);
+  RereadableInput input(c.from, encoding);
   auto store = open_store_to_write(ws);
-  ImportOptions options;
   options.file = input.path();
   options.source = c.from == "-" ? "<stdin>" : c.from;
   options.format = c.input_format.empty()
@@ -181,6 +186,12 @@ int run_single(const RecordCommand& c, const GlobalOptions& global) {
     return kExitOk;
   }
   for (auto id : result.ids) std::cout << "recorded entry " << id << '\n';
+  if (const auto& o = result.incomplete)
+    std::cerr << fmt::format(
+        "outcomes: warning: {} of the {} items of '{}' given; the occasion of {} on {} is "
+        "incomplete and will not be scored until the other {} are recorded for that date\n",
+        o->items_given, o->items, o->framework, o->person, format_date(o->date),
+        o->items - o->items_given);
   return kExitOk;
 }
 
@@ -197,7 +208,7 @@ void setup_record(CLI::App& app, const GlobalOptions& global, Runner& run) {
       "[--status S] [--text T | --shareable T | --private T] [--by WHO] [--ref REF] "
       "[ITEM=VALUE …]\n"
       "   or: outcomes record --from FILE|- [--input-format csv|jsonl] [--wide --framework ID] "
-      "[--dry-run]\n"
+      "[--date-format DMY|MDY|YMD] [--encoding windows-1252] [--delimiter D] [--dry-run]\n"
       "   or: outcomes record --correct ID --reason TEXT [new field values]");
   cmd->add_option("kind", c->kind,
                   "Entry kind: enrol, exit, contact, assessment, status, need, milestone, "
@@ -242,6 +253,22 @@ void setup_record(CLI::App& app, const GlobalOptions& global, Runner& run) {
                   "Format of --from: csv or jsonl (default: by extension; csv for '-')")
       ->check(CLI::IsMember({"csv", "jsonl"}))
       ->option_text("FORMAT");
+  cmd->add_option("--date-format", c->date_format,
+                  "Order of the dates in --from, as a spreadsheet exports them: DMY (03/10/2026), "
+                  "MDY or YMD (default: ISO, YYYY-MM-DD)")
+      ->check([](const std::string& v) {
+        return parse_date_order(v) ? std::string() : std::string("expected ISO, DMY, MDY or YMD");
+      })
+      ->option_text("ORDER");
+  cmd->add_option("--encoding", c->encoding,
+                  "Encoding of --from: utf-8 (default) or windows-1252 (converted to UTF-8)")
+      ->transform(CLI::IsMember({"utf-8", "windows-1252"}, CLI::ignore_case))
+      ->option_text("ENC");
+  cmd->add_option("--delimiter", c->delimiter,
+                  "Field delimiter of a CSV --from: ',', ';' or tab (default: judged from the "
+                  "header)")
+      ->check(CLI::IsMember({",", ";", "tab", "\t"}))
+      ->option_text("D");
   cmd->add_flag("--wide", c->wide,
                 "The file is wide: person,date,<item id>,… for the scale named by --framework");
   cmd->add_flag("--dry-run", c->dry_run, "Check the file and report; write nothing");
@@ -259,6 +286,10 @@ void setup_record(CLI::App& app, const GlobalOptions& global, Runner& run) {
     c->correcting = correct->count() > 0;
     run = [c, &global]() -> int {
       if (!c->from.empty()) return run_import(*c, global);
+      for (const auto& [given, name] : {std::pair{!c->date_format.empty(), "--date-format"},
+                                        {!c->encoding.empty(), "--encoding"},
+                                        {!c->delimiter.empty(), "--delimiter"}})
+        if (given) throw UsageError(fmt::format("{} goes only with --from FILE", name));
       if (c->correcting) return run_correction(*c, global);
       return run_single(*c, global);
     };

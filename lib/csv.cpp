@@ -12,15 +12,14 @@ namespace outcomes {
 namespace {
 
 // Bytes that end an unquoted field or make it malformed.
-constexpr std::array<bool, 256> make_special() {
+std::array<bool, 256> make_special(char delimiter) {
   std::array<bool, 256> table{};
-  table[static_cast<unsigned char>(',')] = true;
+  table[static_cast<unsigned char>(delimiter)] = true;
   table[static_cast<unsigned char>('\n')] = true;
   table[static_cast<unsigned char>('\r')] = true;
   table[static_cast<unsigned char>('"')] = true;
   return table;
 }
-constexpr std::array<bool, 256> kSpecial = make_special();
 
 std::uint64_t count_newlines(const char* begin, const char* end) {
   std::uint64_t n = 0;
@@ -36,8 +35,27 @@ std::string printable(char c) {
 
 }  // namespace
 
-CsvReader::CsvReader(std::istream& in, std::size_t buffer_size)
-    : in_(in), buffer_(std::max<std::size_t>(buffer_size, 64)) {}
+CsvReader::CsvReader(std::istream& in, std::size_t buffer_size, char delimiter)
+    : in_(in),
+      buffer_(std::max<std::size_t>(buffer_size, 64)),
+      delimiter_(delimiter),
+      special_(make_special(delimiter)) {}
+
+char detect_delimiter(std::string_view first_line) {
+  std::size_t counts[3] = {0, 0, 0};
+  constexpr char kCandidates[3] = {',', ';', '\t'};
+  bool quoted = false;
+  for (char c : first_line) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '\n') break;
+    for (int i = 0; i < 3; ++i) counts[i] += c == kCandidates[i];
+  }
+  if (counts[0] > 0) return ',';
+  if (counts[1] > 0 && counts[1] >= counts[2]) return ';';
+  if (counts[2] > 0) return '\t';
+  return ',';
+}
 
 bool CsvReader::refill() {
   if (eof_) return false;
@@ -118,15 +136,15 @@ CsvReader::Parse CsvReader::parse_record(std::size_t& end, std::uint64_t& lines)
         p = quote + 1;
         break;
       }
-      if (p < stop && *p != ',' && *p != '\n' && *p != '\r') {
+      if (p < stop && *p != delimiter_ && *p != '\n' && *p != '\r') {
         spans_.pop_back();
         return malformed(p, fmt::format("unexpected '{}' after the closing quote of a quoted "
-                                        "field; expected a comma or the end of the line",
+                                        "field; expected a delimiter or the end of the line",
                                         printable(*p)));
       }
     } else {
       const char* start = p;
-      while (p < stop && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+      while (p < stop && !special_[static_cast<unsigned char>(*p)]) ++p;
       if (p < stop && *p == '"')
         return malformed(p,
                          "a quote inside an unquoted field; quote the whole field and "
@@ -140,7 +158,7 @@ CsvReader::Parse CsvReader::parse_record(std::size_t& end, std::uint64_t& lines)
                                       text::kMaxColumns));
     // p is at a comma, a line end or the end of input.
     if (p == stop) break;
-    if (*p == ',') {
+    if (*p == delimiter_) {
       ++p;
       continue;
     }

@@ -1,5 +1,6 @@
 // CSV per RFC 4180: a streaming reader that keeps line numbers, and a writer.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <istream>
@@ -18,8 +19,8 @@ namespace outcomes {
 // (with the problem and where it is) and reading resumes at the next line.
 class CsvReader {
  public:
-  // `in` must outlive the reader.
-  explicit CsvReader(std::istream& in, std::size_t buffer_size = 1 << 20);
+  // `in` must outlive the reader; fields are separated by `delimiter` (',' ';' or tab).
+  explicit CsvReader(std::istream& in, std::size_t buffer_size = 1 << 20, char delimiter = ',');
 
   // Reads the next record. Returns false at the end of input. The views in `fields`
   // stay valid until the next call.
@@ -47,6 +48,8 @@ class CsvReader {
 
   std::istream& in_;
   std::vector<char> buffer_;
+  char delimiter_;
+  std::array<bool, 256> special_;  // bytes that end an unquoted field
   std::size_t begin_ = 0;  // start of unread data in buffer_
   std::size_t end_ = 0;    // end of valid data in buffer_
   bool eof_ = false;
@@ -66,6 +69,11 @@ class CsvReader {
   std::uint64_t problem_line_ = 0;
   std::size_t problem_field_ = 0;
 };
+
+// The delimiter a spreadsheet used, judged from the file's first line (outside quotes): a
+// comma when it has one, else a semicolon (as Excel writes where the comma is the decimal
+// mark) or a tab, whichever it has more of; a comma when it has neither.
+char detect_delimiter(std::string_view first_line);
 
 // Writes one record terminated by "\n", quoting fields that need it (text::csv_field).
 void write_csv_row(std::ostream& out, const std::vector<std::string_view>& fields);

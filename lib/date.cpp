@@ -1,5 +1,6 @@
 #include "date.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -18,6 +19,14 @@ Date from_ymd(const chr::year_month_day& ymd) {
   return Date{static_cast<int32_t>(chr::sys_days(ymd).time_since_epoch().count())};
 }
 
+// The date of a real calendar day from 1900 on; nullopt for anything else.
+std::optional<Date> calendar_day(int y, int m, int d) {
+  chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(m)},
+                          chr::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || y < 1900) return std::nullopt;
+  return from_ymd(ymd);
+}
+
 }  // namespace
 
 bool parse_digits(std::string_view text, int& out) {
@@ -34,10 +43,59 @@ std::optional<Date> parse_date(std::string_view text) {
   if (!parse_digits(text.substr(0, 4), y) || !parse_digits(text.substr(5, 2), m) ||
       !parse_digits(text.substr(8, 2), d))
     return std::nullopt;
-  chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(m)},
-                          chr::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || y < 1900) return std::nullopt;
-  return from_ymd(ymd);
+  return calendar_day(y, m, d);
+}
+
+std::optional<DateOrder> parse_date_order(std::string_view text) {
+  for (DateOrder order : {DateOrder::Iso, DateOrder::DMY, DateOrder::MDY, DateOrder::YMD}) {
+    std::string_view name = to_string(order);
+    if (text.size() == name.size() &&
+        std::equal(text.begin(), text.end(), name.begin(), [](char a, char b) {
+          return std::toupper(static_cast<unsigned char>(a)) == b;
+        }))
+      return order;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(DateOrder order) {
+  switch (order) {
+    case DateOrder::DMY: return "DMY";
+    case DateOrder::MDY: return "MDY";
+    case DateOrder::YMD: return "YMD";
+    case DateOrder::Iso: break;
+  }
+  return "ISO";
+}
+
+std::optional<Date> parse_date(std::string_view text, DateOrder order) {
+  if (order == DateOrder::Iso) return parse_date(text);
+  const std::size_t first = text.find_first_of("/-.");
+  if (first == std::string_view::npos) return std::nullopt;
+  const char sep = text[first];
+  const std::size_t second = text.find(sep, first + 1);
+  if (second == std::string_view::npos || text.find_first_of("/-.", second + 1) != std::string_view::npos)
+    return std::nullopt;
+  const std::string_view parts[3] = {text.substr(0, first), text.substr(first + 1, second - first - 1),
+                                     text.substr(second + 1)};
+  // Where year, month and day are among the three parts.
+  int y_at = 2, m_at = 1, d_at = 0;
+  if (order == DateOrder::MDY) m_at = 0, d_at = 1;
+  if (order == DateOrder::YMD) y_at = 0, m_at = 1, d_at = 2;
+  int y = 0, m = 0, d = 0;
+  auto short_part = [](std::string_view p) { return !p.empty() && p.size() <= 2; };
+  if (parts[y_at].size() != 4 || !short_part(parts[m_at]) || !short_part(parts[d_at]) ||
+      !parse_digits(parts[y_at], y) || !parse_digits(parts[m_at], m) ||
+      !parse_digits(parts[d_at], d))
+    return std::nullopt;
+  return calendar_day(y, m, d);
+}
+
+std::vector<DateOrder> possible_date_orders(std::string_view text) {
+  std::vector<DateOrder> orders;
+  for (DateOrder order : {DateOrder::DMY, DateOrder::MDY, DateOrder::YMD})
+    if (parse_date(text, order)) orders.push_back(order);
+  return orders;
 }
 
 Date make_date(int year, unsigned month, unsigned day) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace outcomes {
 
@@ -17,6 +18,23 @@ struct Date {
 
 // Parses strictly "YYYY-MM-DD" with a real calendar day; nullopt otherwise.
 std::optional<Date> parse_date(std::string_view text);
+
+// The order of a date's parts in a file: ISO ("2026-10-03"), or as spreadsheets export
+// them: day first ("03/10/2026"), month first ("10/03/2026") or year first ("2026/10/03").
+enum class DateOrder { Iso, DMY, MDY, YMD };
+// "DMY" etc. as given to --date-format (case-insensitive); nullopt for anything else.
+std::optional<DateOrder> parse_date_order(std::string_view text);
+// "ISO", "DMY", "MDY" or "YMD".
+std::string_view to_string(DateOrder order);
+
+// Parses a date in `order`: Iso as parse_date; the others take one- or two-digit days and
+// months and a four-digit year, separated by one kind of '/', '-' or '.' ("3/10/2026",
+// "03.10.2026"); a real calendar day from 1900 on. nullopt otherwise.
+std::optional<Date> parse_date(std::string_view text, DateOrder order);
+
+// The orders a non-ISO date could be read in: those of DMY, MDY and YMD for which
+// parse_date succeeds (e.g. "13/10/2026" only DMY; "03/10/2026" DMY and MDY).
+std::vector<DateOrder> possible_date_orders(std::string_view text);
 
 // Reads a whole number written only in digits (no sign, no spaces) into `out`; false when
 // `text` is not one or does not fit.

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <string>
 
+#include "text.h"
+
 namespace outcomes {
 
 // A regular file is read by its own name. Anything else ("-" for standard input, a pipe,
@@ -11,9 +13,13 @@ namespace outcomes {
 // name in any folder (mode 0600, in $TMPDIR or /tmp), so nothing is left behind however
 // the process ends; path() then names that copy through /proc/self/fd. Error when the
 // input does not exist, is a folder, or cannot be read or copied (e.g. the disk is full).
+//
+// Read from Windows-1252, the input is always copied, converted to UTF-8; InvalidInput
+// (naming line and column) when it holds a byte that code page leaves undefined.
 class RereadableInput {
  public:
-  explicit RereadableInput(const std::string& name);
+  explicit RereadableInput(const std::string& name,
+                           text::FileEncoding encoding = text::FileEncoding::Utf8);
   ~RereadableInput();
   RereadableInput(const RereadableInput&) = delete;
   RereadableInput& operator=(const RereadableInput&) = delete;

@@ -72,7 +72,30 @@ struct WriteRequest {
 struct WriteOutcome {
   std::vector<std::int64_t> ids;  // the entries written, in order
   bool skipped = false;           // the first entry's ref was stored; nothing written
+  std::optional<IncompleteOccasion> incomplete;
 };
+
+// The occasion of the new assessment `added` when, with the items stored for the same
+// person, date and framework, it still lacks more items than the framework's scoring lets
+// a score be made without; nullopt when it is complete enough.
+std::optional<IncompleteOccasion> incomplete_occasion(const Checker& checker,
+                                                      const std::vector<Fact>& facts,
+                                                      const Fact& added, const NewEntry& entry) {
+  const Framework* fw = checker.framework_at(key_framework(added.key));
+  if (!fw) return std::nullopt;
+  std::set<std::uint32_t> measures;
+  for (const Fact& f : facts)
+    if (f.person == added.person && f.date == added.date &&
+        static_cast<EntryKind>(f.kind) == EntryKind::Assessment &&
+        key_framework(f.key) == key_framework(added.key))
+      measures.insert(key_measure(f.key));
+  const std::size_t items = fw->items().size();
+  const std::size_t allowed = fw->scoring.missing == MissingRule::Prorate
+                                  ? static_cast<std::size_t>(fw->scoring.prorate_max_missing)
+                                  : 0;
+  if (measures.size() + allowed >= items) return std::nullopt;
+  return IncompleteOccasion{entry.person, entry.date, fw->id, measures.size(), items};
+}
 
 // The brief list of stored entries with an empty slot at the replaced entry's order, so
 // that stored facts (numbered around it) still find their entry by position.
@@ -131,6 +154,13 @@ WriteOutcome check_and_write(const Workspace& ws, JourneyStore& store, StoreTran
                                            : "these entries",
                         50, "nothing was written");
 
+  if (supersedes == 0 && !facts.empty() && !entries.empty() &&
+      entries.front().kind == EntryKind::Assessment) {
+    const auto added = std::find_if(facts.begin(), facts.end(),
+                                    [](const Fact& f) { return f.origin == Origin::New; });
+    if (added != facts.end())
+      outcome.incomplete = incomplete_occasion(checker, facts, *added, entries.front());
+  }
   for (auto& e : entries) {
     e.supersedes = supersedes;
     e.reason = request.reason;
@@ -166,6 +196,7 @@ RecordResult record_entries(const Workspace& workspace, JourneyStore& store,
   RecordResult result;
   result.ids = std::move(outcome.ids);
   result.skipped = outcome.skipped;
+  result.incomplete = std::move(outcome.incomplete);
   return result;
 }
 

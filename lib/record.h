@@ -48,6 +48,8 @@ struct ImportOptions {
   InputFormat format = InputFormat::Csv;
   bool wide = false;              // person,date,<item ids>… for one framework
   std::string framework;          // the framework of a wide file
+  DateOrder date_order = DateOrder::Iso;  // how the file writes its dates
+  char delimiter = 0;  // of a CSV file: ',', ';' or '\t'; 0 = judged from the header
   bool dry_run = false;           // validate only
   Date today;                     // no entry may be dated after it
   std::string recorded_at;        // UTC timestamp stamped on the written entries
@@ -59,6 +61,9 @@ struct ImportResult {
   std::uint64_t rows = 0;     // data rows read (entries, for a wide file)
   std::uint64_t added = 0;    // entries written (or that would be, on a dry run)
   std::uint64_t skipped = 0;  // rows whose ref was already stored
+  // Rows without a ref whose content a stored current entry already holds (each stored
+  // entry matching one row).
+  std::uint64_t already_stored = 0;
   std::int64_t batch = 0;     // the import batch written; 0 when nothing was written
   // Set when a file with the same content was imported before (nothing was read).
   std::optional<ImportBatch> already_imported;
@@ -71,7 +76,7 @@ struct ImportResult {
 ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
                             const ImportOptions& options);
 // The one-line summary of an import, e.g. "entries.csv: 1200 rows added, 3 skipped (ref
-// already stored)".
+// already stored), 40 rows already stored (same content)".
 std::string import_summary(const std::string& source, const ImportResult& result);
 
 // The digest of a file's bytes that tells an import it was imported before: SHA-256 as 64
@@ -99,9 +104,20 @@ struct RecordOptions {
   std::string recorded_at;
 };
 
+// An assessment occasion that holds fewer items than its framework's scoring needs, so
+// that no score comes of it until the others are recorded for the same date.
+struct IncompleteOccasion {
+  std::string person;
+  Date date;
+  std::string framework;
+  std::size_t items_given = 0;  // distinct items of the occasion, stored ones included
+  std::size_t items = 0;        // items of the framework
+};
+
 struct RecordResult {
   std::vector<std::int64_t> ids;  // the entries written, in order
   bool skipped = false;           // the ref was already stored; nothing written
+  std::optional<IncompleteOccasion> incomplete;  // set when an assessment left it so
 };
 
 // Validates and appends entries given on the command line (several entries form one

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "csv.h"
 #include "record_internal.h"
 
 namespace outcomes::record_detail {
@@ -46,6 +47,70 @@ DescribeStored stored_describer(const std::vector<Entry>& brief) {
     return fmt::format("stored entry {} ({} {} {})", e.id, e.person, format_date(e.date),
                        to_string(e.kind));
   };
+}
+
+namespace {
+
+// A 64-bit hash of `bytes` from `seed`: FNV-1a over the bytes, then mixed so that every
+// bit of the result depends on every byte (the splitmix64 finaliser).
+std::uint64_t hash64(std::string_view bytes, std::uint64_t seed) {
+  std::uint64_t h = seed;
+  for (unsigned char b : bytes) h = (h ^ b) * 0x100000001b3ULL;
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+// Appends `field` with its length in front, so that no two lists of fields run together
+// into the same bytes.
+void append_field(std::string& out, std::string_view field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out += field;
+}
+
+}  // namespace
+
+ContentKey content_key(const NewEntry& entry, std::string& scratch) {
+  scratch.clear();
+  append_field(scratch, entry.person);
+  append_field(scratch, std::to_string(entry.date.days));
+  append_field(scratch, to_string(entry.kind));
+  append_field(scratch, entry.framework);
+  append_field(scratch, entry.measure);
+  append_field(scratch, entry.value ? std::to_string(*entry.value) : std::string_view("-"));
+  append_field(scratch, entry.status);
+  // A spreadsheet saved on Windows may turn the line breaks inside a cell into CRLF.
+  std::string_view text = entry.text;
+  if (text.find('\r') == std::string_view::npos) {
+    append_field(scratch, text);
+  } else {
+    std::string lf;
+    for (std::size_t i = 0; i < text.size(); ++i)
+      if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) lf += text[i];
+    append_field(scratch, lf);
+  }
+  return {hash64(scratch, 0xcbf29ce484222325ULL), hash64(scratch, 0x84222325cbf29ce4ULL)};
+}
+
+StoredContents::StoredContents(const JourneyStore& store) {
+  std::string scratch;
+  store.for_each_entry(EntryQuery{}, [&](const Entry& e) { keys_.push_back(content_key(e, scratch)); });
+  std::sort(keys_.begin(), keys_.end());
+  used_.assign(keys_.size(), false);
+}
+
+bool StoredContents::take(const ContentKey& key) {
+  for (auto i = static_cast<std::size_t>(std::lower_bound(keys_.begin(), keys_.end(), key) -
+                                         keys_.begin());
+       i < keys_.size() && keys_[i] == key; ++i)
+    if (!used_[i]) {
+      used_[i] = true;
+      return true;
+    }
+  return false;
 }
 
 std::uint64_t RefList::default_hash(std::string_view ref) {
@@ -259,7 +324,38 @@ struct FileSurvey {
   std::string digest;
   std::string legacy_digest;
   std::uint64_t lines = 0;
+  std::optional<text::EncodingFault> not_utf8;  // the first byte that is not UTF-8
 };
+
+// Refuses a file that is not UTF-8 at `fault`, or that starts with a UTF-16 byte order mark,
+// saying how to convert it.
+void refuse_encoding(const std::string& source, std::string_view start,
+                     const std::optional<text::EncodingFault>& fault) {
+  if (auto bom = text::foreign_byte_order_mark(start))
+    throw InvalidInput(text::not_utf8_message(
+        source, fmt::format("is {} (it starts with a UTF-16 byte order mark), as a spreadsheet saves "
+                            "\"Unicode text\"",
+                            *bom),
+        "UTF-16"));
+  if (fault)
+    throw InvalidInput(text::not_utf8_message(
+        source, fmt::format("line {}, column {}: byte \\x{:02x} is not UTF-8", fault->at.line,
+                            fault->at.column, fault->byte)));
+}
+
+// Refuses the file at once when its first bytes show it is not UTF-8 (before its header is
+// read, which would otherwise be refused as a header); returns those bytes.
+std::string check_start_encoding(const std::filesystem::path& file, const std::string& source) {
+  std::ifstream in = open_input(file, source);
+  std::string start(1 << 16, '\0');
+  in.read(start.data(), static_cast<std::streamsize>(start.size()));
+  start.resize(static_cast<std::size_t>(in.gcount()));
+  text::Utf8Check check;
+  check.update(start);
+  if (!in) check.finish();
+  refuse_encoding(source, start, check.fault());
+  return start;
+}
 
 // Stops early, with an incomplete survey, once `cancel` is set.
 FileSurvey survey_file(const std::filesystem::path& file, const std::string& source,
@@ -269,14 +365,18 @@ FileSurvey survey_file(const std::filesystem::path& file, const std::string& sou
   std::optional<LegacyFnv1a64> legacy;
   if (with_legacy) legacy.emplace();
   FileSurvey survey;
+  text::Utf8Check utf8;
   std::vector<char> buffer(1 << 20);
   while (in && !cancel) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     std::string_view chunk(buffer.data(), static_cast<std::size_t>(in.gcount()));
     digest.update(chunk);
+    utf8.update(chunk);
     if (legacy) legacy->update(chunk);
     survey.lines += static_cast<std::uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
   }
+  utf8.finish();
+  survey.not_utf8 = utf8.fault();
   survey.digest = digest.hex();
   if (legacy) survey.legacy_digest = legacy->hex();
   return survey;
@@ -328,6 +428,7 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
 
   Problems problems;
   Checker checker(workspace, options.today, options.source, problems);
+  checker.set_date_order(options.date_order);
   // The write begins before anything is read from the store: whether it holds entries, its
   // refs, the files imported before and the stored timelines are then read as this import
   // will change them, and no other write can come in between (it waits for this one).
@@ -394,8 +495,11 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   RefList refs;
   StoredFacts stored;
   {
+    const std::string start = check_start_encoding(options.file, options.source);
+    ImportOptions read_options = options;
+    if (!read_options.delimiter) read_options.delimiter = detect_delimiter(start);
     std::ifstream in = open_input(options.file, options.source);
-    auto reader = open_reader(in, workspace, options, problems);
+    auto reader = open_reader(in, workspace, read_options, problems);
     // Room for a fact per line, guessed from the size (a row takes 20 bytes at least).
     if (!size_error)
       facts.reserve(
@@ -404,6 +508,9 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     std::uint64_t records = 0;
     Fact fact;
     NewEntry scratch;
+    // The stored entries by content, read when the first row without a ref needs them.
+    std::optional<StoredContents> contents;
+    std::string key_scratch;
     while (reader->next(rows)) {
       if ((++records & 0xffff) == 0) {
         if (auto previous = imported_before(false)) return skipped_whole(std::move(*previous));
@@ -422,7 +529,18 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
         // Valid entries go to the writer until the first problem; after that only checking
         // goes on, to list every problem.
         const bool writing = writer && problems.empty();
-        if (checker.check(row, fact, writing ? &writer->slot() : &scratch)) {
+        NewEntry& entry = writing ? writer->slot() : scratch;
+        if (checker.check(row, fact, &entry)) {
+          // A row without a ref that a stored entry already holds (a re-saved or grown
+          // copy of a file imported before) is already stored; its stored fact stands in
+          // the timeline.
+          if (ref.empty() && store_has_entries) {
+            if (!contents) contents.emplace(stored_view);
+            if (contents->take(content_key(entry, key_scratch))) {
+              ++result.already_stored;
+              continue;
+            }
+          }
           fact.order = kNewOrder + static_cast<std::uint32_t>(row.line);
           facts.push_back(fact);
           if (writing && problems.empty()) writer->keep(fact.person);
@@ -430,6 +548,8 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
       }
     }
     if (auto previous = imported_before(true)) return skipped_whole(std::move(*previous));
+    // Nothing is stored from a file in another encoding: its letters would be garbled.
+    refuse_encoding(options.source, {}, surveyed->not_utf8);
     if (auto previous = imported_under_legacy_digest())
       return skipped_whole(std::move(*previous));
     report_progress(ImportProgress::Phase::Checking, records);
@@ -445,8 +565,10 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
         },
         stored_describer(stored.brief));
   }
-  problems.throw_if_any(options.source, options.max_problems, "nothing was written");
-  result.added = result.rows - result.skipped;
+  const std::string hint = checker.date_format_hint();
+  problems.throw_if_any(options.source, options.max_problems,
+                        hint.empty() ? "nothing was written" : "nothing was written; " + hint);
+  result.added = result.rows - result.skipped - result.already_stored;
   if (options.dry_run || result.added == 0) {
     result.batch = 0;
     return result;  // the transaction, if any, rolls back
@@ -471,6 +593,8 @@ std::string import_summary(const std::string& source, const ImportResult& r) {
   auto rows = [](std::uint64_t n) { return fmt::format("{} row{}", n, n == 1 ? "" : "s"); };
   std::string skipped =
       r.skipped ? fmt::format(", {} skipped (ref already stored)", r.skipped) : std::string();
+  if (r.already_stored)
+    skipped += fmt::format(", {} already stored (same content)", rows(r.already_stored));
   if (r.dry_run)
     return fmt::format("{}: {} valid, {} would be added{}; nothing written (dry run)", source,
                        rows(r.rows), rows(r.added), skipped);

@@ -97,6 +97,9 @@ struct RawRow {
   std::uint64_t line = 0;                           // physical line (index for flags)
 };
 
+// How a date is written in `order`, for messages: "YYYY-MM-DD", "DD/MM/YYYY", …
+std::string_view date_shape(DateOrder order);
+
 // Where a problem is: "file:line:column: column-name" (or the option name for flags).
 std::string where(const std::string& source, const RawRow& row, Field f);
 
@@ -231,6 +234,12 @@ class Checker {
   }
   const std::string& text_at(std::uint64_t key) const { return texts_[key_text(key)]; }
 
+  // Reads the date column in this order from now on (ISO unless set).
+  void set_date_order(DateOrder order) { date_order_ = order; }
+  // When some dates were refused that a --date-format would read: which to give (naming the
+  // one order that reads them all, when just one does); "" otherwise.
+  std::string date_format_hint() const;
+
   // Validates one row. On success fills `fact` and, when given, `entry`, and returns true;
   // otherwise reports every problem of the row and returns false.
   bool check(const RawRow& row, Fact& fact, NewEntry* entry);
@@ -293,6 +302,10 @@ class Checker {
   std::vector<std::string> framework_ids_, attribute_ids_, exit_ids_;
   std::string last_framework_id_;
   std::uint32_t last_framework_slot_ = 0;
+  DateOrder date_order_ = DateOrder::Iso;
+  // Bit per DateOrder: the orders that would read every non-ISO date refused so far.
+  static constexpr unsigned kAnyDateOrder = ~0u;
+  unsigned spreadsheet_date_orders_ = kAnyDateOrder;
   std::string last_date_text_;
   Date last_date_{};
   StringIndex people_index_;
@@ -344,6 +357,36 @@ StoredFacts load_stored_facts(const JourneyStore& store, Checker& checker,
 // Names a stored fact as "stored entry ID (PERSON DATE KIND)" from load_stored_facts'
 // brief list (which must outlive the result).
 DescribeStored stored_describer(const std::vector<Entry>& brief);
+
+// ---------------------------------------------------------------------------------------
+// Rows already stored, matched by content (record_import.cpp).
+
+// What makes two entries the same fact, as 128 bits: person, date, kind, framework,
+// measure, value, status and text (line breaks compared as LF). Who recorded it, the ref,
+// the framework's version and any correction are left out: a re-saved export of the same
+// facts matches whoever typed them.
+struct ContentKey {
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  friend bool operator==(const ContentKey&, const ContentKey&) = default;
+  friend auto operator<=>(const ContentKey&, const ContentKey&) = default;
+};
+// The content key of `entry`; `scratch` is reused between calls to spare allocations.
+ContentKey content_key(const NewEntry& entry, std::string& scratch);
+
+// The stored current entries as a multiset of content keys: each stored entry can match
+// one row of a file, so a file with two identical rows where the store holds one adds one.
+class StoredContents {
+ public:
+  // Reads every current (not superseded) entry of `store`.
+  explicit StoredContents(const JourneyStore& store);
+  // True, using one stored entry up, when an unused stored entry has this key.
+  bool take(const ContentKey& key);
+
+ private:
+  std::vector<ContentKey> keys_;  // sorted
+  std::vector<bool> used_;
+};
 
 // ---------------------------------------------------------------------------------------
 // Refs given twice within one file (record_import.cpp).

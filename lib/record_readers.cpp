@@ -29,6 +29,11 @@ std::string header_problem(const CsvReader& csv) {
   return fmt::format(" (line {}: {})", csv.problem_line(), csv.problem());
 }
 
+// Drops the empty cells at the end of a header, as a spreadsheet writes them (",,,").
+void drop_trailing_empty(std::vector<std::string_view>& header) {
+  while (header.size() > 1 && trim(header.back()).empty()) header.pop_back();
+}
+
 // Refuses header names that are not clean text, naming the column; they would be echoed.
 void check_header_bytes(const std::string& source, const std::vector<std::string_view>& header) {
   for (std::size_t c = 0; c < header.size(); ++c)
@@ -37,6 +42,8 @@ void check_header_bytes(const std::string& source, const std::vector<std::string
 }
 
 enum class CsvRecord { End, Skip, Data };
+
+constexpr std::size_t kCsvBuffer = 1 << 20;
 
 // Reads the next CSV record into `fields`: Data when it is a row of the header's width;
 // Skip for a blank line, or a malformed or ragged row (reported); End at the end.
@@ -49,7 +56,21 @@ CsvRecord next_csv_record(CsvReader& csv, std::vector<std::string_view>& fields,
                              csv.problem_field(), csv.problem()));
     return CsvRecord::Skip;
   }
-  if (fields.size() == 1 && trim(fields[0]).empty()) return CsvRecord::Skip;  // a blank line
+  // A blank line, also as a spreadsheet writes one (",,,").
+  if (std::all_of(fields.begin(), fields.end(), [](std::string_view f) { return trim(f).empty(); }))
+    return CsvRecord::Skip;
+  // A spreadsheet writes empty cells beyond the header's columns (",,,"): they say nothing.
+  if (fields.size() > width) {
+    for (std::size_t c = width; c < fields.size(); ++c)
+      if (!trim(fields[c]).empty()) {
+        problems.add(csv.line(), static_cast<std::uint32_t>(c + 1),
+                     fmt::format("{}:{}:{}: '{}' is in a column without a header; expected it "
+                                 "empty, or a name for the column in the header",
+                                 source, csv.line(), c + 1, text::escape(trim(fields[c]))));
+        return CsvRecord::Skip;
+      }
+    fields.resize(width);
+  }
   if (fields.size() != width) {
     problems.add(csv.line(), 0,
                  fmt::format("{}:{}: the row has {} field{}; expected {} as in the header",
@@ -62,13 +83,14 @@ CsvRecord next_csv_record(CsvReader& csv, std::vector<std::string_view>& fields,
 
 class LongCsvReader : public RowReader {
  public:
-  LongCsvReader(std::istream& in, const std::string& source, Problems& problems)
-      : csv_(in), source_(source), problems_(problems) {
+  LongCsvReader(std::istream& in, const std::string& source, char delimiter, Problems& problems)
+      : csv_(in, kCsvBuffer, delimiter), source_(source), problems_(problems) {
     std::vector<std::string_view> header;
     if (!csv_.next(header) || csv_.malformed()) {
       throw InvalidInput(fmt::format("{}: no header{}; expected the columns {}", source,
                                      header_problem(csv_), join_or(kFieldNames)));
     }
+    drop_trailing_empty(header);
     check_header_bytes(source, header);
     std::vector<std::string> names = to_strings(kFieldNames);
     std::vector<std::string> header_problems;
@@ -130,14 +152,15 @@ class LongCsvReader : public RowReader {
 
 class WideCsvReader : public RowReader {
  public:
-  WideCsvReader(std::istream& in, const std::string& source, const Framework& fw,
+  WideCsvReader(std::istream& in, const std::string& source, char delimiter, const Framework& fw,
                 Problems& problems)
-      : csv_(in), source_(source), framework_(fw), problems_(problems) {
+      : csv_(in, kCsvBuffer, delimiter), source_(source), framework_(fw), problems_(problems) {
     std::vector<std::string_view> header;
     if (!csv_.next(header) || csv_.malformed())
       throw InvalidInput(
           fmt::format("{}: no header{}; expected person, date and the item ids of {}", source,
                       header_problem(csv_), fw.id));
+    drop_trailing_empty(header);
     check_header_bytes(source, header);
     std::vector<std::string> items;
     for (const auto* m : fw.items()) items.push_back(m->id);
@@ -464,10 +487,10 @@ const Framework* check_options(const Workspace& ws, const ImportOptions& options
 std::unique_ptr<RowReader> open_reader(std::istream& in, const Workspace& ws,
                                        const ImportOptions& options, Problems& problems) {
   if (const Framework* fw = check_options(ws, options))
-    return std::make_unique<WideCsvReader>(in, options.source, *fw, problems);
+    return std::make_unique<WideCsvReader>(in, options.source, options.delimiter, *fw, problems);
   if (options.format == InputFormat::Jsonl)
     return std::make_unique<JsonlReader>(in, options.source, problems);
-  return std::make_unique<LongCsvReader>(in, options.source, problems);
+  return std::make_unique<LongCsvReader>(in, options.source, options.delimiter, problems);
 }
 
 }  // namespace outcomes::record_detail

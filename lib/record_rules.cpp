@@ -1,6 +1,7 @@
 // The checks of one row: the table of entry kinds (which columns each needs, forbids or
 // takes optionally, and how its measure, value and status are validated) and the
 // checker that applies it column by column.
+#include <cctype>
 #include <charconv>
 #include <span>
 
@@ -119,6 +120,39 @@ State find_event(std::string_view status, std::span<const std::string_view> even
   return State::None;
 }
 
+// True when `a` and `b` are equal ignoring the case of ASCII letters.
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The id among `ids` that `given` names: `given` itself when it is one; otherwise the one id
+// equal to it ignoring case (ids are stored as the framework or workspace writes them).
+// `given` unchanged when none is; when two are, `given` unchanged and `ambiguous` names them.
+template <typename List>
+std::string_view canonical_id(std::string_view given, const List& ids, std::string& ambiguous) {
+  std::string_view found;
+  for (const auto& id : ids)
+    if (std::string_view(id) == given) return given;
+  for (const auto& id : ids) {
+    if (!equal_ignoring_case(id, given)) continue;
+    if (!found.empty()) {
+      ambiguous = fmt::format("'{}' and '{}'", found, std::string_view(id));
+      return given;
+    }
+    found = id;
+  }
+  return found.empty() ? given : found;
+}
+
+// Why `given` names no id: it matches `both` (as canonical_id wrote them) ignoring case.
+std::string case_ambiguity(std::string_view given, std::string_view both) {
+  return fmt::format("'{}' could be {} (they differ only in case); expected one of them exactly",
+                     given, both);
+}
+
 // A goal's review or close records the attainment reached, so it needs a value.
 bool goal_event_needs_attainment(State state) {
   return state == State::Review || state == State::Close;
@@ -202,6 +236,16 @@ struct RowCheck {
   std::string_view get(Field f) const { return trim(row.value[idx(f)]); }
 };
 
+std::string_view date_shape(DateOrder order) {
+  switch (order) {
+    case DateOrder::DMY: return "DD/MM/YYYY";
+    case DateOrder::MDY: return "MM/DD/YYYY";
+    case DateOrder::YMD: return "YYYY/MM/DD";
+    case DateOrder::Iso: break;
+  }
+  return "YYYY-MM-DD";
+}
+
 std::string where(const std::string& source, const RawRow& row, Field f) {
   auto i = idx(f);
   if (source.empty()) return std::string(row.label[i]);
@@ -272,10 +316,10 @@ std::optional<std::uint32_t> Checker::check_person(RowCheck& c) {
 Date Checker::check_date(RowCheck& c) {
   std::string_view date_text = c.get(Field::Date);
   if (date_text.empty()) {
-    bad(c, Field::Date, "missing; expected a date YYYY-MM-DD");
+    bad(c, Field::Date, fmt::format("missing; expected a date {}", date_shape(date_order_)));
   } else if (date_text == last_date_text_) {
     return last_date_;
-  } else if (auto d = parse_date(date_text)) {
+  } else if (auto d = parse_date(date_text, date_order_)) {
     if (*d > today_) {
       bad(c, Field::Date,
           fmt::format("'{}' is after today ({}); expected a date on or before today", date_text,
@@ -285,10 +329,33 @@ Date Checker::check_date(RowCheck& c) {
       last_date_ = *d;
     }
     return *d;
+  } else if (date_order_ == DateOrder::Iso && !source_.empty() &&
+             !possible_date_orders(date_text).empty()) {
+    // A spreadsheet's date: the orders it could be read in narrow the file's down.
+    unsigned mask = 0;
+    for (DateOrder order : possible_date_orders(date_text)) mask |= 1u << static_cast<int>(order);
+    spreadsheet_date_orders_ &= mask;
+    bad(c, Field::Date,
+        fmt::format("'{}' is not a date; expected YYYY-MM-DD, or give --date-format DMY, MDY or "
+                    "YMD for dates as a spreadsheet writes them",
+                    date_text));
   } else {
-    bad(c, Field::Date, fmt::format("'{}' is not a date; expected YYYY-MM-DD", date_text));
+    bad(c, Field::Date,
+        date_order_ == DateOrder::Iso
+            ? fmt::format("'{}' is not a date; expected YYYY-MM-DD", date_text)
+            : fmt::format("'{}' is not a date; expected {} (--date-format {})", date_text,
+                          date_shape(date_order_), to_string(date_order_)));
   }
   return Date{};
+}
+
+std::string Checker::date_format_hint() const {
+  if (spreadsheet_date_orders_ == kAnyDateOrder) return "";
+  for (DateOrder order : {DateOrder::DMY, DateOrder::MDY, DateOrder::YMD})
+    if (spreadsheet_date_orders_ == 1u << static_cast<int>(order))
+      return fmt::format("the dates read only as {}: give --date-format {}", date_shape(order),
+                         to_string(order));
+  return "give --date-format DMY, MDY or YMD for the order of the file's dates";
 }
 
 std::optional<EntryKind> Checker::check_kind(RowCheck& c) {
@@ -297,6 +364,9 @@ std::optional<EntryKind> Checker::check_kind(RowCheck& c) {
   if (kind) return kind;
   std::vector<std::string> kinds;
   for (int k = 0; k < kEntryKindCount; ++k) kinds.emplace_back(to_string(static_cast<EntryKind>(k)));
+  std::string ambiguous;  // the kinds differ in more than case: never set
+  if (auto canonical = canonical_id(kind_text, kinds, ambiguous); canonical != kind_text)
+    return parse_entry_kind(canonical);
   if (kind_text.empty())
     bad(c, Field::Kind, "missing; expected " + join_or(kinds));
   else
@@ -307,7 +377,10 @@ std::optional<EntryKind> Checker::check_kind(RowCheck& c) {
 
 void Checker::check_framework(RowCheck& c) {
   if (!uses(c, Field::Framework, c.rule->framework, "a framework id")) return;
-  std::string_view id = c.get(Field::Framework);
+  std::string ambiguous;
+  std::string_view id = canonical_id(c.get(Field::Framework), framework_ids_, ambiguous);
+  if (!ambiguous.empty())
+    return bad(c, Field::Framework, case_ambiguity(id, ambiguous));
   c.fw_slot = framework_slot(id);
   if (c.fw_slot == 0) {
     bad(c, Field::Framework,
@@ -342,6 +415,15 @@ void Checker::check_measure(RowCheck& c) {
   } else if (c.fwi) {
     const Framework& fw = *c.fwi->framework;
     auto it = c.fwi->measures.find(c.measure_text);
+    if (it == c.fwi->measures.end() && c.rule->measure_rule != MeasureRule::GoalKey) {
+      std::string ambiguous;
+      std::vector<std::string_view> ids;
+      for (const auto& m : fw.measures) ids.push_back(m.id);
+      c.measure_text = canonical_id(c.measure_text, ids, ambiguous);
+      if (!ambiguous.empty())
+        return bad(c, Field::Measure, case_ambiguity(c.measure_text, ambiguous));
+      it = c.fwi->measures.find(c.measure_text);
+    }
     if (it != c.fwi->measures.end()) {
       c.measure = &fw.measures[it->second - 1];
       c.measure_slot = it->second;
@@ -354,6 +436,10 @@ void Checker::check_measure(RowCheck& c) {
 }
 
 void Checker::check_attribute_name(RowCheck& c) {
+  std::string ambiguous;
+  c.measure_text = canonical_id(c.measure_text, attribute_ids_, ambiguous);
+  if (!ambiguous.empty())
+    return bad(c, Field::Measure, case_ambiguity(c.measure_text, ambiguous));
   c.attribute = ws_.settings.find_attribute(c.measure_text);
   if (!c.attribute)
     bad(c, Field::Measure,
@@ -432,41 +518,50 @@ void Checker::check_status(RowCheck& c) {
   c.status = c.get(Field::Status);
   const KindRule& rule = *c.rule;
   if (uses(c, Field::Status, rule.status, rule.status_what)) {
-    const std::string_view status = c.status;
+    // A status written in another case is the status of that name, stored as declared;
+    // `known` takes it so from `ids`, and is false when two ids fit (an error of its own).
+    std::string ambiguous;
+    auto known = [&](const auto& ids) {
+      c.status = canonical_id(c.status, ids, ambiguous);
+      if (ambiguous.empty()) return true;
+      bad(c, Field::Status, case_ambiguity(c.status, ambiguous));
+      return false;
+    };
     auto reject = [&](std::string_view what, const std::vector<std::string>& allowed) {
       bad(c, Field::Status,
-          fmt::format("'{}' is not {}; expected {}{}", status, what,
+          fmt::format("'{}' is not {}; expected {}{}", c.status, what,
                       allowed.empty() ? std::string("(none declared)") : join_or(allowed),
-                      did_you_mean(status, allowed)));
+                      did_you_mean(c.status, allowed)));
+    };
+    auto listed = [&](const auto& ids) {
+      return std::find(std::begin(ids), std::end(ids), c.status) != std::end(ids);
     };
     switch (rule.status_rule) {
       case StatusRule::ExitReason:
-        if (!ws_.settings.find_exit_reason(status))
+        if (known(exit_ids_) && !ws_.settings.find_exit_reason(c.status))
           reject("an exit reason of this workspace (outcomes.yaml)", exit_ids_);
         break;
       case StatusRule::ContactType:
-        if (std::find(std::begin(kContactStatuses), std::end(kContactStatuses), status) ==
-            std::end(kContactStatuses))
+        if (known(kContactStatuses) && !listed(kContactStatuses))
           reject("a contact type", to_strings(kContactStatuses));
         break;
       case StatusRule::FrameworkStatus:
-        if (c.fwi && !c.fwi->framework->find_status(status))
+        if (c.fwi && known(c.fwi->status_ids) && !c.fwi->framework->find_status(c.status))
           reject(fmt::format("a status of '{}'", c.fwi->framework->id), c.fwi->status_ids);
         break;
       case StatusRule::NeedState:
       case StatusRule::MilestoneEvent:
       case StatusRule::GoalEvent:
-        c.state = find_event(status, rule.events, rule.first_event);
+        if (!known(rule.events)) break;
+        c.state = find_event(c.status, rule.events, rule.first_event);
         if (c.state == State::None) reject(rule.event_noun, to_strings(rule.events));
         break;
       case StatusRule::NoteConsent:
-        if (std::find(std::begin(kNoteStatuses), std::end(kNoteStatuses), status) ==
-            std::end(kNoteStatuses))
+        if (known(kNoteStatuses) && !listed(kNoteStatuses))
           reject("a note's consent", to_strings(kNoteStatuses));
         break;
       case StatusRule::AttributeValue:
-        if (c.attribute && std::find(c.attribute->values.begin(), c.attribute->values.end(),
-                                     status) == c.attribute->values.end())
+        if (c.attribute && known(c.attribute->values) && !listed(c.attribute->values))
           reject(fmt::format("a value of attribute '{}'", c.attribute->id), c.attribute->values);
         break;
       case StatusRule::None:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "assess.h"
 
@@ -138,6 +139,109 @@ TextPosition position_of(std::string_view s, std::size_t offset) {
     }
   }
   return p;
+}
+
+namespace {
+
+// The length of the UTF-8 sequence a lead byte of 0x80 or more opens; 0 when it opens none.
+std::size_t utf8_length(unsigned char lead) {
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
+  return 0;
+}
+
+}  // namespace
+
+void Utf8Check::update(std::string_view bytes) {
+  std::size_t i = 0;
+  // First the sequence the last piece cut off, completed from this one.
+  while (!fault_ && !carry_.empty() && i < bytes.size()) {
+    carry_ += bytes[i++];
+    if (carry_.size() < utf8_length(static_cast<unsigned char>(carry_[0]))) continue;
+    if (utf8_sequence(carry_, 0) == 0)
+      fault_ = EncodingFault{at_, static_cast<unsigned char>(carry_[0])};
+    at_.column += carry_.size();
+    carry_.clear();
+  }
+  while (!fault_ && i < bytes.size()) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x80) {
+      // A run of ASCII, found eight bytes at a time: only its line breaks matter.
+      std::size_t end = i;
+      std::uint64_t word = 0;
+      while (end + 8 <= bytes.size() &&
+             (std::memcpy(&word, bytes.data() + end, 8), (word & 0x8080808080808080ULL) == 0))
+        end += 8;
+      while (end < bytes.size() && static_cast<unsigned char>(bytes[end]) < 0x80) ++end;
+      const std::string_view run = bytes.substr(i, end - i);
+      if (const auto last = run.rfind('\n'); last != std::string_view::npos) {
+        at_.line += static_cast<std::size_t>(std::count(run.begin(), run.end(), '\n'));
+        at_.column = run.size() - last;
+      } else {
+        at_.column += run.size();
+      }
+      i = end;
+      continue;
+    }
+    const std::size_t n = utf8_length(c);
+    if (n != 0 && i + n > bytes.size()) {
+      carry_.assign(bytes.substr(i));
+      return;
+    }
+    if (n == 0 || utf8_sequence(bytes, i) == 0) {
+      fault_ = EncodingFault{at_, c};
+      return;
+    }
+    at_.column += n;
+    i += n;
+  }
+}
+
+void Utf8Check::finish() {
+  if (!fault_ && !carry_.empty()) fault_ = EncodingFault{at_, static_cast<unsigned char>(carry_[0])};
+  carry_.clear();
+}
+
+std::optional<std::string> foreign_byte_order_mark(std::string_view start) {
+  if (start.starts_with("\xFF\xFE")) return "UTF-16LE";
+  if (start.starts_with("\xFE\xFF")) return "UTF-16BE";
+  return std::nullopt;
+}
+
+std::string not_utf8_message(std::string_view file, std::string_view what, std::string_view from) {
+  return fmt::format(
+      "{}: {}; expected UTF-8, and nothing was written. Save it as UTF-8 (\"CSV UTF-8\" in a "
+      "spreadsheet), or convert it: iconv -f {} -t UTF-8 {} > {}.utf8{}",
+      file, what, from, file, file,
+      from == "WINDOWS-1252" ? " (or give --encoding windows-1252 if that is what it is in)" : "");
+}
+
+std::optional<std::size_t> windows_1252_to_utf8(std::string_view bytes, std::string& out) {
+  // The code points of bytes 0x80-0x9F (0: left undefined by the code page); bytes from
+  // 0xA0 on are the code points of the same number (as in ISO 8859-1).
+  static constexpr char16_t kHigh[32] = {
+      0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+      0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+      0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    const unsigned cp = c < 0xA0 ? kHigh[c - 0x80] : c;
+    if (cp == 0) return i;
+    if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+    } else {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    }
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return std::nullopt;
 }
 
 std::size_t width(std::string_view s) {

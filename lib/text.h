@@ -56,6 +56,49 @@ struct TextPosition {
 };
 TextPosition position_of(std::string_view s, std::size_t offset);
 
+// The first byte of a file that is not valid UTF-8: where it is and what it is.
+struct EncodingFault {
+  TextPosition at;
+  unsigned char byte = 0;
+};
+
+// Checks that a file fed in pieces is valid UTF-8 (a sequence may be split between pieces),
+// keeping where the first invalid byte is.
+class Utf8Check {
+ public:
+  // Checks the next bytes of the file (nothing more once a fault was found).
+  void update(std::string_view bytes);
+  // The first invalid byte, counting a sequence cut off by the end of the file once
+  // finish() was called; nullopt while the bytes so far are valid.
+  const std::optional<EncodingFault>& fault() const { return fault_; }
+  // Marks the end of the file.
+  void finish();
+
+ private:
+  std::string carry_;  // the start of a sequence the last piece cut off
+  TextPosition at_;    // of the next byte
+  std::optional<EncodingFault> fault_;
+};
+
+// The encodings an import file may be read from.
+enum class FileEncoding : std::uint8_t { Utf8, Windows1252 };
+
+// The encoding a file starting with `start` declares by a UTF-16 byte order mark ("UTF-16LE"
+// or "UTF-16BE"), which no UTF-8 text starts with; nullopt when it starts otherwise.
+std::optional<std::string> foreign_byte_order_mark(std::string_view start);
+
+// The message refusing `file` (as named to the user) that is not UTF-8: `what` is where and
+// what is wrong ("line 3, column 7: byte \xe9 is not UTF-8"); the hint names the
+// --encoding option and the iconv command that converts it, from `from` (an iconv name).
+std::string not_utf8_message(std::string_view file, std::string_view what,
+                             std::string_view from = "WINDOWS-1252");
+
+// Converts Windows-1252 text (the code page Excel saves "CSV" in on Western Windows) to
+// UTF-8, appending to `out`. Returns the offset in `bytes` of the first of the five bytes
+// the code page leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D), converting nothing from
+// there; nullopt when all converted.
+std::optional<std::size_t> windows_1252_to_utf8(std::string_view bytes, std::string& out);
+
 // `s` without ASCII whitespace (space, tab, CR, LF) at either end.
 std::string_view trim(std::string_view s);
 

@@ -173,3 +173,26 @@ TEST_CASE("CsvReader refuses a record over the byte or column limit, and reads o
   REQUIRE(most.size() == 1);
   CHECK(most[0].fields.size() == text::kMaxColumns);
 }
+
+TEST_CASE("CsvReader splits on the delimiter it is given, quotes still protecting it") {
+  std::istringstream in("a;\"b;c\";d\ne;f\tg;\n");
+  CsvReader reader(in, 64, ';');
+  std::vector<std::string_view> fields;
+  REQUIRE(reader.next(fields));
+  CHECK(Fields(fields.begin(), fields.end()) == Fields{"a", "b;c", "d"});
+  REQUIRE(reader.next(fields));
+  CHECK(Fields(fields.begin(), fields.end()) == Fields{"e", "f\tg", ""});
+  std::istringstream tabs("a,b\tc\n");
+  CsvReader tab_reader(tabs, 64, '\t');
+  REQUIRE(tab_reader.next(fields));
+  CHECK(Fields(fields.begin(), fields.end()) == Fields{"a,b", "c"});
+}
+
+TEST_CASE("detect_delimiter judges the first line outside quotes") {
+  CHECK(detect_delimiter("person,date;x,kind\nP1;2") == ',');
+  CHECK(detect_delimiter("person;date;kind\r\n") == ';');
+  CHECK(detect_delimiter("person\tdate\tkind\n") == '\t');
+  CHECK(detect_delimiter("\"a,b\";c\n") == ';');
+  CHECK(detect_delimiter("person\nP1,2") == ',');
+  CHECK(detect_delimiter("") == ',');
+}

@@ -84,3 +84,35 @@ TEST_CASE("today is the date in the workspace's time zone") {
   CHECK_FALSE(is_known_time_zone("/etc/localtime"));
   CHECK_FALSE(is_known_time_zone("Europe"));  // a folder, not a zone
 }
+
+TEST_CASE("parse_date reads the orders spreadsheets export dates in") {
+  const Date oct3 = make_date(2026, 10, 3);
+  CHECK(parse_date("03/10/2026", DateOrder::DMY) == oct3);
+  CHECK(parse_date("3/10/2026", DateOrder::DMY) == oct3);
+  CHECK(parse_date("03.10.2026", DateOrder::DMY) == oct3);
+  CHECK(parse_date("03-10-2026", DateOrder::DMY) == oct3);
+  CHECK(parse_date("10/3/2026", DateOrder::MDY) == oct3);
+  CHECK(parse_date("2026/10/03", DateOrder::YMD) == oct3);
+  CHECK(parse_date("2026-10-03", DateOrder::Iso) == oct3);
+  CHECK_FALSE(parse_date("03/10/2026", DateOrder::Iso));
+  CHECK_FALSE(parse_date("13/10/2026", DateOrder::MDY));
+  CHECK_FALSE(parse_date("31/02/2026", DateOrder::DMY));
+  CHECK_FALSE(parse_date("03/10/26", DateOrder::DMY));    // a two-digit year is not guessed
+  CHECK_FALSE(parse_date("03/10-2026", DateOrder::DMY));  // one kind of separator
+  CHECK_FALSE(parse_date("003/10/2026", DateOrder::DMY));
+  CHECK_FALSE(parse_date("03/10/2026/1", DateOrder::DMY));
+  CHECK_FALSE(parse_date("+3/10/2026", DateOrder::DMY));
+  CHECK_FALSE(parse_date("03/10/1899", DateOrder::DMY));
+}
+
+TEST_CASE("possible_date_orders and parse_date_order") {
+  CHECK(possible_date_orders("13/10/2026") == std::vector{DateOrder::DMY});
+  CHECK(possible_date_orders("10/13/2026") == std::vector{DateOrder::MDY});
+  CHECK(possible_date_orders("03/10/2026") == std::vector{DateOrder::DMY, DateOrder::MDY});
+  CHECK(possible_date_orders("2026/10/03") == std::vector{DateOrder::YMD});
+  CHECK(possible_date_orders("soon").empty());
+  CHECK(parse_date_order("dmy") == DateOrder::DMY);
+  CHECK(parse_date_order("ISO") == DateOrder::Iso);
+  CHECK_FALSE(parse_date_order("DDMMYY"));
+  CHECK(to_string(DateOrder::MDY) == "MDY");
+}

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "record_internal.h"
+#include "store_sqlite.h"
+#include "test_support.h"
 
 using namespace outcomes::record_detail;
 
@@ -67,4 +69,80 @@ TEST_CASE("take_repeats empties the list") {
   CHECK(refs.take_repeats().size() == 1);
   CHECK(refs.empty());
   CHECK(refs.take_repeats().empty());
+}
+
+namespace {
+
+ContentKey key_of(const outcomes::NewEntry& e) {
+  std::string scratch;
+  return content_key(e, scratch);
+}
+
+}  // namespace
+
+TEST_CASE("content_key: the fact's fields count; the worker, the ref and the version do not") {
+  using outcomes::EntryKind;
+  auto base = outcomes::testing::make("P1", "2026-10-01", EntryKind::Assessment);
+  base.framework = "ndt";
+  base.measure = "engagement";
+  base.value = 3;
+  base.text = "line one\nline two";
+  const ContentKey k = key_of(base);
+
+  auto same = base;
+  same.by = "someone else";
+  same.ref = "r-9";
+  same.framework_version = "2";
+  same.framework_hash = "abc";
+  same.text = "line one\r\nline two";  // saved with Windows line ends
+  CHECK(key_of(same) == k);
+
+  auto changed = [&](auto change) {
+    auto e = base;
+    change(e);
+    return key_of(e);
+  };
+  CHECK(changed([](auto& e) { e.person = "P2"; }) != k);
+  CHECK(changed([](auto& e) { e.date.days += 1; }) != k);
+  CHECK(changed([](auto& e) { e.kind = EntryKind::Signal; }) != k);
+  CHECK(changed([](auto& e) { e.framework = "nd"; }) != k);
+  CHECK(changed([](auto& e) { e.measure = "engagemen"; }) != k);
+  CHECK(changed([](auto& e) { e.value = 4; }) != k);
+  CHECK(changed([](auto& e) { e.value.reset(); }) != k);
+  CHECK(changed([](auto& e) { e.status = "x"; }) != k);
+  CHECK(changed([](auto& e) { e.text += " "; }) != k);
+  // Fields do not run into one another.
+  CHECK(changed([](auto& e) { e.framework = "ndte"; e.measure = "ngagement"; }) != k);
+}
+
+TEST_CASE("StoredContents matches each current stored entry once") {
+  using outcomes::EntryKind;
+  outcomes::testing::TempDir dir;
+  auto store = outcomes::SqliteStore::create(dir / "outcomes.db");
+  auto contact = outcomes::testing::make("P1", "2026-10-01", EntryKind::Contact, "attended");
+  auto missed = outcomes::testing::make("P1", "2026-10-02", EntryKind::Contact, "missed");
+  std::int64_t missed_id = 0;
+  {
+    auto tx = store.begin();
+    tx->append(contact, "2026-10-03T00:00:00Z");
+    missed_id = tx->append(missed, "2026-10-03T00:00:00Z");
+    tx->commit();
+  }
+  {
+    // A correction replaces the missed contact: only the correction is current.
+    auto outreach = missed;
+    outreach.status = "outreach";
+    outreach.supersedes = missed_id;
+    outreach.reason = "typo";
+    auto tx = store.begin();
+    tx->append(outreach, "2026-10-04T00:00:00Z");
+    tx->commit();
+  }
+  StoredContents stored(store);
+  CHECK(stored.take(key_of(contact)));
+  CHECK_FALSE(stored.take(key_of(contact)));  // one stored entry matches one row
+  CHECK_FALSE(stored.take(key_of(missed)));   // superseded
+  auto outreach = missed;
+  outreach.status = "outreach";
+  CHECK(stored.take(key_of(outreach)));
 }

@@ -153,3 +153,77 @@ TEST_CASE("position_of counts lines and columns from 1") {
   CHECK(text::position_of("ab\ncd", 4).line == 2);
   CHECK(text::position_of("ab\ncd", 4).column == 2);
 }
+
+namespace {
+
+// The fault Utf8Check finds in `text` fed in pieces of `piece` bytes.
+std::optional<text::EncodingFault> utf8_fault(std::string_view text, std::size_t piece) {
+  text::Utf8Check check;
+  for (std::size_t i = 0; i < text.size(); i += piece) check.update(text.substr(i, piece));
+  check.finish();
+  return check.fault();
+}
+
+}  // namespace
+
+TEST_CASE("Utf8Check accepts UTF-8 however it is cut into pieces") {
+  const std::string good = "a,é\n€ 𝄞,\xef\xbb\xbfx\n";
+  for (std::size_t piece = 1; piece <= good.size(); ++piece) CHECK_FALSE(utf8_fault(good, piece));
+}
+
+TEST_CASE("Utf8Check names the line and column of the first byte that is not UTF-8") {
+  for (std::size_t piece : {1, 2, 3, 5, 64}) {
+    auto fault = utf8_fault("ab\ncaf\xe9,x\n\xff", piece);
+    REQUIRE(fault);
+    CHECK(fault->at.line == 2);
+    CHECK(fault->at.column == 4);
+    CHECK(fault->byte == 0xe9);
+  }
+  // Columns count bytes: the two bytes of é come before the bad one.
+  auto after = utf8_fault("é\x80", 1);
+  REQUIRE(after);
+  CHECK(after->at.column == 3);
+  // Overlong forms, surrogates and a sequence cut off by the end are not UTF-8 either.
+  CHECK(utf8_fault("\xc0\xaf", 7));
+  CHECK(utf8_fault("\xed\xa0\x80", 7));
+  auto cut = utf8_fault("ok\xe2\x82", 1);
+  REQUIRE(cut);
+  CHECK(cut->at.column == 3);
+  CHECK(cut->byte == 0xe2);
+}
+
+TEST_CASE("foreign_byte_order_mark tells UTF-16 from UTF-8") {
+  CHECK(text::foreign_byte_order_mark("\xff\xfep\x00") == "UTF-16LE");
+  CHECK(text::foreign_byte_order_mark("\xfe\xff\x00p") == "UTF-16BE");
+  CHECK_FALSE(text::foreign_byte_order_mark("\xef\xbb\xbfperson"));
+  CHECK_FALSE(text::foreign_byte_order_mark("person"));
+  CHECK_FALSE(text::foreign_byte_order_mark(""));
+}
+
+TEST_CASE("windows_1252_to_utf8 follows the code page, and refuses its five undefined bytes") {
+  std::string out;
+  CHECK_FALSE(text::windows_1252_to_utf8("caf\xe9 \x80 \x96 \x9f \xa0\xff", out));
+  CHECK(out == "café € – Ÿ \u00a0ÿ");
+  // Every defined byte converts to valid UTF-8 of one code point.
+  for (int b = 0x80; b <= 0xff; ++b) {
+    std::string one;
+    const char c = static_cast<char>(b);
+    const bool undefined = b == 0x81 || b == 0x8d || b == 0x8f || b == 0x90 || b == 0x9d;
+    CHECK(text::windows_1252_to_utf8(std::string_view(&c, 1), one).has_value() == undefined);
+    if (!undefined) {
+      CHECK_FALSE(text::find_text_fault(one, text::Controls::None));
+      CHECK(text::width(one) == 1);
+    }
+  }
+  std::string partial;
+  CHECK(text::windows_1252_to_utf8("ab\x9d", partial) == 2u);
+}
+
+TEST_CASE("not_utf8_message names the file, the place and the iconv command") {
+  const std::string m = text::not_utf8_message("in.csv", "line 2, column 4: byte \\xe9 is not UTF-8");
+  CHECK(m.find("in.csv: line 2, column 4") == 0);
+  CHECK(m.find("iconv -f WINDOWS-1252 -t UTF-8 in.csv > in.csv.utf8") != std::string::npos);
+  CHECK(m.find("--encoding windows-1252") != std::string::npos);
+  CHECK(text::not_utf8_message("in.csv", "is UTF-16LE", "UTF-16").find("--encoding") ==
+        std::string::npos);
+}
