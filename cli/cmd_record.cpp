@@ -172,7 +172,15 @@ int run_single(const RecordCommand& c, const GlobalOptions& global) {
       entries.push_back(std::move(e));
     }
   }
-  Workspace ws = open_workspace(global);
+  // An entry of a kind that names no framework is recorded even when a framework file is
+  // broken; the file is named so it gets fixed.
+  const auto kind = parse_entry_kind(c.kind);
+  const bool needs_framework = !c.framework.empty() || !kind || kind_names_framework(*kind);
+  Workspace ws = open_workspace(
+      global, needs_framework ? BrokenFrameworks::Refuse : BrokenFrameworks::Skip);
+  for (const auto& problem : ws.skipped_framework_problems)
+    std::cerr << "outcomes: warning: " << problem
+              << " (this framework cannot be used until the file is fixed)\n";
   auto store = open_store_to_write(ws);
   auto result = record_entries(ws, *store, entries, RecordOptions{day, now_timestamp(global)});
   if (result.skipped) {

@@ -24,7 +24,8 @@ struct GlobalOptions {
 using Runner = std::function<int()>;
 
 // Finds (--workspace, OUTCOMES_WORKSPACE, upward search) and opens the workspace.
-Workspace open_workspace(const GlobalOptions& global);
+Workspace open_workspace(const GlobalOptions& global,
+                         BrokenFrameworks broken = BrokenFrameworks::Refuse);
 // Today: --now, else OUTCOMES_NOW, else the UTC date of the system clock. UsageError if malformed.
 Date today(const GlobalOptions& global);
 // The UTC timestamp to stamp writes with: "today" at the current clock time, or at

@@ -225,7 +225,8 @@ std::optional<YAML::Node> load_document(std::string_view text, Reporter& rep) {
   try {
     root = load_yaml_document(text, problems);
   } catch (const YAML::ParserException& e) {
-    rep.add(e.mark, "", "YAML syntax error: " + e.msg);
+    rep.add(e.mark, "", "YAML syntax error: " + e.msg +
+                            indentation_hint(text, static_cast<std::size_t>(e.mark.line + 1)));
     return std::nullopt;
   }
   for (auto& p : problems) {
