@@ -63,6 +63,8 @@ int run_assess(const GlobalOptions& global, const AssessCommand& opts) {
         "outcomes: warning: entries name framework '{}', which is not in this workspace; "
         "they are left out\n",
         id);
+  for (const auto& sentence : misfit_sentences(result.misfits))
+    std::cerr << "outcomes: warning: " << sentence << '\n';
 
   std::vector<const Framework*> frameworks;
   for (const auto& f : ws.frameworks) frameworks.push_back(&f);

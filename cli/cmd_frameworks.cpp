@@ -1,4 +1,5 @@
-// outcomes frameworks: list, show, validate and check the frameworks of a workspace.
+// outcomes frameworks: list, show, validate and check the frameworks of a workspace, and
+// write import templates for them.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -25,6 +26,7 @@ struct FrameworksCommand {
   bool shipped = false;
   std::string id;
   std::vector<std::string> files;
+  std::string output;
 };
 
 // The workspace's frameworks, or the shipped ones with --shipped.
@@ -42,8 +44,9 @@ int run_list(const GlobalOptions& global, const FrameworksCommand& opts) {
   return kExitOk;
 }
 
-int run_show(const GlobalOptions& global, const FrameworksCommand& opts) {
-  const auto frameworks = chosen_frameworks(global, opts.shipped);
+// The framework opts.id among `frameworks`; UsageError naming the ones available.
+const Framework& chosen_framework(const std::vector<Framework>& frameworks,
+                                  const FrameworksCommand& opts) {
   auto it = std::find_if(frameworks.begin(), frameworks.end(),
                          [&](const Framework& f) { return f.id == opts.id; });
   if (it == frameworks.end()) {
@@ -54,20 +57,38 @@ int run_show(const GlobalOptions& global, const FrameworksCommand& opts) {
                                  did_you_mean(opts.id, ids),
                                  ids.empty() ? "none" : fmt::format("{}", fmt::join(ids, ", "))));
   }
+  return *it;
+}
+
+int run_show(const GlobalOptions& global, const FrameworksCommand& opts) {
+  const auto frameworks = chosen_frameworks(global, opts.shipped);
+  const Framework& fw = chosen_framework(frameworks, opts);
   if (opts.format == "json")
-    std::cout << framework_to_json(*it).dump(2) << '\n';
+    std::cout << framework_to_json(fw).dump(2) << '\n';
   else
-    render_framework_summary(std::cout, *it);
+    render_framework_summary(std::cout, fw);
   return kExitOk;
 }
 
-// The framework files of the workspace (*.yaml except *.local.yaml), by name.
-std::vector<fs::path> workspace_framework_files(const GlobalOptions& global) {
+int run_template(const GlobalOptions& global, const FrameworksCommand& opts) {
+  const auto frameworks = chosen_frameworks(global, opts.shipped);
+  const Framework& fw = chosen_framework(frameworks, opts);
+  write_result(opts.output, [&](std::ostream& out) { render_import_template(out, fw); });
+  return kExitOk;
+}
+
+// The workspace's root folder.
+fs::path workspace_root(const GlobalOptions& global) {
   WorkspaceSearch search;
   if (!global.workspace.empty()) search.explicit_dir = global.workspace;
   if (const char* env = std::getenv("OUTCOMES_WORKSPACE"); env && *env) search.env_dir = env;
   search.start = fs::current_path();
-  const fs::path dir = find_workspace(search) / "frameworks";
+  return find_workspace(search);
+}
+
+// The framework files of the workspace (*.yaml except *.local.yaml), by name.
+std::vector<fs::path> workspace_framework_files(const GlobalOptions& global) {
+  const fs::path dir = workspace_root(global) / "frameworks";
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
@@ -79,9 +100,27 @@ std::vector<fs::path> workspace_framework_files(const GlobalOptions& global) {
   return files;
 }
 
+// Warns about each valid workspace framework whose content changed since entries were
+// recorded under its version label: figures from before and after the edit would be
+// reported under one version.
+void warn_unversioned_edits(const GlobalOptions& global, const std::vector<Framework>& frameworks) {
+  const fs::path db = workspace_root(global) / "outcomes.db";
+  std::error_code ec;
+  if (frameworks.empty() || !fs::exists(db, ec)) return;
+  const auto store = open_store(db, /*read_only=*/true);
+  for (const auto& edit : unversioned_edits(frameworks, store->framework_versions()))
+    std::cerr << fmt::format(
+        "outcomes: warning: {}: version: the content of framework '{}' changed since {} "
+        "entr{} recorded under version \"{}\", but its version did not; give the edited "
+        "file a new version so that figures from before and after the edit can be told apart\n",
+        edit.path.string(), edit.framework, edit.entries,
+        edit.entries == 1 ? "y was" : "ies were", edit.version);
+}
+
 int run_validate(const GlobalOptions& global, const FrameworksCommand& opts) {
   std::vector<fs::path> files(opts.files.begin(), opts.files.end());
-  if (files.empty()) files = workspace_framework_files(global);
+  const bool whole_workspace = files.empty();
+  if (whole_workspace) files = workspace_framework_files(global);
   if (files.empty()) throw Error("the workspace has no framework files to validate");
 
   struct Result {
@@ -89,9 +128,11 @@ int run_validate(const GlobalOptions& global, const FrameworksCommand& opts) {
     std::vector<Diagnostic> problems;
   };
   std::vector<Result> results;
+  std::vector<Framework> valid;
   std::map<std::string, std::string> first_file_of_id;
   for (const auto& file : files) {
     auto load = load_framework(file);
+    if (load.ok()) valid.push_back(*load.framework);
     Result r{file.string(), std::move(load.problems)};
     // Frameworks validated together are used together, so their ids must differ.
     if (load.framework) {
@@ -129,6 +170,7 @@ int run_validate(const GlobalOptions& global, const FrameworksCommand& opts) {
     }
   }
   std::cout.flush();
+  if (whole_workspace) warn_unversioned_edits(global, valid);
   if (invalid > 0)
     throw InvalidInput(fmt::format("{} of {} framework file{} invalid", invalid, results.size(),
                                    results.size() == 1 ? " is" : "s are"),
@@ -178,8 +220,23 @@ void setup_frameworks(CLI::App& app, const GlobalOptions& global, Runner& run) {
   show->callback(
       [opts, &global, &run] { run = [opts, &global] { return run_show(global, *opts); }; });
 
+  auto* templ = cmd->add_subcommand(
+      "template",
+      "Write a CSV template for importing one framework's entries with 'record --from': the "
+      "header, with the allowed values in comment lines above it");
+  templ->add_option("id", opts->id, "Framework id")->required()->option_text("ID");
+  templ->add_flag("--shipped", opts->shipped, "Look the id up among the shipped frameworks");
+  templ->add_option("-o,--output", opts->output,
+                    "Write the template to FILE (readable by the owner only, replaced only "
+                    "once complete) instead of standard output")
+      ->option_text("FILE");
+  templ->callback(
+      [opts, &global, &run] { run = [opts, &global] { return run_template(global, *opts); }; });
+
   auto* validate = cmd->add_subcommand(
-      "validate", "Check framework files and report every problem (default: the workspace's)");
+      "validate",
+      "Check framework files and report every problem (default: the workspace's, warning "
+      "when a file's content changed since entries were recorded under its version)");
   validate->add_option("files", opts->files, "Framework YAML files to check")
       ->option_text("FILE...");
   add_format_option(*validate, opts->format, {"table", "json"});

@@ -152,7 +152,15 @@ int run_single(const RecordCommand& c, const GlobalOptions& global) {
     base.fields[field(f)] = value;
     base.labels[field(f)] = label;
   };
-  Workspace ws = open_workspace(global);
+  // An entry of a kind that names no framework is recorded even when a framework file is
+  // broken; the file is named so it gets fixed.
+  const auto kind = parse_entry_kind(c.kind);
+  const bool needs_framework = !c.framework.empty() || !kind || kind_names_framework(*kind);
+  Workspace ws = open_workspace(
+      global, needs_framework ? BrokenFrameworks::Refuse : BrokenFrameworks::Skip);
+  for (const auto& problem : ws.skipped_framework_problems)
+    std::cerr << "outcomes: warning: " << problem
+              << " (this framework cannot be used until the file is fixed)\n";
   const Date day = today(global, ws);
   set(Field::Person, c.person, "PERSON");
   set(Field::Kind, c.kind, "KIND");

@@ -106,6 +106,8 @@ void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run) {
       validate_report_options(options, ws);
       auto store = open_store(ws, true);
       Report report = build_report(*store, ws, options);
+      for (const auto& sentence : report.framework_warnings)
+        std::cerr << "outcomes: warning: " << sentence << '\n';
       write_result(opts->output, [&](std::ostream& out) { render(report, opts->format, out); });
       return kExitOk;
     };

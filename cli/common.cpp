@@ -15,12 +15,12 @@
 
 namespace outcomes::cli {
 
-Workspace open_workspace(const GlobalOptions& global) {
+Workspace open_workspace(const GlobalOptions& global, BrokenFrameworks broken) {
   WorkspaceSearch search;
   if (!global.workspace.empty()) search.explicit_dir = global.workspace;
   if (const char* env = std::getenv("OUTCOMES_WORKSPACE"); env && *env) search.env_dir = env;
   search.start = std::filesystem::current_path();
-  return outcomes::open_workspace(find_workspace(search));
+  return outcomes::open_workspace(find_workspace(search), broken);
 }
 
 Date parse_date_option(const std::string& text, std::string_view option) {

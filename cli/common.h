@@ -26,7 +26,8 @@ struct GlobalOptions {
 using Runner = std::function<int()>;
 
 // Finds (--workspace, OUTCOMES_WORKSPACE, upward search) and opens the workspace.
-Workspace open_workspace(const GlobalOptions& global);
+Workspace open_workspace(const GlobalOptions& global,
+                         BrokenFrameworks broken = BrokenFrameworks::Refuse);
 // The date pinned by --now, else by OUTCOMES_NOW, else none. UsageError if malformed.
 std::optional<Date> pinned_today(const GlobalOptions& global);
 // Today: the pinned date, else the date in the workspace's time zone (setting `timezone`,

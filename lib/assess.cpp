@@ -312,6 +312,7 @@ StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framew
   StoreAssessment result;
   PreparedFrameworks prepared(frameworks, options.frameworks);
   std::set<std::string, std::less<>> unknown;
+  MisfitScan misfits(frameworks, options.frameworks);
 
   // One person's entries, kept in a buffer whose strings are reused from person to person.
   std::vector<Entry> buffer;
@@ -337,6 +338,7 @@ StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framew
   store.for_each_entry(query, [&](const Entry& e) {
     if (e.date > options.as_of) return;
     ++result.entries_read;
+    misfits.add(e);
     if (count > 0 && buffer[count - 1].person != e.person) flush();
     if (count == buffer.size()) buffer.emplace_back();
     // Only the fields assessing reads are copied (notes' text, who, refs and timestamps are
@@ -358,6 +360,7 @@ StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framew
   });
   flush();
   result.unknown_frameworks.assign(unknown.begin(), unknown.end());
+  result.misfits = misfits.result();
   return result;
 }
 

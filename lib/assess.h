@@ -8,6 +8,7 @@
 
 #include "entry.h"
 #include "framework.h"
+#include "framework_check.h"
 #include "timeline.h"
 
 namespace outcomes {
@@ -138,6 +139,9 @@ struct StoreAssessment {
   // (sorted; such entries are left out).
   std::vector<std::string> unknown_frameworks;
   int64_t entries_read = 0;  // entries dated on or before as_of that were read
+  // Entries read that no longer fit their (edited) framework; values outside what the
+  // framework allows now were left out.
+  FrameworkCheck misfits;
 };
 
 // Assesses every person (or options.people) against every framework they have entries in

@@ -95,6 +95,11 @@ int Measure::highest() const {
   return values.empty() ? max : *std::max_element(values.begin(), values.end());
 }
 
+std::string Measure::allowed_text() const {
+  if (values.empty()) return fmt::format("{}..{}", min, max);
+  return fmt::format("one of {}", fmt::join(values, ", "));
+}
+
 const Band* Scoring::band_for(double score) const {
   const Band* found = nullptr;
   for (const auto& band : bands)
@@ -220,7 +225,8 @@ std::optional<YAML::Node> load_document(std::string_view text, Reporter& rep) {
   try {
     root = load_yaml_document(text, problems);
   } catch (const YAML::ParserException& e) {
-    rep.add(e.mark, "", "YAML syntax error: " + e.msg);
+    rep.add(e.mark, "", "YAML syntax error: " + e.msg +
+                            indentation_hint(text, static_cast<std::size_t>(e.mark.line + 1)));
     return std::nullopt;
   }
   for (auto& p : problems) {
@@ -1416,10 +1422,7 @@ void apply_local_wording(Framework& fw, const std::string& text, Reporter& rep) 
         if (!v || !m->allows(static_cast<int>(*v))) {
           rep.add(vkey.Mark(), vtext.path,
                   fmt::format("'{}' is not an allowed value of item '{}'; expected {}",
-                              vkey.Scalar(), m->id,
-                              m->values.empty()
-                                  ? fmt::format("{}..{}", m->min, m->max)
-                                  : fmt::format("one of {}", fmt::join(m->values, ", "))));
+                              vkey.Scalar(), m->id, m->allowed_text()));
           continue;
         }
         if (auto t = read_text(rep, vtext)) anchors[static_cast<int>(*v)] = *t;

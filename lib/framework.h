@@ -171,6 +171,8 @@ struct Measure {
   // The smallest and largest allowed score of this scale item.
   int lowest() const;
   int highest() const;
+  // The allowed scores in words: "0..4", or "one of 0, 2, 4" for an allowed set.
+  std::string allowed_text() const;
 };
 
 struct Domain {

@@ -56,11 +56,6 @@ std::optional<MeasureType> measure_type_of(EntryKind kind) {
   }
 }
 
-std::string allowed_text(const Measure& m) {
-  if (m.values.empty()) return fmt::format("{}..{}", m.min, m.max);
-  return fmt::format("one of {}", fmt::join(m.values, ", "));
-}
-
 }  // namespace
 
 FrameworkChecker::FrameworkChecker(const std::vector<Framework>& frameworks)
@@ -135,7 +130,7 @@ void FrameworkChecker::add(const Entry& e) {
     return;
   }
   if (e.kind == EntryKind::Assessment && e.value && !m->allows(*e.value))
-    note(e, CheckProblem::ValueNotAllowed, e.measure, std::to_string(*e.value), allowed_text(*m));
+    note(e, CheckProblem::ValueNotAllowed, e.measure, std::to_string(*e.value), m->allowed_text());
   if (e.kind == EntryKind::Status && fw.find_status(e.status) == nullptr) {
     std::vector<std::string> ids;
     for (const auto& s : fw.statuses) ids.push_back(s.id);
@@ -254,6 +249,79 @@ nlohmann::ordered_json check_to_json(const FrameworkCheck& check) {
                                          {"examples", std::move(examples)}});
   }
   return j;
+}
+
+MisfitScan::MisfitScan(const std::vector<Framework>& frameworks, std::vector<std::string> only)
+    : frameworks_(frameworks), only_(std::move(only)), checker_(frameworks) {}
+
+void MisfitScan::add(const Entry& e) {
+  if (e.framework.empty()) return;
+  if (e.framework != last_id_) {
+    last_id_ = e.framework;
+    last_ = nullptr;
+    if (only_.empty() || std::find(only_.begin(), only_.end(), e.framework) != only_.end())
+      for (const auto& f : frameworks_)
+        if (f.id == e.framework) last_ = &f;
+  }
+  if (last_ == nullptr || recorded_under(*last_, e.framework_hash)) return;
+  checker_.add(e);
+}
+
+int64_t values_outside_range(const FrameworkCheck& check) {
+  int64_t n = 0;
+  for (const auto& f : check.findings)
+    if (f.problem == CheckProblem::ValueNotAllowed ||
+        f.problem == CheckProblem::AttainmentOutOfScale)
+      n += f.entries;
+  return n;
+}
+
+std::vector<std::string> misfit_sentences(const FrameworkCheck& check, int hide_below) {
+  std::vector<std::string> out;
+  for (const auto& f : check.findings) {
+    if (f.problem == CheckProblem::FrameworkMissing) continue;
+    const bool hidden = f.entries < hide_below;
+    std::string effect;
+    switch (f.problem) {
+      case CheckProblem::ValueNotAllowed:
+      case CheckProblem::AttainmentOutOfScale:
+        effect = "these values are left out of the figures";
+        break;
+      case CheckProblem::MeasureMissing:
+      case CheckProblem::MeasureTypeChanged:
+        effect = "these entries are left out of the figures";
+        break;
+      case CheckProblem::StatusMissing:
+        effect = "these statuses are not counted as achieved, partial or not achieved";
+        break;
+      default:
+        effect = "figures from these entries may differ from what was recorded";
+        break;
+    }
+    const bool one = f.entries == 1 && !hidden;
+    out.push_back(fmt::format(
+        "framework '{}', measure '{}': {} entr{} no longer fit{} the framework ({}{}; expected "
+        "{}); {}; run 'outcomes frameworks check' for details",
+        f.framework, f.measure, hidden ? fmt::format("<{}", hide_below) : std::to_string(f.entries),
+        one ? "y" : "ies", one ? "s" : "", problem_words(f.problem),
+        f.found.empty() ? ""
+                        : fmt::format("; recorded: {}", fmt::join(ordered_found(f.found), ", ")),
+        f.expected, effect));
+  }
+  return out;
+}
+
+std::vector<UnversionedEdit> unversioned_edits(const std::vector<Framework>& frameworks,
+                                               const std::vector<FrameworkVersion>& versions) {
+  std::vector<UnversionedEdit> out;
+  for (const auto& fw : frameworks) {
+    UnversionedEdit edit{fw.id, fw.version, fw.path, 0};
+    for (const auto& v : versions)
+      if (v.id == fw.id && v.version == fw.version && !recorded_under(fw, v.content_hash))
+        edit.entries += v.entries;
+    if (edit.entries > 0) out.push_back(std::move(edit));
+  }
+  return out;
 }
 
 }  // namespace outcomes

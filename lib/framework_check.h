@@ -2,6 +2,7 @@
 // (possibly edited) frameworks? Used by `outcomes frameworks check`.
 #pragma once
 #include <cstdint>
+#include <filesystem>
 #include <iosfwd>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
@@ -14,10 +15,9 @@
 #include "date.h"
 #include "entry.h"
 #include "framework.h"
+#include "store.h"
 
 namespace outcomes {
-
-class JourneyStore;
 
 // What no longer fits, as written in reports ("measure_missing", …).
 enum class CheckProblem {
@@ -86,9 +86,51 @@ class FrameworkChecker {
 FrameworkCheck check_recorded_data(const std::vector<Framework>& frameworks,
                                    const JourneyStore& store);
 
+// Finds, while entries are read for figures, those that no longer fit the workspace's
+// frameworks. An entry recorded under the very content of its framework's file fits by
+// construction and costs one comparison; only the others are checked. Entries naming a
+// framework that is not in the workspace are left to the caller (they are not assessed).
+class MisfitScan {
+ public:
+  // `only`: the framework ids whose entries count (empty: every framework).
+  MisfitScan(const std::vector<Framework>& frameworks, std::vector<std::string> only = {});
+  void add(const Entry& entry);
+  FrameworkCheck result() const { return checker_.result(); }
+
+ private:
+  const std::vector<Framework>& frameworks_;
+  std::vector<std::string> only_;
+  FrameworkChecker checker_;
+  std::string last_id_;             // the framework id of the previous entry
+  const Framework* last_ = nullptr;  // its framework, nullptr when not scanned
+};
+
+// Entries whose recorded value lies outside what the framework allows now (item scores
+// and goal attainments): they are left out of every figure.
+int64_t values_outside_range(const FrameworkCheck& check);
+
+// One sentence per finding (framework, measure, problem, entries, recorded and expected
+// values, and what the figures do with them), for warnings and a report's notes. Entry
+// counts from 1 to hide_below − 1 read "<hide_below" (0: every count shown).
+std::vector<std::string> misfit_sentences(const FrameworkCheck& check, int hide_below = 0);
+
 // Renders the check as text (what `frameworks check` prints by default).
 void render_check(std::ostream& out, const FrameworkCheck& check);
 // The check as JSON: {entries_checked, fits, frameworks: [...], problems: [...]}.
 nlohmann::ordered_json check_to_json(const FrameworkCheck& check);
+
+// A framework file edited without a new version: entries were recorded under `version`
+// with other content than the file holds now.
+struct UnversionedEdit {
+  std::string framework;
+  std::string version;
+  std::filesystem::path path;  // the workspace file
+  int64_t entries = 0;         // entries recorded under the earlier content
+};
+
+// The frameworks whose content differs from a stored version with the same version label
+// (by framework id). `versions` are the store's (JourneyStore::framework_versions).
+std::vector<UnversionedEdit> unversioned_edits(const std::vector<Framework>& frameworks,
+                                               const std::vector<FrameworkVersion>& versions);
 
 }  // namespace outcomes

@@ -295,4 +295,72 @@ nlohmann::ordered_json framework_list_to_json(const std::vector<Framework>& fram
   return out;
 }
 
+namespace {
+
+// Text for a comment line of a CSV template: a double quote would open a quoted field.
+std::string comment_text(std::string_view text) {
+  std::string out(text);
+  std::replace(out.begin(), out.end(), '"', '\'');
+  return out;
+}
+
+// The columns and allowed values of the long layout for one measure.
+std::string long_layout_line(const Framework& fw, const Measure& m) {
+  std::vector<std::string> statuses;
+  for (const auto& s : fw.statuses) statuses.push_back(s.id);
+  switch (m.type) {
+    case MeasureType::Status:
+      return fmt::format("kind status, status one of {} (or kind need, status open or met, "
+                         "text the need)",
+                         fmt::join(statuses, ", "));
+    case MeasureType::Scale:
+      return fmt::format("kind assessment, value {}", m.allowed_text());
+    case MeasureType::Milestone:
+      return "kind milestone, status start or end";
+    case MeasureType::Signal:
+      return "kind signal";
+    case MeasureType::Goal:
+      break;
+  }
+  return "kind goal";
+}
+
+}  // namespace
+
+void render_import_template(std::ostream& out, const Framework& fw) {
+  const auto items = fw.items();
+  const bool wide = !items.empty();
+  out << fmt::format("# Import template for framework {} ({}, version {}).\n", fw.id,
+                     comment_text(fw.name), comment_text(fw.version));
+  out << "# Lines starting with # above the header are skipped; fill one row per line below it.\n";
+  out << "# Dates are YYYY-MM-DD; by (who recorded it) may be left empty.\n";
+  if (wide) {
+    out << fmt::format("# Import with: outcomes record --from FILE --wide --framework {}\n",
+                       fw.id);
+    out << "# One row per person and date; leave an item empty when it was not scored.\n";
+    out << "# Allowed scores:\n";
+    for (const Measure* m : items)
+      out << fmt::format("#   {} ({}): {}\n", m->id, comment_text(m->name), m->allowed_text());
+    if (items.size() < fw.measures.size())
+      out << "# Its other measures go in the long layout (person,date,kind,framework,measure,"
+             "value,status,text,by), imported without --wide.\n";
+    out << "person,date";
+    for (const Measure* m : items) out << ',' << m->id;
+    out << ",by\n";
+    return;
+  }
+  out << "# Import with: outcomes record --from FILE\n";
+  out << fmt::format("# One row per entry; framework is {}; measure is one of:\n", fw.id);
+  for (const auto& m : fw.measures) {
+    if (m.type == MeasureType::Goal) continue;
+    out << fmt::format("#   {} ({}): {}\n", m.id, comment_text(m.name), long_layout_line(fw, m));
+  }
+  if (fw.goal_scale)
+    out << fmt::format(
+        "#   goals: kind goal, measure your own goal key, status set, review or close, value "
+        "the attainment {}..{}, text the goal in the person's words\n",
+        fw.goal_scale->min, fw.goal_scale->max);
+  out << "person,date,kind,framework,measure,value,status,text,by\n";
+}
+
 }  // namespace outcomes

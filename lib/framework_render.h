@@ -20,4 +20,10 @@ void render_framework_list(std::ostream& out, const std::vector<Framework>& fram
 // The same list as JSON: [{id, name, version, content_hash, measures, source, file}].
 nlohmann::ordered_json framework_list_to_json(const std::vector<Framework>& frameworks);
 
+// A CSV template for importing entries of `framework` with `record --from`: comment lines
+// above the header (the importer skips lines starting with '#' there) naming the import
+// command and each column's allowed values, then the header. A framework with scale items
+// gets the wide layout (person, date, one column per item, by); any other the long one.
+void render_import_template(std::ostream& out, const Framework& framework);
+
 }  // namespace outcomes

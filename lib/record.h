@@ -28,6 +28,9 @@ inline constexpr int kFieldCount = 10;
 // "person", "date", … as written in the CSV header and JSONL keys.
 std::string_view to_string(Field field);
 
+// True when entries of `kind` name a framework (assessment, status, need, …; not a contact).
+bool kind_names_framework(EntryKind kind);
+
 // True when `ref` is a valid person reference: 1-64 letters, digits, '-', '_' or '.'.
 bool valid_person_ref(std::string_view ref);
 

@@ -41,6 +41,15 @@ void check_header_bytes(const std::string& source, const std::vector<std::string
       throw InvalidInput(fmt::format("{}:1:{}: header: {}", source, c + 1, *why));
 }
 
+// Reads the header record into `header`, after any comment lines above it (a record whose
+// first field starts with '#', as a template from `frameworks template` has): only lines
+// above the header are comments, so no data row is ever skipped. False at the end.
+bool next_header(CsvReader& csv, std::vector<std::string_view>& header) {
+  while (csv.next(header))
+    if (csv.malformed() || header.empty() || !trim(header[0]).starts_with('#')) return true;
+  return false;
+}
+
 enum class CsvRecord { End, Skip, Data };
 
 constexpr std::size_t kCsvBuffer = 1 << 20;
@@ -86,7 +95,7 @@ class LongCsvReader : public RowReader {
   LongCsvReader(std::istream& in, const std::string& source, char delimiter, Problems& problems)
       : csv_(in, kCsvBuffer, delimiter), source_(source), problems_(problems) {
     std::vector<std::string_view> header;
-    if (!csv_.next(header) || csv_.malformed()) {
+    if (!next_header(csv_, header) || csv_.malformed()) {
       throw InvalidInput(fmt::format("{}: no header{}; expected the columns {}", source,
                                      header_problem(csv_), join_or(kFieldNames)));
     }
@@ -156,7 +165,7 @@ class WideCsvReader : public RowReader {
                 Problems& problems)
       : csv_(in, kCsvBuffer, delimiter), source_(source), framework_(fw), problems_(problems) {
     std::vector<std::string_view> header;
-    if (!csv_.next(header) || csv_.malformed())
+    if (!next_header(csv_, header) || csv_.malformed())
       throw InvalidInput(
           fmt::format("{}: no header{}; expected person, date and the item ids of {}", source,
                       header_problem(csv_), fw.id));

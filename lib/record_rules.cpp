@@ -697,3 +697,12 @@ Fact Checker::stored_fact(const Entry& e, std::uint32_t order) {
 }
 
 }  // namespace outcomes::record_detail
+
+namespace outcomes {
+
+bool kind_names_framework(EntryKind kind) {
+  return record_detail::kKindRules[static_cast<std::size_t>(kind)].framework !=
+         record_detail::Use::No;
+}
+
+}  // namespace outcomes

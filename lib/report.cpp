@@ -12,6 +12,7 @@
 
 #include "disclosure.h"
 #include "error.h"
+#include "framework_check.h"
 #include "store.h"
 #include "suggest.h"
 
@@ -189,6 +190,9 @@ class ReportBuilder {
     if (flow.active) add_outcomes(t);
   }
 
+  // What the entries added do not fit in the edited frameworks (see MisfitScan).
+  void set_misfits(FrameworkCheck misfits) { misfits_ = std::move(misfits); }
+
   Report finish() {
     Report r;
     r.service = settings_.service_name;
@@ -233,6 +237,7 @@ class ReportBuilder {
     r.data_quality.overdue_review = count_of(overdue_);
     r.data_quality.incomplete_occasions = count_of(incomplete_);
     r.data_quality.late_entries = count_of(late_);
+    add_misfits(r);
 
     // One story per person, the most recent first, then shown in date order.
     std::sort(story_candidates_.begin(), story_candidates_.end(), [](const auto& a, const auto& b) {
@@ -259,6 +264,13 @@ class ReportBuilder {
   }
 
  private:
+  // The data-quality count and the notes' sentences of the misfits.
+  void add_misfits(Report& r) const {
+    r.data_quality.values_outside_range = count_of(values_outside_range(misfits_));
+    r.framework_warnings =
+        misfit_sentences(misfits_, options_.suppress ? settings_.small_number_threshold : 0);
+  }
+
   struct StoryCandidate {
     std::string person;
     Date date;
@@ -503,6 +515,7 @@ class ReportBuilder {
   std::set<std::string> contacted_;
   std::map<std::string, std::map<std::string, std::array<int64_t, 4>>> breakdown_;
   int64_t no_baseline_ = 0, overdue_ = 0, incomplete_ = 0, late_ = 0;
+  FrameworkCheck misfits_;
   std::vector<StoryCandidate> story_candidates_;
   // The recorded_at timestamp parsed last, and whether it falls in the period.
   std::string last_recorded_at_;
@@ -625,7 +638,8 @@ void tie_counts(Report& r, CellMap& m) {
       for (Count* x : {&cell.new_, &cell.reengaged, &cell.exited}) m.at_most(*x, cell.active);
   }
   auto& dq = r.data_quality;
-  for (Count* c : {&dq.no_baseline, &dq.overdue_review, &dq.incomplete_occasions, &dq.late_entries})
+  for (Count* c : {&dq.no_baseline, &dq.overdue_review, &dq.incomplete_occasions,
+                   &dq.late_entries, &dq.values_outside_range})
     m.cell(*c);
 }
 
@@ -819,12 +833,17 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
 
   ReportBuilder builder(workspace.frameworks, workspace.settings, options);
   // 2. Every entry of the active people up to `to`, one person at a time.
+  MisfitScan misfits(workspace.frameworks, options.frameworks);
   if (!active.empty()) {
     EntryQuery q;
     q.people = active;
     q.to = options.to;
-    for_each_person(store, q, {}, [&](PersonJourney& j) { builder.add(j, true); });
+    for_each_person(store, q, {}, [&](PersonJourney& j) {
+      for (const auto& e : j.entries) misfits.add(e);
+      builder.add(j, true);
+    });
   }
+  builder.set_misfits(misfits.result());
   // 3. Others in the cohort: their contacts and notes in the period, and late entries.
   std::map<std::string, std::vector<Entry>> others;
   // Entries come grouped by person: decide once per person, not once per entry.

@@ -198,6 +198,9 @@ struct DataQuality {
   Count overdue_review;        // last occasion (complete or not) before `to` − review interval
   Count incomplete_occasions;  // incomplete occasions of active people as of `to`
   Count late_entries;          // recorded in the period, dated before `from`
+  // Entries of active people whose value the (edited) framework no longer allows: left out
+  // of every figure. Shown only when there are some.
+  Count values_outside_range;
 };
 
 struct Story {
@@ -228,6 +231,8 @@ struct Report {
   DataQuality data_quality;
   std::vector<Story> stories;
   std::vector<Notice> notices;
+  // Recorded data that no longer fits an edited framework, one sentence per problem.
+  std::vector<std::string> framework_warnings;
   bool suppression_applied = true;  // false with --no-suppress
   bool suppressed = false;          // true when any figure was suppressed or withheld
 };

@@ -322,6 +322,9 @@ std::vector<Section> document(const Report& r) {
          c(r.data_quality.overdue_review)},
         {"Incomplete occasions", c(r.data_quality.incomplete_occasions)},
         {"Late entries (recorded in the period, dated earlier)", c(r.data_quality.late_entries)}};
+    if (r.data_quality.values_outside_range.n > 0)
+      t.rows.push_back({"Values the edited framework no longer allows (left out)",
+                        c(r.data_quality.values_outside_range)});
     quality.blocks.push_back({t});
   }
   doc.push_back(std::move(quality));
@@ -345,6 +348,7 @@ std::vector<Section> document(const Report& r) {
           "service with its own figures can add them to the framework's scoring.",
           f.name)});
   for (const auto& n : r.notices) notes.blocks.push_back({n.text});
+  for (const auto& w : r.framework_warnings) notes.blocks.push_back({w});
   doc.push_back(std::move(notes));
   return doc;
 }
@@ -875,6 +879,8 @@ void render_report_json(const Report& r, std::ostream& out) {
                        {"overdue_review", c(r.data_quality.overdue_review)},
                        {"incomplete_occasions", c(r.data_quality.incomplete_occasions)},
                        {"late_entries", c(r.data_quality.late_entries)}};
+  if (r.data_quality.values_outside_range.n > 0)
+    j["data_quality"]["values_outside_range"] = c(r.data_quality.values_outside_range);
   ojson stories = ojson::array();
   for (const auto& s : r.stories)
     stories.push_back(
@@ -884,6 +890,7 @@ void render_report_json(const Report& r, std::ostream& out) {
   for (const auto& n : r.notices)
     notices.push_back({{"framework", n.framework}, {"notice", n.text}});
   j["notices"] = notices;
+  if (!r.framework_warnings.empty()) j["framework_warnings"] = r.framework_warnings;
   j["suppressed"] = r.suppressed;
   out << j.dump(2) << '\n';
 }
@@ -1023,8 +1030,11 @@ void render_report_csv(const Report& r, std::ostream& out) {
   row("data_quality", "", "", "overdue_review", c(r.data_quality.overdue_review));
   row("data_quality", "", "", "incomplete_occasions", c(r.data_quality.incomplete_occasions));
   row("data_quality", "", "", "late_entries", c(r.data_quality.late_entries));
+  if (r.data_quality.values_outside_range.n > 0)
+    row("data_quality", "", "", "values_outside_range", c(r.data_quality.values_outside_range));
   for (const auto& s : r.stories) row("story", "", s.person, format_date(s.date), s.excerpt);
   for (const auto& nt : r.notices) row("notice", nt.framework, "", "notice", nt.text);
+  for (const auto& w : r.framework_warnings) row("framework_warning", "", "", "warning", w);
   row("suppressed", "", "", "suppressed", r.suppressed ? "true" : "false");
 }
 

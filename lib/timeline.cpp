@@ -248,7 +248,9 @@ class FrameworkReader {
 
   void add_score(const Entry& e) {
     int index = p_.item_index(e.measure);
-    if (index < 0 || !e.value) return;
+    // A score the item no longer allows (its range was narrowed since) is left out.
+    if (index < 0 || !e.value || !p_.items[static_cast<std::size_t>(index)]->allows(*e.value))
+      return;
     auto& occasions = ft_.occasions;
     if (occasions.empty() || occasions.back().date != e.date)
       occasions.push_back({e.date, std::vector<std::optional<int>>(p_.items.size()), false,
@@ -290,15 +292,18 @@ class FrameworkReader {
 
   void add_goal(const Entry& e) {
     const Framework& f = *p_.framework;
+    // An attainment outside the goal scale (narrowed since it was recorded) is left out.
+    const bool in_scale = e.value && (!f.goal_scale || (*e.value >= f.goal_scale->min &&
+                                                        *e.value <= f.goal_scale->max));
     if (e.status == "set") {
-      int baseline = e.value.value_or(f.goal_scale ? f.goal_scale->baseline : -1);
+      int baseline = in_scale ? *e.value : (f.goal_scale ? f.goal_scale->baseline : -1);
       ft_.goals.push_back({e.measure, &e, baseline, baseline, true, {}});
       return;
     }
     // Reviews and the close apply to the latest goal set under the key.
     for (auto it = ft_.goals.rbegin(); it != ft_.goals.rend(); ++it) {
       if (it->key != e.measure) continue;
-      if (e.value) it->attainment = *e.value;
+      if (in_scale) it->attainment = *e.value;
       if (e.status == "close") it->open = false;
       it->reviews.push_back(&e);
       return;

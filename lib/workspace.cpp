@@ -177,8 +177,10 @@ Settings load_settings(const fs::path& file) {
     root = load_yaml_document(*bytes, problems);
   } catch (const YAML::ParserException& e) {
     throw InvalidInput(fmt::format("{} is not valid YAML", file.string()),
-                       {fmt::format("{}:{}:{}: {}", file.string(), e.mark.line + 1,
-                                    e.mark.column + 1, e.msg)});
+                       {fmt::format("{}:{}:{}: {}{}", file.string(), e.mark.line + 1,
+                                    e.mark.column + 1, e.msg,
+                                    indentation_hint(*bytes, static_cast<std::size_t>(
+                                                                 e.mark.line + 1)))});
   }
   if (problems.empty()) check_threshold_read_back(*bytes, root, problems);
   if (!problems.empty()) {
@@ -366,8 +368,10 @@ bool is_framework_file(const fs::path& p) {
   return p.extension() == ".yaml" && !name.ends_with(".local.yaml");
 }
 
-// Loads every framework file of a folder; all problems of all files are reported together.
-std::vector<Framework> load_framework_dir(const fs::path& dir) {
+// Loads every framework file of a folder; all problems of all files are reported together,
+// or with `skipped` given, the files with problems are left out and their problems listed there.
+std::vector<Framework> load_framework_dir(const fs::path& dir,
+                                          std::vector<std::string>* skipped = nullptr) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec))
@@ -389,6 +393,15 @@ std::vector<Framework> load_framework_dir(const fs::path& dir) {
       problems.push_back(fmt::format("{}: id: framework id '{}' is also used by {}",
                                      frameworks[i].path.string(), frameworks[i].id,
                                      frameworks[i - 1].path.string()));
+  if (skipped) {
+    // Two files with one id: neither can be trusted to be the one meant.
+    std::set<std::string> twice;
+    for (size_t i = 1; i < frameworks.size(); ++i)
+      if (frameworks[i].id == frameworks[i - 1].id) twice.insert(frameworks[i].id);
+    std::erase_if(frameworks, [&](const Framework& f) { return twice.count(f.id) > 0; });
+    *skipped = std::move(problems);
+    return frameworks;
+  }
   if (!problems.empty())
     throw InvalidInput(fmt::format("{} problem{} in the frameworks of {}; run 'outcomes "
                                    "frameworks validate' after fixing them",
@@ -400,12 +413,15 @@ std::vector<Framework> load_framework_dir(const fs::path& dir) {
 
 }  // namespace
 
-Workspace open_workspace(const fs::path& root) {
+Workspace open_workspace(const fs::path& root, BrokenFrameworks broken) {
   Workspace ws;
   ws.root = root;
   ws.settings = load_settings(ws.settings_path());
   std::error_code ec;
-  if (fs::is_directory(ws.frameworks_dir(), ec)) ws.frameworks = load_framework_dir(ws.frameworks_dir());
+  if (fs::is_directory(ws.frameworks_dir(), ec))
+    ws.frameworks = load_framework_dir(
+        ws.frameworks_dir(),
+        broken == BrokenFrameworks::Skip ? &ws.skipped_framework_problems : nullptr);
   return ws;
 }
 

@@ -50,6 +50,9 @@ struct Workspace {
   std::filesystem::path root;
   Settings settings;
   std::vector<Framework> frameworks;  // sorted by id
+  // With BrokenFrameworks::Skip: the problems of the framework files left out, each
+  // "file:line:column: key: message"; empty otherwise.
+  std::vector<std::string> skipped_framework_problems;
 
   std::filesystem::path db_path() const { return root / "outcomes.db"; }
   std::filesystem::path settings_path() const { return root / "outcomes.yaml"; }
@@ -66,8 +69,13 @@ struct WorkspaceSearch {
 };
 // Finds the workspace root (a folder with outcomes.yaml) or throws Error saying where it looked.
 std::filesystem::path find_workspace(const WorkspaceSearch& search);
-// Loads settings and every frameworks/*.yaml (except *.local.yaml); throws InvalidInput on problems.
-Workspace open_workspace(const std::filesystem::path& root);
+// What open_workspace does with a framework file that does not load: Refuse throws
+// InvalidInput; Skip leaves it out and lists its problems (for commands that use no framework).
+enum class BrokenFrameworks { Refuse, Skip };
+// Loads settings and every frameworks/*.yaml (except *.local.yaml); throws InvalidInput on
+// problems (of framework files too, unless `broken` is Skip).
+Workspace open_workspace(const std::filesystem::path& root,
+                         BrokenFrameworks broken = BrokenFrameworks::Refuse);
 
 // The folder of shipped frameworks: $OUTCOMES_SHARE if set, else the installed share
 // folder, else the source tree's frameworks/ (for a build that is not installed).

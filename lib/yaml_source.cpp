@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <set>
@@ -142,6 +143,83 @@ YAML::Node load_yaml_document(std::string_view text, std::vector<YamlProblem>& p
   }
   if (!problems.empty()) return {};
   return root;
+}
+
+std::string indentation_hint(std::string_view text, std::size_t error_line) {
+  // The block levels open above each line (their columns, innermost last), as YAML's block
+  // structure nests them; lines inside block scalars, flow collections and quoted scalars
+  // that span lines are not structure and are passed over.
+  std::vector<std::size_t> levels;
+  std::size_t line_number = 0, begin = 0;
+  std::size_t prev_indent = 0;
+  bool prev_opens = true;         // the previous line ends with ':' (a block follows)
+  std::size_t item_column = 0;    // the content column of a previous "- " line, or 0
+  std::size_t scalar_above = std::string::npos;  // a block scalar's key column
+  int open_flow = 0;
+  bool open_quote = false;
+  std::size_t found_line = 0, found_indent = 0;
+  std::vector<std::size_t> found_levels;
+  while (begin < text.size() && line_number < error_line) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string_view::npos) end = text.size();
+    ++line_number;
+    std::string_view line = text.substr(begin, end - begin);
+    begin = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const std::size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string_view::npos || line[indent] == '#') continue;
+    if (scalar_above != std::string::npos) {
+      if (indent > scalar_above) continue;
+      scalar_above = std::string::npos;
+    }
+    const bool continuation = open_flow > 0 || open_quote;
+    std::string_view body = line.substr(indent);
+    if (auto hash = body.find(" #"); hash != std::string_view::npos) body = body.substr(0, hash);
+    while (!body.empty() && body.back() == ' ') body.remove_suffix(1);
+    for (char ch : body) {
+      if (ch == '"') open_quote = !open_quote;
+      if (open_quote) continue;
+      if (ch == '[' || ch == '{') ++open_flow;
+      if ((ch == ']' || ch == '}') && open_flow > 0) --open_flow;
+    }
+    if (continuation) continue;
+
+    bool fits = false;
+    if (line_number == 1 || (prev_opens && indent > prev_indent) ||
+        (prev_opens && indent == prev_indent && body.starts_with('-')) ||
+        (item_column > 0 && indent == item_column))
+      fits = true;
+    while (!levels.empty() && levels.back() > indent) levels.pop_back();
+    if (!levels.empty() && levels.back() == indent) fits = true;
+    if (!fits && line_number + 3 >= error_line) {
+      found_line = line_number;
+      found_indent = indent;
+      found_levels = levels;
+      if (item_column > 0) found_levels.push_back(item_column);
+    }
+    if (levels.empty() || levels.back() < indent) levels.push_back(indent);
+    prev_indent = indent;
+    prev_opens = body.ends_with(':');
+    item_column = 0;
+    if (body.starts_with("- ")) {
+      item_column = indent + 2 + body.substr(2).find_first_not_of(' ');
+      levels.push_back(item_column);
+      prev_opens = prev_opens || body.ends_with(':');
+    }
+    if (body.ends_with('|') || body.ends_with('>') || body.ends_with("|-") ||
+        body.ends_with(">-"))
+      scalar_above = indent;
+  }
+  if (found_line == 0) return "";
+  std::sort(found_levels.begin(), found_levels.end());
+  found_levels.erase(std::unique(found_levels.begin(), found_levels.end()), found_levels.end());
+  std::vector<std::size_t> columns;
+  for (auto c : found_levels) columns.push_back(c + 1);
+  return fmt::format(
+      "; line {} is indented to column {}, out of step with the lines above it{}: YAML nests "
+      "by indentation, so check that it lines up with the keys it belongs with",
+      found_line, found_indent + 1,
+      columns.empty() ? "" : fmt::format(" (which start at column {})", fmt::join(columns, ", ")));
 }
 
 }  // namespace outcomes

@@ -33,4 +33,10 @@ std::optional<std::string> read_yaml_file(const std::filesystem::path& path, std
 // YAML::ParserException on a syntax error yaml-cpp reports itself.
 YAML::Node load_yaml_document(std::string_view text, std::vector<YamlProblem>& problems);
 
+// For a syntax error at 1-based `error_line` of `text`: when a line at or up to three lines
+// before it is indented out of step with the lines above it (deeper than a line that opens
+// no block, or back to a column no enclosing line starts at), a hint naming that line and
+// the columns that would line up, starting with "; "; else "".
+std::string indentation_hint(std::string_view text, std::size_t error_line);
+
 }  // namespace outcomes

@@ -217,3 +217,66 @@ TEST_CASE("an entry recorded under the legacy digest of the same file is not ano
   CHECK(check.frameworks[0].entries == 3);
   CHECK(check.frameworks[0].other_versions == 1);
 }
+
+TEST_CASE("MisfitScan checks only entries recorded under other content than the file's") {
+  std::vector<Framework> fws{edited_framework()};
+  MisfitScan scan(fws);
+  // Recorded under the file as it is now: fits by construction, not even looked at (a
+  // value outside the range here proves it is not checked).
+  Entry same = entry(1, "p1", EntryKind::Assessment, "mini", "mood", 9);
+  same.framework_hash = fws[0].content_hash;
+  scan.add(same);
+  // Recorded under an earlier content: checked.
+  Entry old = entry(2, "p1", EntryKind::Assessment, "mini", "mood", 4);
+  old.framework_hash = std::string(64, 'a');
+  scan.add(old);
+  Entry renamed = entry(3, "p2", EntryKind::Assessment, "mini", "moood", 1);
+  renamed.framework_hash = std::string(64, 'a');
+  scan.add(renamed);
+  // Another framework, not in the workspace: left to the caller.
+  scan.add(entry(4, "p2", EntryKind::Assessment, "gone", "mood", 1));
+  const FrameworkCheck check = scan.result();
+  REQUIRE(check.findings.size() == 2);
+  CHECK(check.findings[0].problem == CheckProblem::MeasureMissing);
+  CHECK(check.findings[0].measure == "moood");
+  CHECK(check.findings[1].problem == CheckProblem::ValueNotAllowed);
+  CHECK(check.findings[1].entries == 1);
+  CHECK(values_outside_range(check) == 1);
+
+  const auto sentences = misfit_sentences(check);
+  REQUIRE(sentences.size() == 2);
+  CHECK(sentences[1] ==
+        "framework 'mini', measure 'mood': 1 entry no longer fits the framework (recorded "
+        "score no longer allowed; recorded: 4; expected 0..2); these values are left out of "
+        "the figures; run 'outcomes frameworks check' for details");
+  CHECK(misfit_sentences(check, 5)[1].find(": <5 entries no longer fit the") != std::string::npos);
+}
+
+TEST_CASE("MisfitScan counts only the frameworks asked for") {
+  std::vector<Framework> fws{edited_framework()};
+  MisfitScan scan(fws, {"other"});
+  Entry old = entry(1, "p1", EntryKind::Assessment, "mini", "mood", 4);
+  old.framework_hash = std::string(64, 'a');
+  scan.add(old);
+  CHECK(scan.result().fits());
+}
+
+TEST_CASE("unversioned_edits finds a file edited under a version entries were recorded with") {
+  std::vector<Framework> fws{edited_framework()};  // version "2"
+  const std::string now = fws[0].content_hash;
+  const std::string before(64, 'b');
+  SUBCASE("same version label, other content: an edit without a new version") {
+    auto edits = unversioned_edits(fws, {{"mini", "2", before, 4}, {"mini", "2", now, 3}});
+    REQUIRE(edits.size() == 1);
+    CHECK(edits[0].framework == "mini");
+    CHECK(edits[0].version == "2");
+    CHECK(edits[0].entries == 4);
+  }
+  SUBCASE("an earlier version label, or the same content, is no warning") {
+    CHECK(unversioned_edits(fws, {{"mini", "1", before, 4}, {"mini", "2", now, 3}}).empty());
+    CHECK(unversioned_edits(fws, {{"other", "2", before, 4}}).empty());
+  }
+  SUBCASE("the legacy digest of the same bytes is the same content") {
+    CHECK(unversioned_edits(fws, {{"mini", "2", fws[0].legacy_content_hash, 2}}).empty());
+  }
+}

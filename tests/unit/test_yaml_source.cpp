@@ -67,3 +67,24 @@ TEST_CASE("read_yaml_file reads no more than one byte over the limit") {
   CHECK_FALSE(read_yaml_file(t.path / "none.yaml", error));
   CHECK(error == "no such file");
 }
+
+TEST_CASE("indentation_hint names a line indented out of step with the lines above it") {
+  SUBCASE("a key indented one deeper than its sibling") {
+    const std::string text =
+        "id: x\ndomains:\n  - id: d\n    name: D\n     measures: []\n";
+    CHECK(indentation_hint(text, 5) ==
+          "; line 5 is indented to column 6, out of step with the lines above it (which start "
+          "at column 1, 3, 5): YAML nests by indentation, so check that it lines up with the "
+          "keys it belongs with");
+  }
+  SUBCASE("a key taken back to a column no enclosing line starts at") {
+    const std::string text = "a:\n    b: 1\n  c: 2\n";
+    CHECK(indentation_hint(text, 3).find("line 3 is indented to column 3") != std::string::npos);
+  }
+  SUBCASE("no hint when the lines line up, or the odd line is far above the error") {
+    CHECK(indentation_hint("id: x\nname: [Demo\nversion: \"1\"\n", 3).empty());
+    CHECK(indentation_hint("a:\n  b: 1\n  c:\n    - d\n    - e\n", 5).empty());
+    CHECK(indentation_hint("a:\n  b: |\n      text\n   more\n  c: 1\n", 5).empty());
+    CHECK(indentation_hint("a: 1\n b: 2\nc: 3\nd: 4\ne: 5\nf: 6\ng: 7\n", 7).empty());
+  }
+}
