@@ -258,9 +258,12 @@ void render_journey_table(const Journey& j, std::ostream& out) {
   if (j.audit) {
     out << "\nAudit history (every entry, superseded ones included)\n";
     for (const Entry& e : j.audit_entries) {
-      out << fmt::format("  #{} {} {} {}\n", e.id, format_date(e.date), to_string(e.kind),
-                         audit_detail(e));
-      out << fmt::format("      recorded {} by {}{}", e.recorded_at, e.by.empty() ? "-" : e.by,
+      const std::string detail = audit_detail(e);
+      out << fmt::format("  #{} {} {}{}{}\n", e.id, format_date(e.date), to_string(e.kind),
+                         detail.empty() ? "" : " ", detail);
+      // An entry recorded without --by has no worker: say so rather than show a placeholder.
+      out << fmt::format("      recorded {}{}{}", e.recorded_at,
+                         e.by.empty() ? ", no worker given" : " by " + e.by,
                          e.ref.empty() ? "" : ", ref " + e.ref);
       if (e.supersedes) out << fmt::format(", corrects #{}", e.supersedes);
       if (!e.reason.empty()) out << fmt::format(" because: {}", e.reason);
@@ -617,7 +620,7 @@ nlohmann::json journey_to_json(const Journey& j) {
   for (const JourneyNote& n : j.notes)
     notes.push_back({{"date", format_date(n.date)},
                      {"text", n.text},
-                     {"by", n.by},
+                     {"by", n.by.empty() ? json(nullptr) : json(n.by)},
                      {"consent", n.is_private ? "private" : "shareable"}});
   doc["notes"] = notes;
   doc["private_notes_hidden"] = j.private_notes_hidden;
@@ -643,7 +646,7 @@ nlohmann::json journey_to_json(const Journey& j) {
                        {"value", e.value ? json(*e.value) : json(nullptr)},
                        {"status", e.status},
                        {"text", hidden ? json(nullptr) : json(e.text)},
-                       {"by", e.by},
+                       {"by", e.by.empty() ? json(nullptr) : json(e.by)},
                        {"ref", e.ref},
                        {"recorded_at", e.recorded_at},
                        {"batch", e.batch},
