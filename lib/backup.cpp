@@ -84,7 +84,10 @@ BackupResult backup_store(const JourneyStore& store, const fs::path& target,
                             path.parent_path().string()));
 
   // mkstemps makes the file new (never an existing one) and owner-only.
-  std::string temp = (path.parent_path() / ("." + path.filename().string() + ".XXXXXX.tmp")).string();
+  // Built with fmt rather than "." + string, which GCC 12 at -O2 misreads as an overlapping
+  // copy (-Wrestrict).
+  std::string temp =
+      (path.parent_path() / fmt::format(".{}.XXXXXX.tmp", path.filename().string())).string();
   int fd = ::mkstemps(temp.data(), 4);
   if (fd < 0)
     throw Error(fmt::format("{}: cannot create a file in {}: {}", shown,
