@@ -222,9 +222,11 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
     return true;
   }
   fields.reserve(spans_.size());
+  // A cell our CSV writer neutralised against spreadsheet formulas reads back as it was.
   for (const auto& span : spans_)
-    fields.emplace_back(
-        span.in_scratch ? scratch_.data() + span.offset : buffer_.data() + span.offset, span.size);
+    fields.push_back(text::csv_unneutralise(std::string_view(
+        span.in_scratch ? scratch_.data() + span.offset : buffer_.data() + span.offset,
+        span.size)));
   consumed_ += end;
   begin_ += end;
   line_ += lines;
@@ -239,7 +241,8 @@ void write_row(std::ostream& out, const Fields& fields) {
     if (!first) out << ',';
     first = false;
     std::string_view view(field);
-    if (view.find_first_of(",\"\r\n") == std::string_view::npos)
+    if (view.find_first_of(",\"\r\n") == std::string_view::npos &&
+        !text::csv_needs_neutralising(view))
       out << view;
     else
       out << text::csv_field(view);

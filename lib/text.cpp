@@ -316,11 +316,49 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// A spreadsheet reads a cell starting with one of these as a formula.
+bool formula_start(char c) { return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'; }
+
+// "-3", "+0.25", "12": a number a spreadsheet reads as a number, not a formula.
+bool plain_number(std::string_view s) {
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  std::size_t digits = 0, dots = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] >= '0' && s[i] <= '9')
+      ++digits;
+    else if (s[i] == '.' && dots == 0)
+      ++dots;
+    else
+      return false;
+  }
+  return digits > 0;
+}
+
+}  // namespace
+
+bool csv_needs_neutralising(std::string_view field) {
+  if (field.empty()) return false;
+  if (formula_start(field[0])) return !plain_number(field);
+  return field[0] == '\'' && field.size() > 1 && (formula_start(field[1]) || field[1] == '\'');
+}
+
+std::string_view csv_unneutralise(std::string_view cell) {
+  if (cell.size() > 1 && cell[0] == '\'' && (formula_start(cell[1]) || cell[1] == '\''))
+    cell.remove_prefix(1);
+  return cell;
+}
+
 std::string csv_field(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  const bool neutralise = csv_needs_neutralising(field);
+  if (!neutralise && field.find_first_of(",\"\r\n") == std::string_view::npos)
+    return std::string(field);
   std::string out;
-  out.reserve(field.size() + 2);
+  out.reserve(field.size() + 3);
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return "'" + std::string(field);
   out += '"';
+  if (neutralise) out += '\'';
   for (char c : field) {
     if (c == '"') out += '"';
     out += c;

@@ -128,9 +128,18 @@ std::string html_escape(std::string_view s);
 // | \\ * _ ` < > [ ] are escaped with a backslash.
 std::string markdown_escape(std::string_view s);
 
-// `field` as written in CSV: quoted when it holds a comma, a quote, CR or LF (quotes
-// doubled); unchanged otherwise (leading and trailing spaces included).
+// `field` as written in CSV, safe to open in a spreadsheet: a cell a spreadsheet would run
+// as a formula (starting with = + - @, tab or CR, unless it is a plain number such as
+// "-0.5") gets a leading ', and so does one already starting with ' and one of those or
+// another ' (so that reading it back is exact); then quoted when it holds a comma, a
+// quote, CR or LF (quotes doubled). Otherwise unchanged (leading and trailing spaces
+// included).
 std::string csv_field(std::string_view field);
+// True when csv_field would add the leading ' to `field`.
+bool csv_needs_neutralising(std::string_view field);
+// How a CSV reader undoes that: `cell` without its leading ' when it is one csv_field
+// added (a ' followed by = + - @ tab CR or '); else `cell` unchanged.
+std::string_view csv_unneutralise(std::string_view cell);
 
 // `value` as written in a framework: whole numbers without a decimal point ("3"), others in
 // the shortest form that reads back the same ("2.87", "0.1").

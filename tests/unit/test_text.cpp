@@ -65,6 +65,27 @@ TEST_CASE("csv_field quotes only what needs quoting") {
   CHECK(text::csv_field(" lead, comma") == "\" lead, comma\"");
 }
 
+TEST_CASE("csv_field neutralises cells a spreadsheet would run as formulas; numbers stay numbers") {
+  CHECK(text::csv_field("=HYPERLINK(\"http://x\")") == "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  CHECK(text::csv_field("=1+2") == "'=1+2");
+  CHECK(text::csv_field("+44 20 7946 0000") == "'+44 20 7946 0000");
+  CHECK(text::csv_field("-cmd|' /C calc'!A0") == "'-cmd|' /C calc'!A0");
+  CHECK(text::csv_field("@SUM(A1)") == "'@SUM(A1)");
+  CHECK(text::csv_field("\tTAB") == "'\tTAB");
+  CHECK(text::csv_field("\r=1") == "\"'\r=1\"");
+  for (const char* number : {"-3", "+0.25", "-4.97", "12", "-0.5"}) CHECK(text::csv_field(number) == number);
+  CHECK(text::csv_field("-") == "'-");
+  CHECK(text::csv_field("'=x") == "''=x");  // so that reading back is exact
+  CHECK(text::csv_field("'quoted'") == "'quoted'");
+  // Reading back undoes exactly what was added.
+  for (const char* cell : {"=1+2", "+44 1", "-x", "@a", "\tb", "'=x", "''", "'x", "-3", "plain", "'"}) {
+    const std::string written = text::csv_field(cell);
+    std::string_view unquoted = written;
+    if (unquoted.size() > 1 && unquoted.front() == '"') unquoted = unquoted.substr(1, unquoted.size() - 2);
+    CHECK(text::csv_unneutralise(unquoted) == cell);
+  }
+}
+
 TEST_CASE("number text rounds half away from zero and never prints -0") {
   CHECK(text::fixed_number(2.675, 2) == "2.68");
   CHECK(text::fixed_number(-2.5, 0) == "-3");
