@@ -299,7 +299,8 @@ class EntryObjectSax : public nlohmann::json_sax<nlohmann::json> {
   bool number_integer(number_integer_t v) override { return number(std::to_string(v)); }
   bool number_unsigned(number_unsigned_t v) override { return number(std::to_string(v)); }
   bool number_float(number_float_t d, const string_t& raw) override {
-    if (d == static_cast<double>(static_cast<long long>(d)) && d > -1e15 && d < 1e15)
+    // The range test comes first: converting a double beyond long long's range is undefined.
+    if (d > -1e15 && d < 1e15 && d == static_cast<double>(static_cast<long long>(d)))
       return number(std::to_string(static_cast<long long>(d)));
     return number(raw);
   }
