@@ -307,8 +307,10 @@ Assessment assess_person(const Framework& framework, const std::vector<Entry>& e
   return assess_timeline(t, empty);
 }
 
-StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framework>& frameworks,
-                             const AssessOptions& options) {
+StoreAssessment for_each_timeline(const JourneyStore& store,
+                                  const std::vector<Framework>& frameworks,
+                                  const AssessOptions& options,
+                                  const std::function<void(const Timeline&)>& each) {
   StoreAssessment result;
   PreparedFrameworks prepared(frameworks, options.frameworks);
   std::set<std::string, std::less<>> unknown;
@@ -329,7 +331,7 @@ StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framew
       if (!known) unknown.emplace(id);
     }
     if (options.active_only && !t.in_open_episode()) return;
-    for (const auto& ft : t.frameworks) result.assessments.push_back(assess_timeline(t, ft));
+    each(t);
   };
 
   EntryQuery query;
@@ -361,6 +363,16 @@ StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framew
   flush();
   result.unknown_frameworks.assign(unknown.begin(), unknown.end());
   result.misfits = misfits.result();
+  return result;
+}
+
+StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framework>& frameworks,
+                             const AssessOptions& options) {
+  std::vector<Assessment> assessments;
+  StoreAssessment result = for_each_timeline(store, frameworks, options, [&](const Timeline& t) {
+    for (const auto& ft : t.frameworks) assessments.push_back(assess_timeline(t, ft));
+  });
+  result.assessments = std::move(assessments);
   return result;
 }
 

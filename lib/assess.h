@@ -1,6 +1,7 @@
 // Assessment: what a person's journey log says about one framework as of a date.
 // Computed from entries every time, never stored as truth.
 #pragma once
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -148,5 +149,14 @@ struct StoreAssessment {
 // by options.as_of, in one ordered pass over the store.
 StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framework>& frameworks,
                              const AssessOptions& options);
+
+// The same single ordered pass, handing each selected person's timeline to `each` (the
+// timeline and its entries live only during the call) instead of assessing it; the result
+// carries the bookkeeping (unknown frameworks, entries read, misfits) and no assessments.
+// Only the fields assessing reads are kept: notes' text, workers and refs are empty.
+StoreAssessment for_each_timeline(const JourneyStore& store,
+                                  const std::vector<Framework>& frameworks,
+                                  const AssessOptions& options,
+                                  const std::function<void(const Timeline&)>& each);
 
 }  // namespace outcomes
