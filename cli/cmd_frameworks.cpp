@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "error.h"
+#include "fhir.h"
 #include "framework_render.h"
 #include "framework_check.h"
 #include "store.h"
@@ -65,6 +66,8 @@ int run_show(const GlobalOptions& global, const FrameworksCommand& opts) {
   const Framework& fw = chosen_framework(frameworks, opts);
   if (opts.format == "json")
     std::cout << framework_to_json(fw).dump(2) << '\n';
+  else if (opts.format == "fhir")
+    std::cout << fhir_questionnaire(fw).dump(2) << '\n';
   else
     render_framework_summary(std::cout, fw);
   return kExitOk;
@@ -215,7 +218,7 @@ void setup_frameworks(CLI::App& app, const GlobalOptions& global, Runner& run) {
   auto* show = cmd->add_subcommand(
       "show", "Show one framework: domains, measures, statuses, scoring, source and licence");
   show->add_option("id", opts->id, "Framework id")->required()->option_text("ID");
-  add_format_option(*show, opts->format, {"table", "json"});
+  add_format_option(*show, opts->format, {"table", "json", "fhir"});
   show->add_flag("--shipped", opts->shipped, "Look the id up among the shipped frameworks");
   show->callback(
       [opts, &global, &run] { run = [opts, &global] { return run_show(global, *opts); }; });
