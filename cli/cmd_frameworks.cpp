@@ -107,7 +107,7 @@ std::vector<fs::path> workspace_framework_files(const GlobalOptions& global) {
 // recorded under its version label: figures from before and after the edit would be
 // reported under one version.
 void warn_unversioned_edits(const GlobalOptions& global, const std::vector<Framework>& frameworks) {
-  const fs::path db = workspace_root(global) / "outcomes.db";
+  const fs::path db = store_path(workspace_root(global));
   std::error_code ec;
   if (frameworks.empty() || !fs::exists(db, ec)) return;
   const auto store = open_store(db, /*read_only=*/true);

@@ -528,7 +528,7 @@ std::vector<std::string> init_workspace(const InitOptions& options) {
       out << settings_to_yaml(default_settings(name));
       if (!out.flush()) throw Error("cannot write outcomes.yaml");
     }
-    create_store(staging / "outcomes.db");
+    create_store(store_path(staging));
     {
       std::ofstream marker(moving);
       if (!marker.flush()) throw Error(fmt::format("cannot write {}", moving.string()));

@@ -45,6 +45,11 @@ Settings load_settings(const std::filesystem::path& file);
 // The YAML text of `settings`, with comments that help a service edit it.
 std::string settings_to_yaml(const Settings& settings);
 
+// The journey store's file in the workspace folder `root`.
+inline std::filesystem::path store_path(const std::filesystem::path& root) {
+  return root / "outcomes.db";
+}
+
 // An opened workspace: its folder, settings and frameworks (loaded and validated).
 struct Workspace {
   std::filesystem::path root;
@@ -54,7 +59,7 @@ struct Workspace {
   // "file:line:column: key: message"; empty otherwise.
   std::vector<std::string> skipped_framework_problems;
 
-  std::filesystem::path db_path() const { return root / "outcomes.db"; }
+  std::filesystem::path db_path() const { return store_path(root); }
   std::filesystem::path settings_path() const { return root / "outcomes.yaml"; }
   std::filesystem::path frameworks_dir() const { return root / "frameworks"; }
   const Framework* find_framework(std::string_view id) const;
