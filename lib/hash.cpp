@@ -132,14 +132,23 @@ bool is_legacy_digest(std::string_view digest) {
   return digest.substr(0, kLegacyDigestPrefix.size()) == kLegacyDigestPrefix;
 }
 
-void LegacyFnv1a64::update(std::string_view bytes) {
-  std::uint64_t h = hash_;
+std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t state) {
   for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;  // the FNV 64-bit prime
+    state ^= c;
+    state *= 0x100000001b3ULL;  // the FNV 64-bit prime
   }
-  hash_ = h;
+  return state;
 }
+
+std::uint64_t mix64(std::uint64_t h) {
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+void LegacyFnv1a64::update(std::string_view bytes) { hash_ = fnv1a64(bytes, hash_); }
 
 std::string LegacyFnv1a64::hex() const {
   std::string out(kLegacyDigestPrefix);

@@ -66,6 +66,13 @@ bool is_legacy_digest(std::string_view digest);
 // The digest earlier versions recorded for file contents and frameworks (64-bit FNV-1a),
 // as kLegacyDigestPrefix and 16 lowercase hex digits. Only for recognising what an old
 // store holds: never written for new data, never trusted alone.
+// FNV-1a over `bytes`, continuing from `state` (the offset basis to start).
+inline constexpr std::uint64_t kFnv1a64Basis = 0xcbf29ce484222325ULL;
+std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t state = kFnv1a64Basis);
+// Mixes a 64-bit value so that every bit of the result depends on every bit of it (the
+// splitmix64 finaliser).
+std::uint64_t mix64(std::uint64_t h);
+
 class LegacyFnv1a64 {
  public:
   // Adds bytes to the digested stream.
@@ -74,7 +81,7 @@ class LegacyFnv1a64 {
   std::string hex() const;
 
  private:
-  std::uint64_t hash_ = 0xcbf29ce484222325ULL;  // the FNV-1a 64-bit offset basis
+  std::uint64_t hash_ = kFnv1a64Basis;
 };
 
 }  // namespace outcomes

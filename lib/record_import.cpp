@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "csv.h"
+#include "hash.h"
 #include "record_internal.h"
 
 namespace outcomes::record_detail {
@@ -51,16 +52,9 @@ DescribeStored stored_describer(const std::vector<Entry>& brief) {
 
 namespace {
 
-// A 64-bit hash of `bytes` from `seed`: FNV-1a over the bytes, then mixed so that every
-// bit of the result depends on every byte (the splitmix64 finaliser).
+// A 64-bit hash of `bytes` from `seed` in which every bit depends on every byte.
 std::uint64_t hash64(std::string_view bytes, std::uint64_t seed) {
-  std::uint64_t h = seed;
-  for (unsigned char b : bytes) h = (h ^ b) * 0x100000001b3ULL;
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  return h ^ (h >> 31);
+  return mix64(fnv1a64(bytes, seed));
 }
 
 // Appends `field` with its length in front, so that no two lists of fields run together
