@@ -352,18 +352,17 @@ std::string_view csv_unneutralise(std::string_view cell) {
 
 std::string csv_field(std::string_view field) {
   const bool neutralise = csv_needs_neutralising(field);
-  if (!neutralise && field.find_first_of(",\"\r\n") == std::string_view::npos)
-    return std::string(field);
+  const bool quote = field.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!neutralise && !quote) return std::string(field);
   std::string out;
-  out.reserve(field.size() + 3);
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return "'" + std::string(field);
-  out += '"';
+  out.reserve(field.size() + 4);
+  if (quote) out += '"';
   if (neutralise) out += '\'';
   for (char c : field) {
     if (c == '"') out += '"';
     out += c;
   }
-  out += '"';
+  if (quote) out += '"';
   return out;
 }
 
