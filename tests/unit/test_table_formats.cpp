@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -206,6 +207,26 @@ TEST_CASE("sav and dta: names, labels, value labels, values, dates and missing c
     CHECK(dictionary.rows == 10);
     CHECK(dictionary.text(1, "name") == "status");
     CHECK(dictionary.text(1, "label") == "Current status");
+  }
+}
+
+TEST_CASE("sav and dta: the same tables and creation time give the same bytes") {
+  TempDir dir("stat-same");
+  for (const char* folder : {"a", "b"}) {
+    // A second apart, so a clock read while writing would show.
+    if (std::string(folder) == "b") std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    std::filesystem::create_directory(dir.path / folder);
+    for (StatFormat format : {StatFormat::Sav, StatFormat::Dta}) {
+      auto sink = make_stat_sink(format, dir.path / folder / std::string(file_extension(format)),
+                                 true, StatOptions{1767225600});
+      outcomes::testing::send_tables(*sink, outcomes::testing::sample_tables());
+    }
+  }
+  for (StatFormat format : {StatFormat::Sav, StatFormat::Dta}) {
+    const std::string ext(file_extension(format));
+    const std::string a = outcomes::testing::read_file(dir.path / "a" / ext / ("people" + ext));
+    CHECK(a.size() > 0);
+    CHECK(a == outcomes::testing::read_file(dir.path / "b" / ext / ("people" + ext)));
   }
 }
 
