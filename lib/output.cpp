@@ -124,6 +124,12 @@ std::optional<int> named_descriptor(const std::filesystem::path& path) {
   return std::nullopt;
 }
 
+// Closes a descriptor when it goes out of scope.
+struct FdCloser {
+  int fd;
+  ~FdCloser() { ::close(fd); }
+};
+
 bool written_in_place(mode_t mode) { return S_ISCHR(mode) || S_ISFIFO(mode); }
 
 // Writes to a device or FIFO through a descriptor opened without creating or truncating
@@ -134,10 +140,7 @@ void write_in_place(const std::filesystem::path& path, const std::filesystem::pa
   int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
   if (fd < 0)
     throw Error(fmt::format("--output: cannot open {}: {}", target.string(), std::strerror(errno)));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  const FdCloser closer{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !written_in_place(st.st_mode))
     throw Error(fmt::format("--output: {} changed while it was opened; nothing was written",
@@ -297,10 +300,7 @@ void NamedOutput::commit() {
   int fd = ::open(file_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     throw Error(fmt::format("--output: cannot write {}: {}", target_.string(), std::strerror(errno)));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  const FdCloser closer{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
     throw Error(fmt::format("--output: cannot write {}: not a regular file", target_.string()));

@@ -72,6 +72,10 @@ class TableSink {
   virtual void finish() = 0;
 };
 
+// The largest whole number a double (a spreadsheet's, SPSS's or Stata's number) holds
+// exactly; writers keep larger Integer cells from becoming a different number.
+inline constexpr std::int64_t kMaxExactInteger = std::int64_t{1} << 53;
+
 // Checks shared by the table writers (a producer breaking them is a program error).
 // Error unless `name` is a table name as TableSpec::name says: 1 to 64 letters, digits, '_'
 // and '-' (so it is safe as a file name and a sheet name).

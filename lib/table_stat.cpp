@@ -31,8 +31,6 @@ constexpr std::int32_t kStataEpochDays = 3653;
 constexpr std::size_t kStataMaxString = 2045;
 // SPSS's widest string, in bytes.
 constexpr std::size_t kSpssMaxString = 32767;
-// The whole numbers a double holds exactly.
-constexpr std::int64_t kExactInDouble = std::int64_t{1} << 53;
 // Stata's long holds these; its largest values mean missing.
 constexpr std::int64_t kStataMinLong = -2147483647;
 constexpr std::int64_t kStataMaxLong = 2147483620;
@@ -63,13 +61,6 @@ LabelLimits label_limits(StatFormat format) {
 
 bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // An owner-only scratch file rows are spooled to and replayed from: each cell a tag (the
 // Cell alternative) and its bytes.
@@ -251,7 +242,7 @@ class StatSink : public TableSink {
                                 format_ == StatFormat::Sav ? "SPSS" : "Stata", *problem));
       // SPSS names ignore case; Stata's do not, but two names told apart only by case would
       // confuse anyone reading the file.
-      if (!seen.insert(lower(column.name)).second)
+      if (!seen.insert(text::ascii_lower(column.name)).second)
         throw Error(fmt::format("table {}: column name \"{}\" is used twice", spec.name,
                                 column.name));
     }
@@ -311,7 +302,7 @@ class StatSink : public TableSink {
                                 "{} an SPSS string holds (CSV and JSON Lines keep it whole)",
                                 spec_.name, column.name, s->size(), kSpssMaxString));
     } else if (auto* i = std::get_if<std::int64_t>(&cell)) {
-      if (*i > kExactInDouble || *i < -kExactInDouble)
+      if (*i > kMaxExactInteger || *i < -kMaxExactInteger)
         throw Error(fmt::format("table {}: column {} holds {}, too large for a {} file to hold "
                                 "exactly",
                                 spec_.name, column.name, *i, file_extension(format_)));
@@ -563,7 +554,7 @@ std::optional<std::string> stat_name_problem(StatFormat format, std::string_view
     if (name.back() == '.') return "it ends with '.'";
     static const std::set<std::string> reserved = {"all", "and", "by", "eq", "ge", "gt", "le",
                                                    "lt",  "ne",  "not", "or", "to", "with"};
-    if (reserved.count(lower(name))) return "it is a reserved word";
+    if (reserved.count(text::ascii_lower(name))) return "it is a reserved word";
     return std::nullopt;
   }
   if (name.size() > 32) return "it is longer than 32 characters";

@@ -24,14 +24,6 @@ constexpr std::size_t kMaxColumns = 16384;
 constexpr std::int64_t kExcelEpoch = 25569;
 constexpr std::int64_t kExcelFirst = 61;
 constexpr std::int64_t kExcelLast = 2958465;
-constexpr std::int64_t kExactInDouble = std::int64_t{1} << 53;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 class XlsxSink : public TableSink {
  public:
@@ -102,7 +94,7 @@ class XlsxSink : public TableSink {
     for (int n = 1;; ++n) {
       std::string suffix = n == 1 ? "" : fmt::format("_{}", n);
       std::string name = base.substr(0, kMaxSheetName - suffix.size()) + suffix;
-      if (sheet_names_.insert(lower(name)).second) return name;
+      if (sheet_names_.insert(text::ascii_lower(name)).second) return name;
     }
   }
 
@@ -147,7 +139,7 @@ class XlsxSink : public TableSink {
     if (auto* s = std::get_if<std::string>(&cell)) {
       if (!s->empty()) write_text(col, *s);
     } else if (auto* i = std::get_if<std::int64_t>(&cell)) {
-      if (*i > kExactInDouble || *i < -kExactInDouble)
+      if (*i > kMaxExactInteger || *i < -kMaxExactInteger)
         write_text(col, std::to_string(*i));
       else
         check(worksheet_write_number(sheet_, row_, col, static_cast<double>(*i), nullptr));
@@ -177,7 +169,8 @@ class XlsxSink : public TableSink {
   lxw_format* day_ = nullptr;
   lxw_format* month_ = nullptr;
   lxw_format* date_format_ = nullptr;
-  std::set<std::string> sheet_names_;
+  // Excel keeps the name "History" for itself.
+  std::set<std::string> sheet_names_{"history"};
   TableSpec spec_;
   lxw_worksheet* sheet_ = nullptr;
   lxw_row_t row_ = 0;

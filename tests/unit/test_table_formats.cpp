@@ -330,6 +330,10 @@ TEST_CASE("xlsx: the workbook is written owner-only and replaces a file, never a
     ++entries;
   CHECK(entries == 2);  // out.xlsx and the link
 
+  // A device is written in place, from a copy made in the temporary folder.
+  CHECK_NOTHROW(outcomes::testing::send_tables(*make_xlsx_sink("/dev/null"),
+                                               outcomes::testing::sample_tables()));
+
   // A cell over Excel's limit is refused, naming where it is.
   auto sink = make_xlsx_sink(dir / "long.xlsx");
   SampleTable table;
