@@ -22,17 +22,6 @@ std::string temporary_folder() {
   return dir && *dir ? dir : "/tmp";
 }
 
-// An owner-only file in `dir` that no folder lists. Without O_TMPFILE support (some file
-// systems) the file is made with a name and unlinked before a byte is written to it.
-int create_unnamed(const std::string& dir) {
-  int fd = create_unnamed_file(dir);
-  if (fd >= 0 || errno != EOPNOTSUPP) return fd;
-  std::string name = dir + "/.outcomes-input-XXXXXX";
-  fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd >= 0) ::unlink(name.c_str());
-  return fd;
-}
-
 // Writes all of `bytes` to `to`; returns 0 or the errno of the failed write.
 int write_all(int to, std::string_view bytes) {
   for (std::size_t done = 0; done < bytes.size();) {
@@ -126,7 +115,7 @@ RereadableInput::RereadableInput(const std::string& name, text::FileEncoding enc
   int from = standard_input ? STDIN_FILENO : ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
   if (from < 0) throw Error(fmt::format("{}: cannot open: {}", name, std::strerror(errno)));
   const std::string dir = temporary_folder();
-  copy_fd_ = create_unnamed(dir);
+  copy_fd_ = create_scratch_file(dir);
   int error = 0;
   try {
     error = copy_fd_ < 0                                  ? errno

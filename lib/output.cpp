@@ -10,6 +10,7 @@
 #include <optional>
 #include <string_view>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <streambuf>
@@ -123,6 +124,12 @@ std::optional<int> named_descriptor(const std::filesystem::path& path) {
   return std::nullopt;
 }
 
+// Closes a descriptor when it goes out of scope.
+struct FdCloser {
+  int fd;
+  ~FdCloser() { ::close(fd); }
+};
+
 bool written_in_place(mode_t mode) { return S_ISCHR(mode) || S_ISFIFO(mode); }
 
 // Writes to a device or FIFO through a descriptor opened without creating or truncating
@@ -133,16 +140,64 @@ void write_in_place(const std::filesystem::path& path, const std::filesystem::pa
   int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
   if (fd < 0)
     throw Error(fmt::format("--output: cannot open {}: {}", target.string(), std::strerror(errno)));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  const FdCloser closer{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !written_in_place(st.st_mode))
     throw Error(fmt::format("--output: {} changed while it was opened; nothing was written",
                             target.string()));
   if (int error = write_stream(fd, write))
     throw Error(fmt::format("--output: cannot write {}: {}", target.string(), std::strerror(error)));
+}
+
+// Where an output goes, once `target` has been checked.
+struct Destination {
+  enum Kind { Descriptor, InPlace, Replace } kind = Replace;
+  int fd = -1;                  // Descriptor: the open descriptor written to
+  std::filesystem::path path;   // InPlace and Replace: the target, with a folder
+};
+
+// Checks `target` as write_output's contract says and tells how it is written; Error with
+// write_output's messages when it is refused.
+Destination destination_of(const std::filesystem::path& target) {
+  if (auto fd = named_descriptor(target)) {
+    struct stat st {};
+    if (::fstat(*fd, &st) != 0)
+      throw Error(fmt::format("--output: {} is not open: {}", target.string(), std::strerror(errno)));
+    return {Destination::Descriptor, *fd, target};
+  }
+  const std::filesystem::path path =
+      target.has_parent_path() ? target : std::filesystem::path(".") / target;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    // A link may have been planted to send the output elsewhere: never followed.
+    if (S_ISLNK(st.st_mode))
+      throw Error(fmt::format("--output: {} is a symbolic link; not writing through it (name the "
+                              "file itself)",
+                              target.string()));
+    // A FIFO someone else made would pass the output to them.
+    if (S_ISFIFO(st.st_mode) && st.st_uid != ::geteuid())
+      throw Error(fmt::format("--output: {} is a FIFO that belongs to another user; not writing "
+                              "to it",
+                              target.string()));
+    if (written_in_place(st.st_mode)) return {Destination::InPlace, -1, path};
+    if (!S_ISREG(st.st_mode))
+      throw Error(fmt::format("--output: {} is {}; expected a file, a device or a FIFO",
+                              target.string(),
+                              S_ISDIR(st.st_mode) ? "a folder" : "not a regular file"));
+  }
+  if (::stat(path.parent_path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw Error(fmt::format("--output: cannot create a file in {}: no such folder",
+                            path.parent_path().string()));
+  return {Destination::Replace, -1, path};
+}
+
+// Syncs folder `dir`, so that a rename in it is durable (the file is complete either way).
+void sync_folder(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
 }
 
 }  // namespace
@@ -162,37 +217,14 @@ void write_to_descriptor(int fd, const std::string& name,
 
 void write_output(const std::filesystem::path& target,
                   const std::function<void(std::ostream&)>& write) {
-  if (auto fd = named_descriptor(target)) {
-    struct stat st {};
-    if (::fstat(*fd, &st) != 0)
-      throw Error(fmt::format("--output: {} is not open: {}", target.string(), std::strerror(errno)));
-    if (int error = write_stream(*fd, write))
+  const Destination to = destination_of(target);
+  if (to.kind == Destination::Descriptor) {
+    if (int error = write_stream(to.fd, write))
       throw Error(fmt::format("--output: cannot write {}: {}", target.string(), std::strerror(error)));
     return;
   }
-  const std::filesystem::path path =
-      target.has_parent_path() ? target : std::filesystem::path(".") / target;
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0) {
-    // A link may have been planted to send the output elsewhere: never followed.
-    if (S_ISLNK(st.st_mode))
-      throw Error(fmt::format("--output: {} is a symbolic link; not writing through it (name the "
-                              "file itself)",
-                              target.string()));
-    // A FIFO someone else made would pass the output to them.
-    if (S_ISFIFO(st.st_mode) && st.st_uid != ::geteuid())
-      throw Error(fmt::format("--output: {} is a FIFO that belongs to another user; not writing "
-                              "to it",
-                              target.string()));
-    if (written_in_place(st.st_mode)) return write_in_place(path, target, write);
-    if (!S_ISREG(st.st_mode))
-      throw Error(fmt::format("--output: {} is {}; expected a file, a device or a FIFO",
-                              target.string(),
-                              S_ISDIR(st.st_mode) ? "a folder" : "not a regular file"));
-  }
-  if (::stat(path.parent_path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    throw Error(fmt::format("--output: cannot create a file in {}: no such folder",
-                            path.parent_path().string()));
+  if (to.kind == Destination::InPlace) return write_in_place(to.path, target, write);
+  const std::filesystem::path& path = to.path;
 
   std::string temp;
   int fd = create_temporary(path, temp);
@@ -229,12 +261,75 @@ void write_output(const std::filesystem::path& target,
     if (!temp.empty()) ::unlink(temp.c_str());
     throw;
   }
-  // The rename is durable once the folder is synced; the file is complete either way.
-  int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
+  sync_folder(path.parent_path());
+}
+
+int create_scratch_file(const std::filesystem::path& dir) {
+  int fd = create_unnamed_file(dir);
+  if (fd >= 0 || errno != EOPNOTSUPP) return fd;
+  std::string name = (dir / ".outcomes-scratch-XXXXXX").string();
+  fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd >= 0) ::unlink(name.c_str());
+  return fd;
+}
+
+NamedOutput::NamedOutput(const std::filesystem::path& target) : target_(target) {
+  const Destination to = destination_of(target);
+  replace_ = to.kind == Destination::Replace;
+  path_ = to.path;
+  // Beside the target, the rename that puts the file in place stays on one file system; a
+  // device or descriptor gets a copy, made from the system's temporary folder.
+  std::filesystem::path dir = replace_ ? path_.parent_path() : std::filesystem::temp_directory_path();
+  std::string name = (dir / fmt::format(".{}.tmp-XXXXXX", replace_ ? path_.filename().string()
+                                                                    : std::string("outcomes")))
+                         .string();
+  if (::mkdtemp(name.data()) == nullptr)
+    throw Error(fmt::format("--output: cannot create a folder in {}: {}", dir.string(),
+                            std::strerror(errno)));
+  folder_ = name;
+  file_ = folder_ / (replace_ ? path_.filename() : std::filesystem::path("output"));
+}
+
+NamedOutput::~NamedOutput() {
+  std::error_code ignored;
+  if (!folder_.empty()) std::filesystem::remove_all(folder_, ignored);
+}
+
+void NamedOutput::commit() {
+  // Never through a link, and only the regular file the library wrote.
+  int fd = ::open(file_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    throw Error(fmt::format("--output: cannot write {}: {}", target_.string(), std::strerror(errno)));
+  const FdCloser closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    throw Error(fmt::format("--output: cannot write {}: not a regular file", target_.string()));
+  if (!replace_) {
+    write_output(target_, [&](std::ostream& out) {
+      std::array<char, 1 << 16> buffer;
+      for (;;) {
+        ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+          throw Error(fmt::format("--output: cannot write {}: {}", target_.string(),
+                                  std::strerror(errno)));
+        if (n == 0) break;
+        out.write(buffer.data(), n);
+      }
+    });
+    return;
   }
+  if (::fchmod(fd, 0600) != 0)
+    throw Error(fmt::format("--output: cannot make the file for {} owner-only: {}",
+                            target_.string(), std::strerror(errno)));
+  if (::fsync(fd) != 0)
+    throw Error(fmt::format("--output: cannot write {}: {}", target_.string(), std::strerror(errno)));
+  // The target may have become a link or a folder since it was checked.
+  destination_of(target_);
+  if (::rename(file_.c_str(), path_.c_str()) != 0)
+    throw Error(fmt::format("--output: cannot replace {}: {}", target_.string(),
+                            std::strerror(errno)));
+  sync_folder(path_.parent_path());
 }
 
 }  // namespace outcomes

@@ -27,6 +27,42 @@ void write_output(const std::filesystem::path& path,
 // cannot; errno EOPNOTSUPP when the file system has no such files.
 int create_unnamed_file(const std::filesystem::path& dir);
 
+// As create_unnamed_file, and where the file system has no such files, a file made with a
+// hidden name (owner-only) and unlinked before anything is written to it. -1 with errno set
+// when neither can be made.
+int create_scratch_file(const std::filesystem::path& dir);
+
+// An output written by a library that can only write to a file name (e.g. a spreadsheet
+// writer): file() is a name in a new folder only its owner can enter, beside the target (a
+// hidden ".NAME.tmp-XXXXXX"), or in the system's temporary folder when the target is a device,
+// FIFO or open descriptor; that folder may also hold the library's scratch files. commit()
+// makes the file owner-only, syncs it and renames it over the target (or copies it into the
+// device, FIFO or descriptor), as write_output does. The target is checked when constructed,
+// with write_output's refusals and messages. Without commit() (an error, an exception), the
+// folder and all in it are removed and the target is left as it was; a process killed while
+// writing can leave that hidden folder behind.
+class NamedOutput {
+ public:
+  explicit NamedOutput(const std::filesystem::path& target);
+  ~NamedOutput();
+  NamedOutput(const NamedOutput&) = delete;
+  NamedOutput& operator=(const NamedOutput&) = delete;
+
+  // Where the library writes the output.
+  const std::filesystem::path& file() const { return file_; }
+  // The private folder file() is in.
+  const std::filesystem::path& folder() const { return folder_; }
+  // Puts the written file in place; Error (target unchanged) when it cannot.
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path path_;    // the target as a path with a folder
+  bool replace_ = false;          // a regular file (or a new name), renamed over
+  std::filesystem::path folder_;
+  std::filesystem::path file_;
+};
+
 // Writes what `write` puts into the stream to the open descriptor `fd` at its current
 // offset (e.g. 1 for standard output). Error "cannot write NAME: REASON" on failure
 // (a full disk, a file size limit, a closed pipe).

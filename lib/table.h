@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -70,5 +71,16 @@ class TableSink {
   // After the last table: flush and close what was written.
   virtual void finish() = 0;
 };
+
+// The largest whole number a double (a spreadsheet's, SPSS's or Stata's number) holds
+// exactly; writers keep larger Integer cells from becoming a different number.
+inline constexpr std::int64_t kMaxExactInteger = std::int64_t{1} << 53;
+
+// Checks shared by the table writers (a producer breaking them is a program error).
+// Error unless `name` is a table name as TableSpec::name says: 1 to 64 letters, digits, '_'
+// and '-' (so it is safe as a file name and a sheet name).
+void check_table_name(std::string_view name);
+// True when `cell` is empty or holds the alternative a `type` column's cells hold.
+bool cell_fits(ColumnType type, const Cell& cell);
 
 }  // namespace outcomes

@@ -366,6 +366,13 @@ std::string csv_field(std::string_view field) {
   return out;
 }
 
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 std::string fixed_number(double value, int decimals) {
   double r = round_to(value, decimals);
   if (r == 0) r = 0;  // -0.0 compares equal to 0: print it as "0"

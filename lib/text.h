@@ -99,6 +99,9 @@ std::string not_utf8_message(std::string_view file, std::string_view what,
 // there; nullopt when all converted.
 std::optional<std::size_t> windows_1252_to_utf8(std::string_view bytes, std::string& out);
 
+// `s` with ASCII letters in lower case (other bytes unchanged).
+std::string ascii_lower(std::string_view s);
+
 // `s` without ASCII whitespace (space, tab, CR, LF) at either end.
 std::string_view trim(std::string_view s);
 
