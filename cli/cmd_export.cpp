@@ -58,9 +58,8 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
     if (options.identify) throw UsageError("--key-file makes pseudonyms; --identifiable keeps references");
     options.key = read_key_file(cmd.key_file);
   }
-  if (cmd.what != "assessments" && (cmd.layout != "wide" || !cmd.as_of.empty()))
-    throw UsageError(fmt::format("--layout and --as-of apply to 'export assessments', not '{}'",
-                                 cmd.what));
+  if (cmd.what == "entries" && (cmd.layout != "wide" || !cmd.as_of.empty()))
+    throw UsageError("--layout and --as-of apply to 'export assessments' and 'export dictionary'");
   if (cmd.what != "entries" && cmd.audit)
     throw UsageError("--audit applies to 'export entries'");
 
@@ -90,6 +89,10 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
   const bool folder =
       !to_stdout && (is_folder(cmd.output) || cmd.output.back() == '/' ||
                      (several && holds_one_table(format)));
+  if (folder && !is_folder(cmd.output) && std::filesystem::symlink_status(cmd.output).type() !=
+                                             std::filesystem::file_type::not_found)
+    throw UsageError(fmt::format("--output: {} is not a folder; the export holds {} {} tables",
+                                 cmd.output, tables.size(), to_string(format)));
   if (several && holds_one_table(format) && !folder)
     throw UsageError(fmt::format(
         "the export holds {} tables and {} holds one: name a folder with -o FOLDER (one file "

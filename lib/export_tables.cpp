@@ -153,8 +153,9 @@ struct WideTable {
 WideTable wide_table(const Framework& f, const ExportOptions& o) {
   WideTable t;
   t.spec.name = assessment_table_name(f.id);
-  t.spec.label = fmt::format("one row per person with entries of {} ({}) by {}: their assessment",
-                             f.id, f.name, format_date(o.as_of.value_or(Date{})));
+  t.spec.label = fmt::format(
+      "one row per person with entries of {} ({}) by the as-of date: their assessment", f.id,
+      f.name);
   t.spec.dates = o.dates;
   VariableNames names;
   const std::string dates = date_protection(o);
