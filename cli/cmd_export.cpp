@@ -55,13 +55,13 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
   options.dates = cmd.dates == "month" ? DatePrecision::Month : DatePrecision::Day;
   options.long_layout = cmd.layout == "long";
   if (!cmd.key_file.empty()) {
-    if (options.identify) throw UsageError("--key-file makes pseudonyms; --identifiable keeps references");
+    if (options.identify)
+      throw UsageError("--key-file makes pseudonyms; --identifiable keeps references");
     options.key = read_key_file(cmd.key_file);
   }
   if (cmd.what == "entries" && (cmd.layout != "wide" || !cmd.as_of.empty()))
     throw UsageError("--layout and --as-of apply to 'export assessments' and 'export dictionary'");
-  if (cmd.what != "entries" && cmd.audit)
-    throw UsageError("--audit applies to 'export entries'");
+  if (cmd.what != "entries" && cmd.audit) throw UsageError("--audit applies to 'export entries'");
 
   Workspace workspace = open_workspace(global);
   for (const auto& f : workspace.frameworks) options.known_frameworks.push_back(f.id);
@@ -82,15 +82,15 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
   } else {
     frameworks = export_frameworks(workspace.frameworks, options.frameworks);
     if (cmd.what == "dictionary") tables.push_back(entries_table_spec(options));
-    for (auto& spec : assessment_table_specs(frameworks, options)) tables.push_back(std::move(spec));
+    for (auto& spec : assessment_table_specs(frameworks, options))
+      tables.push_back(std::move(spec));
   }
   const bool to_stdout = cmd.output.empty() || cmd.output == "-";
   const bool several = cmd.what == "assessments" && tables.size() > 1;
-  const bool folder =
-      !to_stdout && (is_folder(cmd.output) || cmd.output.back() == '/' ||
-                     (several && holds_one_table(format)));
-  if (folder && !is_folder(cmd.output) && std::filesystem::symlink_status(cmd.output).type() !=
-                                             std::filesystem::file_type::not_found)
+  const bool folder = !to_stdout && (is_folder(cmd.output) || cmd.output.back() == '/' ||
+                                     (several && holds_one_table(format)));
+  if (folder && !is_folder(cmd.output) &&
+      std::filesystem::symlink_status(cmd.output).type() != std::filesystem::file_type::not_found)
     throw UsageError(fmt::format("--output: {} is not a folder; the export holds {} {} tables",
                                  cmd.output, tables.size(), to_string(format)));
   if (several && holds_one_table(format) && !folder)
@@ -111,8 +111,8 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
   if (folder) {
     auto sink = open_folder_sink(format, cmd.output);
     if (cmd.what == "entries") {
-      const auto file = std::filesystem::path(cmd.output) /
-                        ("entries" + std::string(file_extension(format)));
+      const auto file =
+          std::filesystem::path(cmd.output) / ("entries" + std::string(file_extension(format)));
       export_entries_to_file(*store, options, file);
     }
     produce(*sink);
@@ -139,8 +139,9 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
     produce(*sink);
   });
   if (!to_stdout)
-    std::cerr << fmt::format("exported {} to {}{}\n", cmd.what, cmd.output,
-                             options.identify || cmd.what == "dictionary" ? "" : " (pseudonymised)");
+    std::cerr << fmt::format(
+        "exported {} to {}{}\n", cmd.what, cmd.output,
+        options.identify || cmd.what == "dictionary" ? "" : " (pseudonymised)");
   return kExitOk;
 }
 }  // namespace
@@ -158,7 +159,8 @@ void setup_export(CLI::App& app, const GlobalOptions& global, Runner& run) {
       ->check(CLI::IsMember({"entries", "assessments", "dictionary"}))
       ->option_text("WHAT");
   auto* format = add_format_option(*sub, cmd->format, {"csv", "jsonl"});
-  sub->add_option("--from", cmd->from, "Only entries (and long-layout occasions) dated on or after DATE")
+  sub->add_option("--from", cmd->from,
+                  "Only entries (and long-layout occasions) dated on or after DATE")
       ->option_text("DATE");
   sub->add_option("--to", cmd->to, "Only entries (and occasions) dated on or before DATE")
       ->option_text("DATE");

@@ -16,8 +16,12 @@ namespace outcomes {
 
 namespace {
 
-bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+bool ascii_letter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool ascii_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -29,11 +33,10 @@ std::string lower(std::string_view text) {
 // Words SPSS, Stata or R keep for themselves (in lower case; SPSS ignores case). Those
 // starting with '_' never arise: such a name gets a leading "v".
 constexpr std::array<std::string_view, 37> kReservedWords = {
-    "all",  "and",  "by",     "eq",     "ge",    "gt",       "le",          "lt",
-    "ne",   "not",  "or",     "to",     "with",  "byte",     "double",      "float",
-    "if",   "in",   "int",    "long",   "strl",  "using",    "else",        "repeat",
-    "while", "function", "for", "next", "break", "true",     "false",       "null",
-    "inf",  "nan",  "na",     "na_integer_", "na_real_"};
+    "all",   "and",   "by",   "eq",     "ge",     "gt",          "le",      "lt",   "ne",    "not",
+    "or",    "to",    "with", "byte",   "double", "float",       "if",      "in",   "int",   "long",
+    "strl",  "using", "else", "repeat", "while",  "function",    "for",     "next", "break", "true",
+    "false", "null",  "inf",  "nan",    "na",     "na_integer_", "na_real_"};
 constexpr std::array<std::string_view, 2> kMoreReservedWords = {"na_character_", "na_complex_"};
 
 bool reserved(std::string_view name) {
@@ -94,8 +97,7 @@ std::string person_protection(const ExportOptions& o) {
 }
 
 std::string date_protection(const ExportOptions& o) {
-  return o.dates == DatePrecision::Month ? "coarsened to the month (its first day is carried)"
-                                         : "";
+  return o.dates == DatePrecision::Month ? "coarsened to the month (its first day is carried)" : "";
 }
 
 Date coarsen(Date date, DatePrecision dates) {
@@ -104,10 +106,10 @@ Date coarsen(Date date, DatePrecision dates) {
   return make_date(ymd.year, ymd.month, 1);
 }
 
-Column column(VariableNames& names, std::string_view path, std::string label, ColumnType type,
-              std::string derivation, std::string protection = "") {
+Column column(std::string name, std::string label, ColumnType type, std::string derivation,
+              std::string protection = "") {
   Column c;
-  c.name = names.add(path);
+  c.name = std::move(name);
   c.label = std::move(label);
   c.type = type;
   c.derivation = std::move(derivation);
@@ -134,10 +136,35 @@ std::vector<ValueLabel> item_values(const Measure& m) {
 
 // What a wide column holds.
 enum class Field {
-  Person, Enrolled, AsOf, BaselineDate, BaselineScore, LatestDate, LatestScore, Change, Rci,
-  Reliable, Clinical, Meaningful, BaselineBand, LatestBand, Occasions, Incomplete,
-  DirectionChanges, Setbacks, BestDate, BestScore, WorstDate, WorstScore, ItemBaseline,
-  ItemLatest, ItemChange, Status, Milestone, Goals, TScore
+  Person,
+  Enrolled,
+  AsOf,
+  BaselineDate,
+  BaselineScore,
+  LatestDate,
+  LatestScore,
+  Change,
+  Rci,
+  Reliable,
+  Clinical,
+  Meaningful,
+  BaselineBand,
+  LatestBand,
+  Occasions,
+  Incomplete,
+  DirectionChanges,
+  Setbacks,
+  BestDate,
+  BestScore,
+  WorstDate,
+  WorstScore,
+  ItemBaseline,
+  ItemLatest,
+  ItemChange,
+  Status,
+  Milestone,
+  Goals,
+  TScore
 };
 
 struct WideColumn {
@@ -153,15 +180,15 @@ struct WideTable {
 WideTable wide_table(const Framework& f, const ExportOptions& o) {
   WideTable t;
   t.spec.name = assessment_table_name(f.id);
-  t.spec.label = fmt::format(
-      "one row per person with entries of {} ({}) by the as-of date: their assessment", f.id,
-      f.name);
+  t.spec.label =
+      fmt::format("one row per person with entries of {} ({}) by the as-of date: their assessment",
+                  f.id, f.name);
   t.spec.dates = o.dates;
   VariableNames names;
   const std::string dates = date_protection(o);
   auto add = [&](Field field, std::string_view path, std::string label, ColumnType type,
                  std::string derivation, std::string protection = "", std::string measure = "") {
-    Column c = column(names, path, std::move(label), type, std::move(derivation),
+    Column c = column(names.add(path), std::move(label), type, std::move(derivation),
                       std::move(protection));
     c.framework = f.id;
     c.framework_version = f.version;
@@ -184,15 +211,15 @@ WideTable wide_table(const Framework& f, const ExportOptions& o) {
   std::vector<ValueLabel> bands;
   for (const auto& b : s.bands) bands.push_back({b.id, b.name});
   if (total) {
-    const std::string score = fmt::format("the {} of the items{}",
-                                          s.total == ScoreRule::Sum ? "sum" : "weighted sum",
-                                          s.conversion.empty() ? "" : ", converted by the framework's table");
+    const std::string score =
+        fmt::format("the {} of the items{}", s.total == ScoreRule::Sum ? "sum" : "weighted sum",
+                    s.conversion.empty() ? "" : ", converted by the framework's table");
     add(Field::BaselineDate, "baseline_date", "Date of the first complete occasion",
         ColumnType::Date, "the first complete occasion", dates);
     add(Field::BaselineScore, "baseline_score", "Score at baseline", ColumnType::Number,
         score + ", rounded to 2 decimals");
-    add(Field::LatestDate, "latest_date", "Date of the latest complete occasion",
-        ColumnType::Date, "the latest complete occasion by the as-of date", dates);
+    add(Field::LatestDate, "latest_date", "Date of the latest complete occasion", ColumnType::Date,
+        "the latest complete occasion by the as-of date", dates);
     add(Field::LatestScore, "latest_score", "Latest score", ColumnType::Number,
         score + ", rounded to 2 decimals");
     add(Field::Change, "change", "Change from baseline to latest", ColumnType::Number,
@@ -222,8 +249,9 @@ WideTable wide_table(const Framework& f, const ExportOptions& o) {
     if (s.minimum_change)
       add(Field::Meaningful, "meaningful_change", "Improvement of at least the minimum change",
           ColumnType::Boolean,
-          fmt::format("change of at least {} points in the better direction over the minimum interval",
-                      *s.minimum_change));
+          fmt::format(
+              "change of at least {} points in the better direction over the minimum interval",
+              *s.minimum_change));
     if (!bands.empty()) {
       add(Field::BaselineBand, "baseline_band", "Band of the baseline score", ColumnType::Code,
           "the framework's band holding the baseline score");
@@ -241,8 +269,8 @@ WideTable wide_table(const Framework& f, const ExportOptions& o) {
         "occasions with items missing and no score");
   }
   if (total) {
-    add(Field::DirectionChanges, "direction_changes", "Changes of direction",
-        ColumnType::Integer, "turns between improving and worsening across complete occasions");
+    add(Field::DirectionChanges, "direction_changes", "Changes of direction", ColumnType::Integer,
+        "turns between improving and worsening across complete occasions");
     add(Field::Setbacks, "setbacks", "Setbacks", ColumnType::Integer,
         "complete occasions worse than the one before");
     add(Field::BestDate, "best_date", "Date of the best score", ColumnType::Date,
@@ -263,11 +291,11 @@ WideTable wide_table(const Framework& f, const ExportOptions& o) {
         add(Field::ItemBaseline, m.id + ":baseline", measure_label(m) + ": baseline",
             ColumnType::Number, "the item's first value", "", m.id);
         code(item_values(m));
-        add(Field::ItemLatest, m.id + ":latest", measure_label(m) + ": latest",
-            ColumnType::Number, "the item's latest value by the as-of date", "", m.id);
+        add(Field::ItemLatest, m.id + ":latest", measure_label(m) + ": latest", ColumnType::Number,
+            "the item's latest value by the as-of date", "", m.id);
         code(item_values(m));
-        add(Field::ItemChange, m.id + ":change", measure_label(m) + ": change",
-            ColumnType::Number, "latest minus baseline value of the item", "", m.id);
+        add(Field::ItemChange, m.id + ":change", measure_label(m) + ": change", ColumnType::Number,
+            "latest minus baseline value of the item", "", m.id);
         break;
       case MeasureType::Status:
         add(Field::Status, m.id, measure_label(m) + ": status", ColumnType::Code,
@@ -279,7 +307,8 @@ WideTable wide_table(const Framework& f, const ExportOptions& o) {
             m.sustain ? fmt::format("achieved once a run lasted {}", format_duration(*m.sustain))
                       : "achieved when it starts",
             "", m.id);
-        code({{"achieved", "achieved"}, {"in_progress", "running, not yet sustained"},
+        code({{"achieved", "achieved"},
+              {"in_progress", "running, not yet sustained"},
               {"ended", "stopped before it was sustained"}});
         break;
       case MeasureType::Signal:
@@ -319,35 +348,58 @@ Cell wide_cell(const WideColumn& column, const Assessment& a, const std::string&
   const ItemAssessment* item = nullptr;
   if (auto it = a.items.find(column.measure); it != a.items.end()) item = &it->second;
   switch (column.field) {
-    case Field::Person: return person;
-    case Field::Enrolled: return a.in_open_episode;
-    case Field::AsOf: return coarsen(a.as_of, dates);
-    case Field::BaselineDate: return date(a.baseline);
-    case Field::BaselineScore: return score(a.baseline);
-    case Field::LatestDate: return date(a.latest);
-    case Field::LatestScore: return score(a.latest);
-    case Field::Change: return score_cell(a.change);
-    case Field::Rci: return score_cell(a.rci);
-    case Field::Reliable: return std::string(to_string(a.reliable_change));
+    case Field::Person:
+      return person;
+    case Field::Enrolled:
+      return a.in_open_episode;
+    case Field::AsOf:
+      return coarsen(a.as_of, dates);
+    case Field::BaselineDate:
+      return date(a.baseline);
+    case Field::BaselineScore:
+      return score(a.baseline);
+    case Field::LatestDate:
+      return date(a.latest);
+    case Field::LatestScore:
+      return score(a.latest);
+    case Field::Change:
+      return score_cell(a.change);
+    case Field::Rci:
+      return score_cell(a.rci);
+    case Field::Reliable:
+      return std::string(to_string(a.reliable_change));
     case Field::Clinical:
       if (!a.clinical_significance) return {};
       return std::string(to_string(*a.clinical_significance));
     case Field::Meaningful:
       if (!a.meaningful_change) return {};
       return *a.meaningful_change;
-    case Field::BaselineBand: return text(a.baseline_band);
-    case Field::LatestBand: return text(a.latest_band);
-    case Field::Occasions: return std::int64_t{a.occasions};
-    case Field::Incomplete: return std::int64_t{a.incomplete_occasions};
-    case Field::DirectionChanges: return std::int64_t{a.direction_changes};
-    case Field::Setbacks: return std::int64_t{a.setbacks};
-    case Field::BestDate: return date(a.best);
-    case Field::BestScore: return score(a.best);
-    case Field::WorstDate: return date(a.worst);
-    case Field::WorstScore: return score(a.worst);
-    case Field::ItemBaseline: return item ? score(item->baseline) : Cell{};
-    case Field::ItemLatest: return item ? score(item->latest) : Cell{};
-    case Field::ItemChange: return item ? score_cell(item->change) : Cell{};
+    case Field::BaselineBand:
+      return text(a.baseline_band);
+    case Field::LatestBand:
+      return text(a.latest_band);
+    case Field::Occasions:
+      return std::int64_t{a.occasions};
+    case Field::Incomplete:
+      return std::int64_t{a.incomplete_occasions};
+    case Field::DirectionChanges:
+      return std::int64_t{a.direction_changes};
+    case Field::Setbacks:
+      return std::int64_t{a.setbacks};
+    case Field::BestDate:
+      return date(a.best);
+    case Field::BestScore:
+      return score(a.best);
+    case Field::WorstDate:
+      return date(a.worst);
+    case Field::WorstScore:
+      return score(a.worst);
+    case Field::ItemBaseline:
+      return item ? score(item->baseline) : Cell{};
+    case Field::ItemLatest:
+      return item ? score(item->latest) : Cell{};
+    case Field::ItemChange:
+      return item ? score_cell(item->change) : Cell{};
     case Field::Status:
       if (auto it = a.statuses.find(column.measure); it != a.statuses.end()) return it->second;
       return {};
@@ -355,8 +407,10 @@ Cell wide_cell(const WideColumn& column, const Assessment& a, const std::string&
       if (auto it = a.milestones.find(column.measure); it != a.milestones.end())
         return std::string(to_string(it->second));
       return {};
-    case Field::Goals: return static_cast<std::int64_t>(a.goals.size());
-    case Field::TScore: return score_cell(a.t_score, kTScoreDecimals);
+    case Field::Goals:
+      return static_cast<std::int64_t>(a.goals.size());
+    case Field::TScore:
+      return score_cell(a.t_score, kTScoreDecimals);
   }
   return {};
 }
@@ -367,9 +421,10 @@ TableSpec long_table(const std::vector<Framework>& frameworks, const ExportOptio
   t.label = "one row per person, framework, occasion and item: the item's value";
   t.dates = o.dates;
   VariableNames names;
-  t.columns.push_back(column(names, "person", "The person", ColumnType::Text,
+  t.columns.push_back(column(names.add("person"), "The person", ColumnType::Text,
                              "the person's reference", person_protection(o)));
-  Column framework = column(names, "framework", "Framework", ColumnType::Code, "the framework id");
+  Column framework =
+      column(names.add("framework"), "Framework", ColumnType::Code, "the framework id");
   std::vector<ValueLabel> items;
   for (const auto& f : frameworks) {
     framework.values.push_back({f.id, f.name});
@@ -380,18 +435,19 @@ TableSpec long_table(const std::vector<Framework>& frameworks, const ExportOptio
     }
   }
   t.columns.push_back(std::move(framework));
-  t.columns.push_back(column(names, "framework_version", "Framework version", ColumnType::Text,
+  t.columns.push_back(column(names.add("framework_version"), "Framework version", ColumnType::Text,
                              "the version label of the framework file in the workspace"));
-  t.columns.push_back(column(names, "date", "Date of the occasion", ColumnType::Date,
+  t.columns.push_back(column(names.add("date"), "Date of the occasion", ColumnType::Date,
                              "the date of the item entries", date_protection(o)));
-  Column item = column(names, "item", "Item", ColumnType::Code, "the item's id in the framework");
+  Column item =
+      column(names.add("item"), "Item", ColumnType::Code, "the item's id in the framework");
   item.values = std::move(items);
   t.columns.push_back(std::move(item));
-  t.columns.push_back(column(names, "value", "Item value", ColumnType::Integer,
+  t.columns.push_back(column(names.add("value"), "Item value", ColumnType::Integer,
                              "the value recorded on that date; empty when the item is missing"));
-  t.columns.push_back(column(names, "complete", "Occasion complete", ColumnType::Boolean,
+  t.columns.push_back(column(names.add("complete"), "Occasion complete", ColumnType::Boolean,
                              "the occasion has a score (or, without a total, every item)"));
-  Column score = column(names, "score", "Occasion score", ColumnType::Number,
+  Column score = column(names.add("score"), "Occasion score", ColumnType::Number,
                         "the occasion's total score, rounded to 2 decimals; empty without a "
                         "total or when incomplete");
   score.unit = "points";
@@ -478,14 +534,15 @@ TableSpec entries_table_spec(const ExportOptions& o) {
   t.name = "entries";
   t.label = "one row per journey entry (the long entries format `record --from` reads)";
   t.dates = o.dates;
-  VariableNames names;
   const std::string text_protection =
       o.include_text ? "private notes withheld"
                      : "left out: withheld for notes and goals, withheld- and a keyed digest for "
                        "needs (so an open and its met pair up); private notes always withheld";
+  // The names are the long entries format's own (what `record --from` reads back), kept
+  // as they are: "by" is an SPSS reserved word, which a writer for SPSS has to rename.
   auto add = [&](std::string_view name, std::string label, ColumnType type, std::string derivation,
                  std::string protection = "") {
-    t.columns.push_back(column(names, name, std::move(label), type, std::move(derivation),
+    t.columns.push_back(column(std::string(name), std::move(label), type, std::move(derivation),
                                std::move(protection)));
   };
   for (const auto& name : export_columns(o.audit)) {
@@ -541,8 +598,9 @@ void write_assessment_tables(const JourneyStore& store, const std::vector<Framew
                              TableSink& sink) {
   if (options.long_layout) return write_long(store, frameworks, options, key, sink);
   if (options.from)
-    throw UsageError("--from applies to entries and the long layout; the wide layout is as of "
-                     "one date (--as-of)");
+    throw UsageError(
+        "--from applies to entries and the long layout; the wide layout is as of "
+        "one date (--as-of)");
   const auto order = people_in_export_order(export_people(store, options), key, options.identify);
   AssessOptions assess = assess_options(frameworks, options);
   if (!options.people.empty()) {
@@ -580,7 +638,7 @@ TableSpec dictionary_table_spec() {
   VariableNames names;
   for (const char* name : {"table", "column", "label", "type", "unit", "values", "framework",
                            "framework_version", "derivation", "protection"})
-    t.columns.push_back(column(names, name, name, ColumnType::Text, ""));
+    t.columns.push_back(column(names.add(name), name, ColumnType::Text, ""));
   t.columns[0].label = "Table (file) name";
   t.columns[1].label = "Column (variable) name";
   t.columns[2].label = "What the column holds";
@@ -603,8 +661,8 @@ void write_dictionary(const std::vector<TableSpec>& tables, TableSink& sink) {
         values += (values.empty() ? "" : "; ") + v.value + (v.label.empty() ? "" : "=" + v.label);
       std::string type(to_string(c.type));
       if (c.type == ColumnType::Date && table.dates == DatePrecision::Month) type += " (month)";
-      sink.row({table.name, c.name, c.label, type, c.unit, values, c.framework,
-                c.framework_version, c.derivation, c.protection});
+      sink.row({table.name, c.name, c.label, type, c.unit, values, c.framework, c.framework_version,
+                c.derivation, c.protection});
     }
   sink.end_table();
 }

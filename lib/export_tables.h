@@ -45,7 +45,8 @@ std::string assessment_table_name(std::string_view framework_id);
 std::vector<Framework> export_frameworks(const std::vector<Framework>& workspace,
                                          const std::vector<std::string>& ids);
 
-// The entries table: the columns export_columns(options.audit) names, described.
+// The entries table: the columns export_columns(options.audit) names, described, with the
+// names the entries format has ("by" among them, which SPSS reserves).
 TableSpec entries_table_spec(const ExportOptions& options);
 
 // The assessment tables for `frameworks` (already chosen and in order): one per framework
@@ -59,8 +60,7 @@ std::vector<TableSpec> assessment_table_specs(const std::vector<Framework>& fram
 // timelines' occasions (long, filtered by options.from and options.to), rounded as `assess`
 // rounds them.
 void write_assessment_tables(const JourneyStore& store, const std::vector<Framework>& frameworks,
-                             const ExportOptions& options, const std::string& key,
-                             TableSink& sink);
+                             const ExportOptions& options, const std::string& key, TableSink& sink);
 
 // The data dictionary table: one row per column of each of `tables`.
 TableSpec dictionary_table_spec();

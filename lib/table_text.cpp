@@ -19,8 +19,10 @@ namespace outcomes {
 
 std::string_view to_string(TableFormat format) {
   switch (format) {
-    case TableFormat::Csv: return "csv";
-    case TableFormat::Jsonl: return "jsonl";
+    case TableFormat::Csv:
+      return "csv";
+    case TableFormat::Jsonl:
+      return "jsonl";
   }
   return "csv";
 }
@@ -33,13 +35,17 @@ std::optional<TableFormat> parse_table_format(std::string_view name) {
 
 std::string_view file_extension(TableFormat format) {
   switch (format) {
-    case TableFormat::Csv: return ".csv";
-    case TableFormat::Jsonl: return ".jsonl";
+    case TableFormat::Csv:
+      return ".csv";
+    case TableFormat::Jsonl:
+      return ".jsonl";
   }
   return ".csv";
 }
 
-bool holds_one_table(TableFormat format) { return format == TableFormat::Csv; }
+bool holds_one_table(TableFormat format) {
+  return format == TableFormat::Csv;
+}
 
 namespace {
 
@@ -50,16 +56,25 @@ void append_number(std::string& out, double value) {
 
 void append_cell(std::string& out, const Cell& cell, DatePrecision dates) {
   switch (cell.index()) {
-    case 0: break;
-    case 1: out += std::get<std::string>(cell); break;
-    case 2: fmt::format_to(std::back_inserter(out), "{}", std::get<std::int64_t>(cell)); break;
-    case 3: append_number(out, std::get<double>(cell)); break;
+    case 0:
+      break;
+    case 1:
+      out += std::get<std::string>(cell);
+      break;
+    case 2:
+      fmt::format_to(std::back_inserter(out), "{}", std::get<std::int64_t>(cell));
+      break;
+    case 3:
+      append_number(out, std::get<double>(cell));
+      break;
     case 4: {
       std::string date = format_date(std::get<Date>(cell));
       out += dates == DatePrecision::Month ? date.substr(0, 7) : date;
       break;
     }
-    case 5: out += std::get<bool>(cell) ? "true" : "false"; break;
+    case 5:
+      out += std::get<bool>(cell) ? "true" : "false";
+      break;
   }
 }
 
@@ -68,7 +83,8 @@ class CsvSink final : public TableSink {
   explicit CsvSink(std::ostream& out) : out_(out) {}
   void begin_table(const TableSpec& spec) override {
     if (tables_++ > 0)
-      throw Error(fmt::format("CSV holds one table; '{}' needs a folder to be written to", spec.name));
+      throw Error(
+          fmt::format("CSV holds one table; '{}' needs a folder to be written to", spec.name));
     dates_ = spec.dates;
     fields_.clear();
     for (const auto& column : spec.columns) fields_.push_back(column.name);
@@ -115,11 +131,17 @@ class JsonlSink final : public TableSink {
       line_ += keys_[i];
       const Cell& cell = cells[i];
       switch (cell.index()) {
-        case 0: line_ += "null"; break;
+        case 0:
+          line_ += "null";
+          break;
         case 2:
         case 3:
-        case 5: append_cell(line_, cell, dates_); break;
-        case 1: append_json_string(line_, std::get<std::string>(cell)); break;
+        case 5:
+          append_cell(line_, cell, dates_);
+          break;
+        case 1:
+          append_json_string(line_, std::get<std::string>(cell));
+          break;
         case 4: {
           scratch_.clear();
           append_cell(scratch_, cell, dates_);
@@ -160,8 +182,8 @@ class FolderSink final : public TableSink {
       if (!S_ISDIR(st.st_mode))
         throw Error(fmt::format("--output: {} is not a folder", folder_.string()));
     } else if (errno != ENOENT || ::mkdir(folder_.c_str(), 0700) != 0) {
-      throw Error(
-          fmt::format("--output: cannot create folder {}: {}", folder_.string(), std::strerror(errno)));
+      throw Error(fmt::format("--output: cannot create folder {}: {}", folder_.string(),
+                              std::strerror(errno)));
     }
   }
   void begin_table(const TableSpec& spec) override {
@@ -203,8 +225,10 @@ std::string cell_text(const Cell& cell, DatePrecision dates) {
 std::unique_ptr<TableSink> open_table_sink(TableFormat format, std::ostream& out,
                                            bool name_tables) {
   switch (format) {
-    case TableFormat::Csv: return std::make_unique<CsvSink>(out);
-    case TableFormat::Jsonl: return std::make_unique<JsonlSink>(out, name_tables);
+    case TableFormat::Csv:
+      return std::make_unique<CsvSink>(out);
+    case TableFormat::Jsonl:
+      return std::make_unique<JsonlSink>(out, name_tables);
   }
   throw Error("unknown table format");
 }

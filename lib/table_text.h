@@ -31,8 +31,7 @@ std::string cell_text(const Cell& cell, DatePrecision dates);
 // spreadsheet would run as a formula gets a leading '; Error on a second table) or JSON
 // Lines (one object a row, keys in column order, empty cells null; with `name_tables`,
 // each object starts with "table":NAME).
-std::unique_ptr<TableSink> open_table_sink(TableFormat format, std::ostream& out,
-                                           bool name_tables);
+std::unique_ptr<TableSink> open_table_sink(TableFormat format, std::ostream& out, bool name_tables);
 
 // A sink writing each table to `folder`/NAME plus the format's extension (the table named
 // "dictionary" always as dictionary.csv), each file through write_output (owner-only,
