@@ -1,11 +1,10 @@
 #include "export.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>
