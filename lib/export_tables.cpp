@@ -87,8 +87,6 @@ std::string assessment_table_name(std::string_view framework_id) {
 
 namespace {
 
-constexpr int kScoreDecimals = 2;   // scores, changes and RCI, as `assess` writes them
-constexpr int kTScoreDecimals = 1;  // the goals' T-score, as `assess` writes it
 
 std::string person_protection(const ExportOptions& o) {
   if (o.identify) return "none: the person's own reference (--identifiable)";
