@@ -125,6 +125,11 @@ double gas_t_score(const std::vector<int>& attainments, double rho);
 // Rounds half away from zero to `decimals` places (the one rounding used for output).
 double round_to(double value, int decimals);
 
+// Decimal places every output of assessments rounds to: scores, changes and the RCI; and
+// the goals' T-score.
+inline constexpr int kScoreDecimals = 2;
+inline constexpr int kTScoreDecimals = 1;
+
 // What to assess in a whole store.
 struct AssessOptions {
   Date as_of;

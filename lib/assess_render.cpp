@@ -72,7 +72,7 @@ class JsonWriter {
     fmt::format_to(std::back_inserter(out_), "{}", v);
   }
   // A number rounded once for output; whole values print without a fraction.
-  void number(double v, int decimals = 2) {
+  void number(double v, int decimals = kScoreDecimals) {
     double r = round_to(v, decimals);
     if (r == std::trunc(r) && std::abs(r) < 1e15) return integer(static_cast<int64_t>(r));
     before_value();
@@ -86,7 +86,8 @@ class JsonWriter {
   // Convenience members.
   void field(std::string_view k, std::string_view v) { key(k), text(v); }
   void field_int(std::string_view k, int64_t v) { key(k), integer(v); }
-  void field_number(std::string_view k, const std::optional<double>& v, int decimals = 2) {
+  void field_number(std::string_view k, const std::optional<double>& v,
+                    int decimals = kScoreDecimals) {
     key(k);
     v ? number(*v, decimals) : null();
   }
@@ -217,7 +218,7 @@ void write_assessment(JsonWriter& w, const Assessment& a, const Framework& frame
 
   w.key("goals");
   w.begin_object();
-  w.field_number("t_score", a.t_score, 1);
+  w.field_number("t_score", a.t_score, kTScoreDecimals);
   w.key("goals");
   w.begin_array();
   for (const auto& g : a.goals) {
@@ -307,7 +308,7 @@ void render_assessments_jsonl(const std::vector<Assessment>& list,
 
 namespace {
 
-std::string opt_text(const std::optional<double>& v, int decimals = 2) {
+std::string opt_text(const std::optional<double>& v, int decimals = kScoreDecimals) {
   return v ? short_number(*v, decimals) : std::string();
 }
 
@@ -421,7 +422,7 @@ void render_assessments_csv(const std::vector<Assessment>& list,
     dated(a.worst, row[18], row[19]);
     row[20] = a.baseline_band.value_or("");
     row[21] = a.latest_band.value_or("");
-    row[22] = opt_text(a.t_score, 1);
+    row[22] = opt_text(a.t_score, kTScoreDecimals);
     if (!a.goals.empty()) {
       auto open =
           std::count_if(a.goals.begin(), a.goals.end(), [](const auto& g) { return g.open; });
@@ -557,7 +558,8 @@ void render_table_group(const std::vector<const Assessment*>& group, const Frame
     values.clear();
     for (const auto& [id, s] : a.milestones) values.emplace_back(to_string(s));
     r.push_back(tally(values));
-    r.push_back(a.t_score ? fmt::format("{} ({})", short_number(*a.t_score, 1), a.goals.size())
+    r.push_back(a.t_score ? fmt::format("{} ({})", short_number(*a.t_score, kTScoreDecimals),
+                                        a.goals.size())
                           : "-");
     if (a.signals.empty()) {
       r.push_back("-");

@@ -1,10 +1,14 @@
 #include "export.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "csv.h"
@@ -32,6 +36,7 @@ class EntryWriter {
     for (auto& field : fields_) field.clear();  // keeps each field's buffer
     fields_[0] = person;
     fields_[1] = format_date(e.date);
+    if (options_.dates == DatePrecision::Month) fields_[1].resize(7);
     fields_[2] = std::string(to_string(e.kind));
     fields_[3] = e.framework;
     fields_[4] = e.measure;
@@ -47,7 +52,7 @@ class EntryWriter {
     if (options_.audit) {
       fields_[10] = std::to_string(e.id);
       if (e.supersedes) fields_[11] = std::to_string(e.supersedes);
-      if (options_.include_text) fields_[12] = e.reason;
+      if (options_.include_text) fields_[12] = e.reason;  // a reason is never a private note's
     }
     if (options_.format == ExportFormat::Csv) {
       write_csv_row(out_, fields_);
@@ -73,9 +78,10 @@ class EntryWriter {
  private:
   // Free text is left out unless asked for. Where `record` needs some text (a need, which
   // a later `met` must match; a note; a goal's words) a placeholder keeps the export
-  // importable: for needs, a keyed digest so that `open` and `met` still pair up.
+  // importable: for needs, a keyed digest so that `open` and `met` still pair up. A private
+  // note keeps its entry (so counts agree) but never its text.
   std::string text_of(const Entry& e) {
-    if (options_.include_text || e.text.empty()) return e.text;
+    if (text_leaves(e, options_.include_text) || e.text.empty()) return e.text;
     switch (e.kind) {
       case EntryKind::Need:
         return "withheld-" + mac_.hex("need:" + e.person + "\n" +
@@ -111,6 +117,9 @@ std::string join_ids(const std::vector<std::string>& ids) {
   return out;
 }
 
+// The shortest shared pseudonym key accepted.
+constexpr size_t kMinimumKeyBytes = 16;
+
 // People per read when pseudonymised (their entries are held while reordering).
 constexpr size_t kPeoplePerRead = 256;
 
@@ -118,6 +127,70 @@ constexpr size_t kPeoplePerRead = 256;
 
 std::string person_pseudonym(std::string_view secret, std::string_view ref) {
   return "p-" + hmac_sha256_hex(secret, "person:" + std::string(ref)).substr(0, 16);
+}
+
+bool text_leaves(const Entry& entry, bool include_text) {
+  return include_text && !(entry.kind == EntryKind::Note && entry.status == "private");
+}
+
+std::vector<std::string> export_people(const JourneyStore& store, const ExportOptions& options) {
+  std::vector<std::string> people = store.people();
+  if (options.people.empty()) return people;
+  std::vector<std::string> chosen;
+  for (const auto& ref : options.people) {
+    if (!std::binary_search(people.begin(), people.end(), ref))
+      throw UsageError(fmt::format("--person: no entries for '{}' in the store{}", ref,
+                                   did_you_mean(ref, people)));
+    chosen.push_back(ref);
+  }
+  std::sort(chosen.begin(), chosen.end());
+  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  return chosen;
+}
+
+std::string export_key(const JourneyStore& store, const ExportOptions& options) {
+  if (options.key) return *options.key;
+  auto stored = store.setting("pseudonym_secret");
+  if (!stored || stored->empty())
+    throw Error(
+        "the journey store has no pseudonym secret; use --identify --include-text to "
+        "export without pseudonyms");
+  return *stored;
+}
+
+std::string read_key_file(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0)
+    throw UsageError(fmt::format("--key-file: cannot read {}: {}", file.string(), std::strerror(errno)));
+  if (!S_ISREG(st.st_mode))
+    throw UsageError(fmt::format("--key-file: {} is not a regular file", file.string()));
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+    throw UsageError(fmt::format(
+        "--key-file: {} may be read by others (mode {:03o}); make it owner-only: chmod 600 {}",
+        file.string(), st.st_mode & 0777, file.string()));
+  std::ifstream in(file, std::ios::binary);
+  std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof())
+    throw UsageError(fmt::format("--key-file: cannot read {}", file.string()));
+  if (!key.empty() && key.back() == '\n') key.pop_back();
+  if (!key.empty() && key.back() == '\r') key.pop_back();
+  if (key.size() < kMinimumKeyBytes)
+    throw UsageError(fmt::format("--key-file: {} holds {} bytes; a key needs at least {}",
+                                 file.string(), key.size(), kMinimumKeyBytes));
+  return key;
+}
+
+std::vector<std::pair<std::string, std::string>> people_in_export_order(
+    const std::vector<std::string>& people, std::string_view key, bool identify) {
+  std::vector<std::pair<std::string, std::string>> order;
+  order.reserve(people.size());
+  for (const auto& ref : people) order.emplace_back(identify ? ref : person_pseudonym(key, ref), ref);
+  std::sort(order.begin(), order.end());
+  for (size_t i = 1; i < order.size(); ++i)
+    if (order[i].first == order[i - 1].first)
+      throw Error(
+          fmt::format("two people share the pseudonym {}; export with --identify", order[i].first));
+  return order;
 }
 
 std::vector<std::string> export_columns(bool audit) {
@@ -151,30 +224,10 @@ ExportSummary export_entries(const JourneyStore& store, const ExportOptions& opt
            options.frameworks.end();
   };
 
-  // People, checked against the store.
-  std::vector<std::string> people = store.people();
-  if (!options.people.empty()) {
-    std::vector<std::string> chosen;
-    for (const auto& ref : options.people) {
-      if (!std::binary_search(people.begin(), people.end(), ref))
-        throw UsageError(fmt::format("--person: no entries for '{}' in the store{}", ref,
-                                     did_you_mean(ref, people)));
-      chosen.push_back(ref);
-    }
-    std::sort(chosen.begin(), chosen.end());
-    chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
-    people = std::move(chosen);
-  }
-
+  std::vector<std::string> people = export_people(store, options);
   std::string secret;
-  if (!options.identify || !options.include_text) {  // pseudonyms, refs, need placeholders
-    auto stored = store.setting("pseudonym_secret");
-    if (!stored || stored->empty())
-      throw Error(
-          "the journey store has no pseudonym secret; use --identify --include-text to "
-          "export without pseudonyms");
-    secret = *stored;
-  }
+  if (!options.identify || !options.include_text)  // pseudonyms, refs, need placeholders
+    secret = export_key(store, options);
   EntryWriter writer(options, secret, out);
   ExportSummary summary;
   EntryQuery query;
@@ -199,14 +252,7 @@ ExportSummary export_entries(const JourneyStore& store, const ExportOptions& opt
   }
 
   // Pseudonymised: order by pseudonym, so the order says nothing about the references.
-  std::vector<std::pair<std::string, std::string>> order;  // pseudonym, reference
-  order.reserve(people.size());
-  for (const auto& ref : people) order.emplace_back(person_pseudonym(secret, ref), ref);
-  std::sort(order.begin(), order.end());
-  for (size_t i = 1; i < order.size(); ++i)
-    if (order[i].first == order[i - 1].first)
-      throw Error(
-          fmt::format("two people share the pseudonym {}; export with --identify", order[i].first));
+  const auto order = people_in_export_order(people, secret, false);
   // A group's entries are held in the order read (person by person), each person's run
   // found by reference. The slots are reused from group to group, keeping their strings'
   // memory, so holding costs a copy and no allocation.

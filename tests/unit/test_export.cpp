@@ -279,3 +279,59 @@ TEST_CASE("export to a file is owner-only and complete") {
     if (e.path().filename().string().rfind("out.csv", 0) == 0) ++files;
   CHECK(files == 1);
 }
+
+TEST_CASE("a private note's text never leaves, even with --include-text") {
+  Entry note;
+  note.kind = EntryKind::Note;
+  note.status = "private";
+  note.text = "disclosed in confidence";
+  CHECK_FALSE(text_leaves(note, true));
+  CHECK_FALSE(text_leaves(note, false));
+  note.status = "shareable";
+  CHECK(text_leaves(note, true));
+  CHECK_FALSE(text_leaves(note, false));
+
+  Fixture f;
+  {
+    auto tx = f.store.begin();
+    auto secret_note = make("A1", "2026-01-12", EntryKind::Note);
+    secret_note.status = "private";
+    secret_note.text = "disclosed in confidence";
+    tx->append(secret_note, kWhen);
+    tx->commit();
+  }
+  ExportOptions options;
+  options.identify = true;
+  options.include_text = true;
+  std::ostringstream out;
+  auto summary = export_entries(f.store, options, out);
+  CHECK(summary.entries == 7);  // the entry is kept, so counts still agree
+  CHECK(out.str().find("disclosed") == std::string::npos);
+  CHECK(out.str().find("A1,2026-01-12,note,,,,private,withheld,") != std::string::npos);
+}
+
+TEST_CASE("a shared key file: owner-only, at least 16 bytes, one trailing newline dropped") {
+  TempDir dir;
+  auto write = [&](const std::string& name, const std::string& bytes, mode_t mode) {
+    auto file = dir.path / name;
+    { std::ofstream(file, std::ios::binary) << bytes; }
+    ::chmod(file.c_str(), mode);
+    return file;
+  };
+  CHECK(read_key_file(write("k", "0123456789abcdef\n", 0600)) == "0123456789abcdef");
+  CHECK(read_key_file(write("crlf", "0123456789abcdef\r\n", 0400)) == "0123456789abcdef");
+  CHECK(read_key_file(write("two", "0123456789abcdef\n\n", 0600)) == "0123456789abcdef\n");
+  CHECK_THROWS_AS(read_key_file(write("short", "0123456789abcde\n", 0600)), UsageError);
+  CHECK_THROWS_AS(read_key_file(write("empty", "", 0600)), UsageError);
+  CHECK_THROWS_AS(read_key_file(write("group", "0123456789abcdef", 0640)), UsageError);
+  CHECK_THROWS_AS(read_key_file(write("other", "0123456789abcdef", 0604)), UsageError);
+  CHECK_THROWS_AS(read_key_file(dir.path / "missing"), UsageError);
+  CHECK_THROWS_AS(read_key_file(dir.path), UsageError);
+
+  // The key replaces the workspace's secret.
+  Fixture f;
+  ExportOptions options;
+  CHECK(export_key(f.store, options) == f.secret);
+  options.key = "0123456789abcdef";
+  CHECK(export_key(f.store, options) == "0123456789abcdef");
+}
