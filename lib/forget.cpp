@@ -46,6 +46,19 @@ std::string checked_text(std::string_view value, std::string_view option,
   return std::string(trimmed);
 }
 
+// Scrubs the store's files after an erasure; when that fails, says that the erasure
+// stands and how to finish it.
+void scrub(JourneyStore& store, const ForgetResult& result) {
+  try {
+    store.scrub();
+  } catch (const Error& e) {
+    throw Error(fmt::format(
+        "{}; but {}: erased data may remain in the store's files until 'outcomes forget {} "
+        "--reason …' is run again, when nobody else is using the workspace",
+        forget_summary(result), e.what(), result.person));
+  }
+}
+
 }  // namespace
 
 std::function<std::string(std::string_view)> refuse_erased_people(const JourneyStore& store) {
@@ -107,7 +120,7 @@ ForgetResult forget_person(JourneyStore& store, const ForgetOptions& options) {
     if (auto date = ErasedPeople(store).erased_on(options.person)) {
       result.erased_before = *date;
       tx.reset();
-      if (!options.dry_run) store.scrub();
+      if (!options.dry_run) scrub(store, result);
       return result;
     }
     throw UsageError(fmt::format("no person '{}' in the journey store{}; nothing was erased",
@@ -120,7 +133,7 @@ ForgetResult forget_person(JourneyStore& store, const ForgetOptions& options) {
   record.person_digest = erasure_digest(secret_of(store), options.person);
   result.plan = tx->erase_person(options.person, record);
   tx->commit();
-  store.scrub();
+  scrub(store, result);
   return result;
 }
 

@@ -2030,8 +2030,7 @@ void SqliteStore::scrub() {
     if (busy)
       throw Error(fmt::format(
           "{}: another process kept reading the store, so its log ({}-wal) could not be "
-          "emptied and may still hold erased data; run the same 'outcomes forget' again when "
-          "nobody else uses the workspace",
+          "emptied",
           s.file, s.file));
   });
 }

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -80,12 +81,7 @@ struct Fixture {
     o.format = input_format_for(name);
     o.today = today;
     o.recorded_at = "2026-11-15T00:00:00Z";
-    try {
-      return import_entries(ws, *store, o);
-    } catch (const InvalidInput& e) {
-      for (const auto& p : e.problems()) MESSAGE(p);
-      throw;
-    }
+    return import_entries(ws, *store, o);
   }
 
   std::vector<int64_t> record(const std::string& person, const std::string& kind,
@@ -362,4 +358,31 @@ INSERT INTO writes (first_id, recorded_at) VALUES (1, 't');
   CHECK(forget_person(*store, o).plan.entries == 1);
   CHECK(store->people() == std::vector<std::string>{"P2"});
   CHECK(passes(*store));
+}
+
+TEST_CASE("a reader holding the store stops the scrub: the erasure stands, forgetting again ends it") {
+  Fixture f;
+  f.import(kRows);
+  f.store.reset();
+  SqliteOptions options;
+  options.wait.limit = std::chrono::milliseconds(0);
+  auto store = SqliteStore::open(f.db, false, options);
+  ForgetOptions o;
+  o.person = "P017";
+  o.reason = "asked";
+  o.erased_at = "2026-11-15T03:00:00Z";
+  {
+    SQLite::Database reader(f.db.string(), SQLite::OPEN_READONLY);
+    reader.exec("BEGIN");
+    CHECK(reader.execAndGet("SELECT count(*) FROM entries").getInt() == 11);
+    const auto message = error_of([&] { forget_person(store, o); });
+    CHECK(message.find("forgot P017: 5 entries erased (reason recorded); but ") == 0);
+    CHECK(message.find("erased data may remain in the store's files until 'outcomes forget "
+                       "P017 --reason …' is run again") != std::string::npos);
+    CHECK(store.entry_count() == 6);
+    reader.exec("COMMIT");
+  }
+  CHECK(forget_person(store, o).erased_before == "2026-11-15");
+  CHECK(f.bytes().find("Platypus") == std::string::npos);
+  CHECK(store.erasures().size() == 1);
 }
