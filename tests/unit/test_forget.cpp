@@ -386,3 +386,21 @@ TEST_CASE("a reader holding the store stops the scrub: the erasure stands, forge
   CHECK(f.bytes().find("Platypus") == std::string::npos);
   CHECK(store.erasures().size() == 1);
 }
+
+TEST_CASE("after an erasure the store's checks still find real damage") {
+  Fixture f;
+  f.import(kRows);
+  f.forget("P017");
+  REQUIRE(passes(*f.store));
+  {
+    SQLite::Database raw(f.db.string(), SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE batches SET \"rows\" = \"rows\" + 1; DROP TRIGGER erasures_no_delete;");
+  }
+  const auto checks = f.store->check_store();
+  REQUIRE(checks.size() == 5);
+  CHECK(checks[2].problems == std::vector<std::string>{
+                                  "the trigger erasures_no_delete is missing: erasure records "
+                                  "could be deleted"});
+  CHECK(checks[4].problems ==
+        std::vector<std::string>{"batch 1 records 7 rows but 6 entries belong to it"});
+}
