@@ -8,6 +8,7 @@
 #include <set>
 
 #include "error.h"
+#include "forget.h"
 #include "store.h"
 #include "suggest.h"
 
@@ -302,9 +303,12 @@ Journey load_journey(const JourneyStore& store, const Workspace& workspace,
   if (entries.empty()) {
     auto people = store.people();
     if (!std::binary_search(people.begin(), people.end(), person) &&
-        std::find(people.begin(), people.end(), person) == people.end())
+        std::find(people.begin(), people.end(), person) == people.end()) {
+      if (auto date = ErasedPeople(store).erased_on(person))
+        throw UsageError(erased_person_message(person, *date) + "; nothing of theirs is kept");
       throw UsageError(fmt::format("no person '{}' in the journey store{}", person,
                                    did_you_mean(person, people)));
+    }
   }
   return build_journey(person, entries, workspace, options);
 }

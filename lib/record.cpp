@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 
+#include "forget.h"
 #include "record_internal.h"
 
 namespace outcomes {
@@ -116,6 +117,7 @@ WriteOutcome check_and_write(const Workspace& ws, JourneyStore& store, StoreTran
                              const std::vector<RawRow>& rows, const WriteRequest& request) {
   Problems problems;
   Checker checker(ws, request.today, "", problems);
+  checker.refuse_people(refuse_erased_people(store));
   if (!request.previous_person.empty())
     checker.also_check(checker.person_index(request.previous_person));
   std::vector<Fact> facts;

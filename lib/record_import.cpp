@@ -14,6 +14,7 @@
 
 #include "csv.h"
 #include "hash.h"
+#include "forget.h"
 #include "record_internal.h"
 
 namespace outcomes::record_detail {
@@ -429,6 +430,8 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
   std::unique_ptr<StoreTransaction> tx;
   if (!options.dry_run) tx = store.begin(true);
   const bool store_has_entries = store.entry_count() > 0;
+  // An old file cannot bring back a person erased from the store.
+  checker.refuse_people(refuse_erased_people(store));
   auto report_progress = [&](ImportProgress::Phase phase, std::uint64_t rows) {
     if (options.progress)
       options.progress(ImportProgress{phase, rows, surveyed ? surveyed->lines : 0});

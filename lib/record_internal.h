@@ -215,6 +215,11 @@ class Checker {
   }
   // The people of the checked rows that had no row problem, to merge stored entries of.
   std::vector<std::string> people_without_problems() const;
+  // Refuses the rows of people for whom `problem` (asked once per person) says why they
+  // cannot be recorded ("" when they can): people erased from the store.
+  void refuse_people(std::function<std::string(std::string_view)> problem) {
+    refused_ = std::move(problem);
+  }
   // Checks this person's timeline even when it holds no new entry (a correction moved
   // an entry away from it).
   void also_check(std::uint32_t i) { also_check_.push_back(i); }
@@ -311,6 +316,8 @@ class Checker {
   StringIndex people_index_;
   std::vector<std::string> people_;
   std::vector<bool> bad_people_;
+  std::function<std::string(std::string_view)> refused_;
+  std::vector<std::optional<std::string>> refused_why_;  // by person slot, once asked
   std::vector<std::uint32_t> also_check_;
   StringIndex text_index_;
   std::vector<std::string> texts_ = {""};

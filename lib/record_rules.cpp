@@ -308,8 +308,15 @@ std::optional<std::uint32_t> Checker::check_person(RowCheck& c) {
         fmt::format("'{}' is not a person reference; expected 1-64 letters, digits, "
                     "'-', '_' or '.' (a pseudonym, never a name)",
                     c.person));
-  else
+  else if (!refused_)
     return person_index(c.person);
+  else {
+    const auto i = person_index(c.person);
+    if (refused_why_.size() <= i) refused_why_.resize(i + 1);
+    if (!refused_why_[i]) refused_why_[i] = refused_(c.person);
+    if (refused_why_[i]->empty()) return i;
+    bad(c, Field::Person, *refused_why_[i]);
+  }
   return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 // The journey store: an append-only log of entries behind a narrow interface, so that the
 // storage behind it (SQLite today, lib/store_sqlite.h) can change without its callers.
 #pragma once
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -58,8 +59,30 @@ struct ImportBatch {
   int64_t rows = 0;
 };
 
-// A write in progress: all writes go through one; nothing is ever updated or deleted. The
-// write is all-or-nothing: destroyed before commit(), it is rolled back.
+// The record of one erasure of a person (the right to erasure): when, by whom, why and how
+// many entries went. It never holds the reference, only its keyed digest (lib/forget.h).
+struct ErasureRecord {
+  std::string erased_at;  // UTC timestamp of the erasure
+  std::string by;         // who erased ("" when not given)
+  std::string reason;     // why
+  int64_t entries = 0;    // how many entries were erased
+  std::string person_digest;
+};
+
+// What erasing a person removes (or removed): every entry naming them, superseded ones and
+// corrections included, and the earlier versions of facts they corrected onto the person.
+struct ErasurePlan {
+  int64_t entries = 0;
+  std::array<int64_t, kEntryKindCount> by_kind{};  // entries by EntryKind
+  std::optional<Date> first;                       // the earliest and latest entry date
+  std::optional<Date> last;
+  int64_t writes = 0;   // writes (of the log of writes) holding some of these entries
+  int64_t batches = 0;  // import batches holding some of these entries
+};
+
+// A write in progress: all writes go through one; nothing is ever updated or deleted but
+// by an erasure (erase_person). The write is all-or-nothing: destroyed before commit(), it
+// is rolled back.
 class StoreTransaction {
  public:
   StoreTransaction() = default;
@@ -79,6 +102,12 @@ class StoreTransaction {
   // Sets the row count and content hash of a batch added in this transaction (an import
   // knows them only at its end; until then they may be 0 and "").
   virtual void complete_batch(int64_t batch, int64_t rows, const std::string& content_hash) = 0;
+  // Erases every entry of `person` (ErasurePlan says which), the person's row, and what
+  // only those entries used (interned terms, writes of the log, import batches; a batch
+  // that keeps other rows has its count lowered and its file digest cleared), then adds
+  // `record` with its entry count set. The append-only guards stay in force for every
+  // other write. Returns what was erased.
+  virtual ErasurePlan erase_person(const std::string& person, ErasureRecord record) = 0;
   // Makes every write of the transaction permanent.
   virtual void commit() = 0;
 };
@@ -120,6 +149,10 @@ class JourneyStore {
   virtual std::vector<FrameworkVersion> framework_versions() const = 0;
   // The number of entries stored, superseded ones included.
   virtual int64_t entry_count() const = 0;
+  // What erase_person(person) would erase now (no entries when none are stored).
+  virtual ErasurePlan erasure_plan(const std::string& person) const = 0;
+  // Every erasure recorded, oldest first.
+  virtual std::vector<ErasureRecord> erasures() const = 0;
   // A value from the store's settings (e.g. "pseudonym_secret", made on create).
   virtual std::optional<std::string> setting(const std::string& key) const = 0;
   // A second, read-only view of the same store that sees it as last committed, whatever
@@ -132,6 +165,11 @@ class JourneyStore {
   // the store meanwhile. The copy is checked to be intact before this returns; on any
   // failure Error, and what was written to `file` is left for the caller to remove.
   virtual void backup_to(const std::filesystem::path& file) const = 0;
+  // After an erasure is committed, rewrites the store's files so that nothing deleted can
+  // be read from them: every page rebuilt, and the log of pages beside the store emptied.
+  // Error when it cannot finish (another process kept reading); the erasure stands, and
+  // scrubbing again completes it.
+  virtual void scrub() = 0;
   // Checks the store's own consistency (file integrity, schema, append-only guards,
   // references between its records), in a fixed order; damage is reported, never repaired.
   virtual std::vector<StoreCheck> check_store() const = 0;

@@ -16,6 +16,7 @@
 #include <limits>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -27,6 +28,19 @@ namespace {
 
 // PRAGMA application_id of an outcomes store ("outc"), telling it apart from other SQLite files.
 constexpr int kApplicationId = 0x6f757463;
+
+// The guards that make entries append-only. An erasure drops them and makes them again
+// inside its own transaction, so no other write ever runs without them.
+constexpr const char* kAppendOnlyTriggers = R"sql(
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN
+  SELECT RAISE(ABORT, 'entries are append-only: record a correction instead');
+END;
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+BEGIN
+  SELECT RAISE(ABORT, 'entries are append-only: record a correction instead');
+END;
+)sql";
 
 // The first schema: people, frameworks seen, interned terms, batches, settings, entries.
 void migrate_to_1(SQLite::Database& db) {
@@ -81,16 +95,9 @@ CREATE INDEX entries_by_journey ON entries (person, day, seq);
 CREATE INDEX entries_by_period ON entries (day, person);
 CREATE UNIQUE INDEX entries_by_ref ON entries (ref) WHERE ref IS NOT NULL;
 CREATE INDEX entries_by_supersedes ON entries (supersedes) WHERE supersedes IS NOT NULL;
-CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
-BEGIN
-  SELECT RAISE(ABORT, 'entries are append-only: record a correction instead');
-END;
-CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
-BEGIN
-  SELECT RAISE(ABORT, 'entries are append-only: record a correction instead');
-END;
 INSERT INTO settings (key, value) VALUES ('pseudonym_secret', lower(hex(randomblob(32))));
 )sql");
+  db.exec(kAppendOnlyTriggers);
   db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
 }
 
@@ -130,6 +137,31 @@ UPDATE batches SET content_hash = 'fnv1a64:' || content_hash
   WHERE length(content_hash) = 16 AND content_hash NOT GLOB '*[^0-9a-f]*';
 UPDATE frameworks_seen SET content_hash = 'fnv1a64:' || content_hash
   WHERE length(content_hash) = 16 AND content_hash NOT GLOB '*[^0-9a-f]*';
+)sql");
+}
+
+// Schema 4: the record of erasures (a person's entries removed at their request). A row
+// says when, by whom, why and how many entries, and names the person only by a keyed
+// digest of the reference (lib/forget.h). The record itself is never updated or deleted.
+void migrate_to_4(SQLite::Database& db) {
+  db.exec(R"sql(
+CREATE TABLE erasures (
+  id INTEGER PRIMARY KEY,
+  erased_at TEXT NOT NULL,
+  "by" TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  entries INTEGER NOT NULL,
+  person_digest TEXT NOT NULL
+);
+CREATE INDEX erasures_by_digest ON erasures (person_digest);
+CREATE TRIGGER erasures_no_update BEFORE UPDATE ON erasures
+BEGIN
+  SELECT RAISE(ABORT, 'the record of erasures is append-only');
+END;
+CREATE TRIGGER erasures_no_delete BEFORE DELETE ON erasures
+BEGIN
+  SELECT RAISE(ABORT, 'the record of erasures is append-only');
+END;
 )sql");
 }
 
@@ -251,7 +283,8 @@ std::string column_text(const SQLite::Column& column) {
 namespace store_detail {
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> steps = {migrate_to_1, migrate_to_2, migrate_to_3};
+  static const std::vector<Migration> steps = {migrate_to_1, migrate_to_2, migrate_to_3,
+                                               migrate_to_4};
   return steps;
 }
 
@@ -549,6 +582,86 @@ struct SqliteStore::Impl {
     }
     return log;
   }
+
+  // The entries an erasure of one person removes, and what they leave behind.
+  struct ErasureSet {
+    int64_t person = 0;                 // people.id; 0 when the reference is not stored
+    std::vector<int64_t> erased;        // ascending
+    std::vector<int64_t> unlinked;      // surviving corrections of erased entries
+    std::vector<int64_t> writes;        // first_id of each write holding erased entries
+    std::vector<std::pair<int64_t, int64_t>> batches;  // batch id, entries erased from it
+    std::vector<int64_t> terms;         // terms the erased entries name
+    ErasurePlan plan;
+  };
+  // Every entry naming `ref`, and every earlier version of each (a fact corrected onto the
+  // person from another reference was theirs all along). A later version under another
+  // reference survives as that person's entry, no longer marked as a correction.
+  ErasureSet erasure_set(const std::string& ref) {
+    ErasureSet set;
+    {
+      SQLite::Statement find(db, "SELECT id FROM people WHERE ref = ?");
+      find.bind(1, ref);
+      if (!find.executeStep()) return set;
+      set.person = find.getColumn(0).getInt64();
+    }
+    std::vector<int64_t> todo;
+    {
+      SQLite::Statement own(db, "SELECT id FROM entries WHERE person = ?");
+      own.bind(1, set.person);
+      while (own.executeStep()) todo.push_back(own.getColumn(0).getInt64());
+    }
+    std::unordered_set<int64_t> ids;
+    SQLite::Statement row(db, "SELECT supersedes, kind, day, batch, measure, status FROM entries "
+                              "WHERE id = ?");
+    std::unordered_map<int64_t, int64_t> batch_rows;
+    std::unordered_set<int64_t> terms;
+    while (!todo.empty()) {
+      const int64_t id = todo.back();
+      todo.pop_back();
+      if (!ids.insert(id).second) continue;
+      row.reset();
+      row.bind(1, id);
+      if (!row.executeStep()) damaged(fmt::format("entry {} is corrected but not stored", id));
+      if (!row.getColumn(0).isNull()) todo.push_back(row.getColumn(0).getInt64());
+      const auto kind = row.getColumn(1).getInt64();
+      if (kind < 0 || kind >= kEntryKindCount)
+        damaged(fmt::format("entry {} has unknown kind {}", id, kind));
+      ++set.plan.by_kind[static_cast<size_t>(kind)];
+      const Date day{static_cast<int32_t>(row.getColumn(2).getInt64())};
+      if (!set.plan.first || day < *set.plan.first) set.plan.first = day;
+      if (!set.plan.last || *set.plan.last < day) set.plan.last = day;
+      if (!row.getColumn(3).isNull()) ++batch_rows[row.getColumn(3).getInt64()];
+      for (int c : {4, 5})
+        if (!row.getColumn(c).isNull()) terms.insert(row.getColumn(c).getInt64());
+    }
+    set.erased.assign(ids.begin(), ids.end());
+    std::sort(set.erased.begin(), set.erased.end());
+    set.plan.entries = static_cast<int64_t>(set.erased.size());
+    SQLite::Statement later(db, "SELECT id FROM entries WHERE supersedes = ?");
+    for (int64_t id : set.erased) {
+      later.reset();
+      later.bind(1, id);
+      while (later.executeStep())
+        if (!ids.count(later.getColumn(0).getInt64()))
+          set.unlinked.push_back(later.getColumn(0).getInt64());
+    }
+    const WriteLog log = load_write_log();
+    for (int64_t id : set.erased) {
+      const int64_t first = log.first_ids[write_of(log, id)];
+      if (set.writes.empty() || set.writes.back() != first) set.writes.push_back(first);
+    }
+    set.plan.writes = static_cast<int64_t>(set.writes.size());
+    set.batches.assign(batch_rows.begin(), batch_rows.end());
+    std::sort(set.batches.begin(), set.batches.end());
+    set.plan.batches = static_cast<int64_t>(set.batches.size());
+    set.terms.assign(terms.begin(), terms.end());
+    std::sort(set.terms.begin(), set.terms.end());
+    return set;
+  }
+
+  // The number of erasures recorded when this connection last began a write: the ids it
+  // keeps of people and terms hold only while none has been erased since.
+  int64_t erasures_seen = -1;
 
   [[noreturn]] void damaged(const std::string& what) const {
     throw Error(fmt::format("{}: the store is damaged ({}); restore it from a backup", file, what));
@@ -910,6 +1023,7 @@ class SqliteTransaction final : public StoreTransaction {
                   int64_t batch) override;
   int64_t add_batch(const ImportBatch& batch) override;
   void complete_batch(int64_t batch, int64_t rows, const std::string& content_hash) override;
+  ErasurePlan erase_person(const std::string& person, ErasureRecord record) override;
   void commit() override;
 
  private:
@@ -938,6 +1052,13 @@ SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
     }
     try {
       s.next_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").getInt64();
+      // An erasure (by any process) removes people and terms: ids cached before it may
+      // name nothing, or something else, now.
+      const int64_t erasures = s.db.execAndGet("SELECT COUNT(*) FROM erasures").getInt64();
+      if (erasures != s.erasures_seen) {
+        s.forget_new_ids();
+        s.erasures_seen = erasures;
+      }
     } catch (...) {
       s.db.exec("ROLLBACK");
       if (bulk_) s.db.exec("PRAGMA foreign_keys = ON");
@@ -1095,6 +1216,106 @@ void SqliteTransaction::complete_batch(int64_t batch, int64_t rows,
     update.bind(2, content_hash);
     update.bind(3, batch);
     update.exec();
+  });
+}
+
+ErasurePlan SqliteTransaction::erase_person(const std::string& person, ErasureRecord record) {
+  SqliteStore::Impl& s = s_;
+  if (done_) throw Error(fmt::format("{}: erase_person after the write was committed", s.file));
+  return s.guard([&] {
+    // Deleted rows are overwritten with zeros, not just marked free.
+    s.db.exec("PRAGMA secure_delete = ON");
+    auto set = s.erasure_set(person);
+    // The one write allowed past the append-only guards, inside this transaction only.
+    s.db.exec("DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete;");
+    {
+      SQLite::Statement unlink(s.db, "UPDATE entries SET supersedes = NULL WHERE id = ?");
+      for (int64_t id : set.unlinked) {
+        unlink.reset();
+        unlink.bind(1, id);
+        unlink.exec();
+      }
+      // Latest first: a correction goes before the entry it corrects.
+      SQLite::Statement erase(s.db, "DELETE FROM entries WHERE id = ?");
+      for (auto it = set.erased.rbegin(); it != set.erased.rend(); ++it) {
+        erase.reset();
+        erase.bind(1, *it);
+        erase.exec();
+      }
+    }
+    s.db.exec(kAppendOnlyTriggers);
+    if (set.person != 0) {
+      SQLite::Statement drop(s.db, "DELETE FROM people WHERE id = ?");
+      drop.bind(1, set.person);
+      drop.exec();
+    }
+    {
+      SQLite::Statement unused(s.db,
+                               "DELETE FROM terms WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM "
+                               "entries WHERE measure = ?1) AND NOT EXISTS (SELECT 1 FROM "
+                               "entries WHERE status = ?1)");
+      for (int64_t id : set.terms) {
+        unused.reset();
+        unused.bind(1, id);
+        unused.exec();
+      }
+    }
+    {
+      // A batch left with rows of others keeps them counted; its file's digest goes (it is
+      // a fingerprint of the person's rows too), so an import of that file again is
+      // checked row by row, and their rows refused, instead of being skipped as known.
+      SQLite::Statement rows(s.db, "SELECT \"rows\" FROM batches WHERE id = ?");
+      SQLite::Statement drop(s.db, "DELETE FROM batches WHERE id = ?");
+      SQLite::Statement lower(s.db,
+                              "UPDATE batches SET \"rows\" = \"rows\" - ?1, content_hash = '', "
+                              "source = replace(source, ?2, '[erased]') WHERE id = ?3");
+      for (const auto& [batch, erased] : set.batches) {
+        rows.reset();
+        rows.bind(1, batch);
+        if (!rows.executeStep()) continue;
+        const int64_t left = rows.getColumn(0).getInt64() - erased;
+        rows.reset();
+        if (left <= 0) {
+          drop.reset();
+          drop.bind(1, batch);
+          drop.exec();
+        } else {
+          lower.reset();
+          lower.bind(1, erased);
+          lower.bind(2, person);
+          lower.bind(3, batch);
+          lower.exec();
+        }
+      }
+    }
+    {
+      // A write of the log with no entry left would still say when something about the
+      // person was recorded.
+      SQLite::Statement empty(
+          s.db,
+          "DELETE FROM writes WHERE first_id = ?1 AND NOT EXISTS (SELECT 1 FROM entries WHERE "
+          "id >= ?1 AND id < coalesce((SELECT min(first_id) FROM writes WHERE first_id > ?1), "
+          "9223372036854775807))");
+      for (int64_t first : set.writes) {
+        empty.reset();
+        empty.bind(1, first);
+        empty.exec();
+      }
+    }
+    record.entries = set.plan.entries;
+    SQLite::Statement add(s.db,
+                          "INSERT INTO erasures (erased_at, \"by\", reason, entries, person_digest) "
+                          "VALUES (?, ?, ?, ?, ?)");
+    add.bind(1, record.erased_at);
+    add.bind(2, record.by);
+    add.bind(3, record.reason);
+    add.bind(4, record.entries);
+    add.bind(5, record.person_digest);
+    add.exec();
+    // The ids this connection kept of people and terms may name rows gone now.
+    s.forget_new_ids();
+    s.erasures_seen = -1;
+    return set.plan;
   });
 }
 
@@ -1618,6 +1839,29 @@ int64_t SqliteStore::entry_count() const {
   return s.guard([&] { return s.db.execAndGet("SELECT COUNT(*) FROM entries").getInt64(); });
 }
 
+ErasurePlan SqliteStore::erasure_plan(const std::string& person) const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    ReadSnapshot snapshot(s);
+    return s.erasure_set(person).plan;
+  });
+}
+
+std::vector<ErasureRecord> SqliteStore::erasures() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    std::vector<ErasureRecord> records;
+    SQLite::Statement all(s.db,
+                          "SELECT erased_at, \"by\", reason, entries, person_digest FROM erasures "
+                          "ORDER BY id");
+    while (all.executeStep())
+      records.push_back({all.getColumn(0).getString(), all.getColumn(1).getString(),
+                         all.getColumn(2).getString(), all.getColumn(3).getInt64(),
+                         all.getColumn(4).getString()});
+    return records;
+  });
+}
+
 std::optional<std::string> SqliteStore::setting(const std::string& key) const {
   Impl& s = *impl_;
   return s.guard([&]() -> std::optional<std::string> {
@@ -1764,6 +2008,33 @@ void SqliteStore::backup_to(const std::filesystem::path& file) const {
   }
 }
 
+void SqliteStore::scrub() {
+  Impl& s = *impl_;
+  if (s.in_transaction || s.in_read)
+    throw Error(fmt::format("{}: cannot scrub the store while this process uses it", s.file));
+  s.guard([&] {
+    // Zeroing deleted rows leaves copies in pages that rebalancing moved or freed, and in
+    // the log of pages: every page is rebuilt, then the log is copied in and emptied.
+    s.db.exec("PRAGMA secure_delete = ON");
+    try {
+      s.db.exec("VACUUM");
+    } catch (...) {
+      s.waited_done();
+      throw;
+    }
+    SQLite::Statement checkpoint(s.db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    const bool busy = checkpoint.executeStep() && checkpoint.getColumn(0).getInt() != 0;
+    checkpoint.reset();
+    s.waited_done();
+    s.db.exec("PRAGMA secure_delete = OFF");
+    if (busy)
+      throw Error(fmt::format(
+          "{}: another process kept reading the store, so its log ({}-wal) could not be "
+          "emptied",
+          s.file, s.file));
+  });
+}
+
 std::vector<StoreCheck> SqliteStore::check_store() const {
   Impl& s = *impl_;
   return s.guard([&] {
@@ -1791,23 +2062,28 @@ std::vector<StoreCheck> SqliteStore::check_store() const {
     // Entries are never updated or deleted: two triggers refuse it. Each must be there,
     // fire before its statement on entries, and abort it.
     StoreCheck append_only{"append-only", {}, "entries cannot be updated or deleted"};
-    for (const auto& [trigger, event] :
-         {std::pair{"entries_no_update", "UPDATE"}, std::pair{"entries_no_delete", "DELETE"}}) {
+    // The record of erasures is guarded the same way.
+    for (const auto& [trigger, event, table] :
+         {std::tuple{"entries_no_update", "UPDATE", "ENTRIES"},
+          std::tuple{"entries_no_delete", "DELETE", "ENTRIES"},
+          std::tuple{"erasures_no_update", "UPDATE", "ERASURES"},
+          std::tuple{"erasures_no_delete", "DELETE", "ERASURES"}}) {
+      const std::string rows = std::string(table) == "ENTRIES" ? "entries" : "erasure records";
       SQLite::Statement find(s.db,
                              "SELECT upper(replace(replace(sql, char(10), ' '), '  ', ' ')) "
                              "FROM sqlite_master WHERE type = 'trigger' AND name = ?");
       find.bind(1, trigger);
       if (!find.executeStep()) {
         append_only.problems.push_back(fmt::format(
-            "the trigger {} is missing: entries could be {}d", trigger,
+            "the trigger {} is missing: {} could be {}d", trigger, rows,
             std::string(event) == "UPDATE" ? "update" : "delete"));
         continue;
       }
       const std::string sql = find.getColumn(0).getString();
-      if (sql.find(fmt::format("BEFORE {} ON ENTRIES", event)) == std::string::npos ||
+      if (sql.find(fmt::format("BEFORE {} ON {}", event, table)) == std::string::npos ||
           sql.find("RAISE(ABORT") == std::string::npos)
         append_only.problems.push_back(
-            fmt::format("the trigger {} no longer refuses every {} of entries", trigger, event));
+            fmt::format("the trigger {} no longer refuses every {} of {}", trigger, event, rows));
     }
     checks.push_back(std::move(append_only));
 

@@ -52,9 +52,12 @@ class SqliteStore final : public JourneyStore {
   std::vector<std::string> people() const override;
   std::vector<FrameworkVersion> framework_versions() const override;
   int64_t entry_count() const override;
+  ErasurePlan erasure_plan(const std::string& person) const override;
+  std::vector<ErasureRecord> erasures() const override;
   std::optional<std::string> setting(const std::string& key) const override;
   std::unique_ptr<JourneyStore> open_reader() const override;
   void backup_to(const std::filesystem::path& file) const override;
+  void scrub() override;
   std::vector<StoreCheck> check_store() const override;
 
   struct Impl;

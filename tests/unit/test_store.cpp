@@ -78,8 +78,8 @@ TEST_CASE("create makes an owner-only store at the current schema version") {
     if (::stat(side.c_str(), &st) == 0) CHECK((st.st_mode & 0077) == 0);
   }
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
-  CHECK(SqliteStore::schema_version() == 3);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
+  CHECK(SqliteStore::schema_version() == 4);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
   CHECK(db.execAndGet("PRAGMA page_size").getInt() == 16384);
 }
@@ -588,11 +588,11 @@ TEST_CASE("a store newer than the code is refused; an old one is migrated") {
   { SqliteStore::create(file); }
   {
     SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA user_version = 4");
+    db.exec("PRAGMA user_version = 5");
   }
   auto message = error_of([&] { SqliteStore::open(file); });
   CHECK(message.find(file.string()) == 0);
-  CHECK(message.find("schema version 4, newer than this version of outcomes knows (3)") !=
+  CHECK(message.find("schema version 5, newer than this version of outcomes knows (4)") !=
         std::string::npos);
 }
 
@@ -602,29 +602,29 @@ TEST_CASE("the migration runner applies only the missing steps, all or nothing")
   { SqliteStore::create(file); }
   SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
   auto steps = store_detail::migrations();
-  REQUIRE(steps.size() == 3);
-  CHECK(store_detail::migrate(db, steps, file.string()) == 3);  // nothing to do
+  REQUIRE(steps.size() == 4);
+  CHECK(store_detail::migrate(db, steps, file.string()) == 4);  // nothing to do
 
   int runs = 0;
-  auto with_four = steps;
-  with_four.push_back([&](SQLite::Database& d) {
+  auto with_five = steps;
+  with_five.push_back([&](SQLite::Database& d) {
     ++runs;
     d.exec("CREATE TABLE occasions (id INTEGER PRIMARY KEY)");
   });
-  CHECK(store_detail::migrate(db, with_four, file.string()) == 4);
+  CHECK(store_detail::migrate(db, with_five, file.string()) == 5);
   CHECK(runs == 1);
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 5);
   CHECK(db.tableExists("occasions"));
-  CHECK(store_detail::migrate(db, with_four, file.string()) == 4);
+  CHECK(store_detail::migrate(db, with_five, file.string()) == 5);
   CHECK(runs == 1);
 
-  auto failing = with_four;
+  auto failing = with_five;
   failing.push_back([](SQLite::Database& d) {
     d.exec("CREATE TABLE half_done (x)");
     d.exec("THIS IS NOT SQL");
   });
   CHECK_THROWS_AS(store_detail::migrate(db, failing, file.string()), SQLite::Exception);
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 5);
   CHECK_FALSE(db.tableExists("half_done"));
 
   CHECK(error_of([&] {
@@ -633,7 +633,7 @@ TEST_CASE("the migration runner applies only the missing steps, all or nothing")
 
   // A store at version 0 of our own making is migrated from the start.
   SQLite::Database fresh((dir / "fresh.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 3);
+  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 4);
   CHECK(fresh.tableExists("entries"));
 }
 
@@ -887,7 +887,7 @@ TEST_CASE("a version 1 store is migrated: entries kept, writes logged, episode i
   auto store = SqliteStore::open(file);
   CHECK(store.entry_count() == 4);
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
   CHECK(
       db.execAndGet("SELECT group_concat(first_id || recorded_at, ' ') FROM writes").getString() ==
       "1a 3b 4a");
@@ -946,7 +946,7 @@ INSERT INTO writes (first_id, recorded_at) VALUES (1, 't');
     CHECK(versions[1].entries == 1);
   }
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 3);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
   // Opening again migrates nothing twice.
   { auto again = SqliteStore::open(file); }
   CHECK(db.execAndGet("SELECT content_hash FROM batches WHERE id = 1").getString() ==
