@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "csv.h"
-#include "hash.h"
 #include "forget.h"
+#include "hash.h"
 #include "record_internal.h"
 
 namespace outcomes::record_detail {
