@@ -10,6 +10,8 @@
 #include "error.h"
 #include "export.h"
 #include "export_tables.h"
+#include "fhir.h"
+#include "hash.h"
 #include "store.h"
 #include "table_text.h"
 
@@ -37,13 +39,37 @@ bool is_folder(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// The format: --format, else the output's extension (.jsonl/.ndjson, .xlsx, .sav, .dta),
+// else CSV.
+std::string chosen_format(const ExportCommand& cmd, bool format_given) {
+  if (format_given || cmd.output.empty()) return cmd.format.empty() ? "csv" : cmd.format;
+  const auto ext = std::filesystem::path(cmd.output).extension().string();
+  if (ext == ".jsonl" || ext == ".ndjson") return "jsonl";
+  if (ext == ".xlsx" || ext == ".sav" || ext == ".dta") return ext.substr(1);
+  return "csv";
+}
+
+// The subject identifiers of FHIR responses: the references, or pseudonyms under `key`
+// named by a fingerprint of the key, so that services sharing a key share the system and
+// their responses link.
+FhirResponseOptions fhir_subjects(const ExportOptions& options, const std::string& key) {
+  FhirResponseOptions fhir;
+  if (options.identify) {
+    fhir.subject_system = "urn:outcomes:person-reference";
+    fhir.subject = [](const std::string& ref) { return ref; };
+  } else {
+    fhir.subject_system =
+        "urn:outcomes:pseudonym:" + sha256_hex("pseudonym key\n" + key).substr(0, 16);
+    fhir.subject = [key](const std::string& ref) { return person_pseudonym(key, ref); };
+  }
+  return fhir;
+}
+
 int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool format_given) {
   ExportOptions options;
-  TableFormat format = parse_table_format(cmd.format).value_or(TableFormat::Csv);
-  if (!format_given && !cmd.output.empty()) {
-    auto ext = std::filesystem::path(cmd.output).extension();
-    if (ext == ".jsonl" || ext == ".ndjson") format = TableFormat::Jsonl;
-  }
+  const std::string format_name = chosen_format(cmd, format_given);
+  const bool fhir = format_name == "fhir";
+  const TableFormat format = parse_table_format(format_name).value_or(TableFormat::Jsonl);
   options.format = format == TableFormat::Jsonl ? ExportFormat::Jsonl : ExportFormat::Csv;
   if (!cmd.from.empty()) options.from = parse_date_option(cmd.from, "--from");
   if (!cmd.to.empty()) options.to = parse_date_option(cmd.to, "--to");
@@ -62,6 +88,15 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
   if (cmd.what == "entries" && (cmd.layout != "wide" || !cmd.as_of.empty()))
     throw UsageError("--layout and --as-of apply to 'export assessments' and 'export dictionary'");
   if (cmd.what != "entries" && cmd.audit) throw UsageError("--audit applies to 'export entries'");
+  if (fhir && cmd.what != "assessments")
+    throw UsageError(
+        "--format fhir writes assessment occasions as QuestionnaireResponses: use 'export "
+        "assessments --format fhir' (the matching Questionnaire is 'frameworks show ID --format "
+        "fhir')");
+  const bool to_stdout = cmd.output.empty() || cmd.output == "-";
+  if (!fhir && !is_text_format(format) && to_stdout)
+    throw UsageError(fmt::format("{} is a file format: name the file with -o FILE{}", format_name,
+                                 holds_one_table(format) ? " (or a FOLDER for several tables)" : ""));
 
   Workspace workspace = open_workspace(global);
   for (const auto& f : workspace.frameworks) options.known_frameworks.push_back(f.id);
@@ -73,6 +108,27 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
   if (cmd.identifiable)
     std::cerr << "warning: --identifiable: the export holds people's own references; keep it "
                  "as safe as the store\n";
+  const std::string done_note = options.identify ? "" : " (pseudonymised)";
+
+  if (fhir) {
+    std::string key = options.identify ? "" : export_key(*store, options);
+    FhirResponseOptions fhir_options = fhir_subjects(options, key);
+    fhir_options.as_of = *options.as_of;
+    fhir_options.from = options.from;
+    if (!options.people.empty()) fhir_options.people = export_people(*store, options);
+    fhir_options.dates = options.dates;
+    const auto frameworks = export_frameworks(workspace.frameworks, options.frameworks);
+    FhirResponseSummary summary;
+    write_result(cmd.output, [&](std::ostream& out) {
+      summary = write_fhir_responses(*store, frameworks, fhir_options, out);
+    });
+    if (!to_stdout)
+      std::cerr << fmt::format("exported {} QuestionnaireResponse{} of {} {} to {}{}\n",
+                               summary.responses, summary.responses == 1 ? "" : "s",
+                               summary.people, summary.people == 1 ? "person" : "people",
+                               cmd.output, done_note);
+    return kExitOk;
+  }
 
   // The tables the export holds, described before any is written.
   std::vector<Framework> frameworks;
@@ -85,10 +141,20 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
     for (auto& spec : assessment_table_specs(frameworks, options))
       tables.push_back(std::move(spec));
   }
-  const bool to_stdout = cmd.output.empty() || cmd.output == "-";
+  // The entries format's own column "by" is a reserved word in SPSS; both statistics
+  // formats name it recorded_by.
+  if (format == TableFormat::Sav || format == TableFormat::Dta)
+    for (auto& table : tables)
+      for (auto& column : table.columns)
+        if (column.name == "by") column.name = "recorded_by";
+
   const bool several = cmd.what == "assessments" && tables.size() > 1;
   const bool folder = !to_stdout && (is_folder(cmd.output) || cmd.output.back() == '/' ||
                                      (several && holds_one_table(format)));
+  if (folder && format == TableFormat::Xlsx)
+    throw UsageError(fmt::format(
+        "--output: an Excel workbook holds every table as a sheet; name a file, not the folder {}",
+        cmd.output));
   if (folder && !is_folder(cmd.output) &&
       std::filesystem::symlink_status(cmd.output).type() != std::filesystem::file_type::not_found)
     throw UsageError(fmt::format("--output: {} is not a folder; the export holds {} {} tables",
@@ -96,18 +162,34 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
   if (several && holds_one_table(format) && !folder)
     throw UsageError(fmt::format(
         "the export holds {} tables and {} holds one: name a folder with -o FOLDER (one file "
-        "a table, plus dictionary.csv), or use --format jsonl",
+        "a table, plus dictionary.csv), or use --format jsonl or xlsx",
         tables.size(), to_string(format)));
 
   std::string key;
   if (!options.identify && cmd.what != "dictionary") key = export_key(*store, options);
-  // The sink's tables, in order; the dictionary comes with every folder.
+  // The dictionary comes with every folder (as dictionary.csv) and every workbook (a sheet).
+  const bool stat_folder = folder && !is_text_format(format);
+  const bool dictionary_in_sink =
+      cmd.what == "dictionary" || format == TableFormat::Xlsx || (folder && !stat_folder);
   auto produce = [&](TableSink& sink) {
+    if (cmd.what == "entries" && !is_text_format(format))
+      export_entries_to_sink(*store, options, tables.front(), sink);
     if (cmd.what == "assessments") write_assessment_tables(*store, frameworks, options, key, sink);
-    if (cmd.what == "dictionary" || folder) write_dictionary(tables, sink);
+    if (dictionary_in_sink) write_dictionary(tables, sink);
     sink.finish();
+    if (stat_folder) {
+      auto csv = open_folder_sink(TableFormat::Csv, cmd.output);
+      write_dictionary(tables, *csv);
+      csv->finish();
+    }
   };
 
+  if (!is_text_format(format)) {
+    produce(*open_file_sink(format, cmd.output, folder));
+    std::cerr << fmt::format("exported {} as {} to {}{}\n", cmd.what, to_string(format),
+                             cmd.output, cmd.what == "dictionary" ? "" : done_note);
+    return kExitOk;
+  }
   if (folder) {
     auto sink = open_folder_sink(format, cmd.output);
     if (cmd.what == "entries") {
@@ -118,8 +200,7 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
     produce(*sink);
     std::cerr << fmt::format("exported {} table{} and dictionary.csv to {}{}\n",
                              cmd.what == "dictionary" ? 0 : tables.size(),
-                             tables.size() == 1 ? "" : "s", cmd.output,
-                             options.identify ? "" : " (pseudonymised)");
+                             tables.size() == 1 ? "" : "s", cmd.output, done_note);
     return kExitOk;
   }
   if (cmd.what == "entries") {
@@ -130,8 +211,7 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
     auto summary = export_entries_to_file(*store, options, cmd.output);
     std::cerr << fmt::format("exported {} entr{} of {} {} to {}{}\n", summary.entries,
                              summary.entries == 1 ? "y" : "ies", summary.people,
-                             summary.people == 1 ? "person" : "people", cmd.output,
-                             options.identify ? "" : " (pseudonymised)");
+                             summary.people == 1 ? "person" : "people", cmd.output, done_note);
     return kExitOk;
   }
   write_result(cmd.output, [&](std::ostream& out) {
@@ -139,9 +219,8 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
     produce(*sink);
   });
   if (!to_stdout)
-    std::cerr << fmt::format(
-        "exported {} to {}{}\n", cmd.what, cmd.output,
-        options.identify || cmd.what == "dictionary" ? "" : " (pseudonymised)");
+    std::cerr << fmt::format("exported {} to {}{}\n", cmd.what, cmd.output,
+                             cmd.what == "dictionary" ? "" : done_note);
   return kExitOk;
 }
 }  // namespace
@@ -158,7 +237,8 @@ void setup_export(CLI::App& app, const GlobalOptions& global, Runner& run) {
                   "framework, or one long table) or dictionary (every column of those tables)")
       ->check(CLI::IsMember({"entries", "assessments", "dictionary"}))
       ->option_text("WHAT");
-  auto* format = add_format_option(*sub, cmd->format, {"csv", "jsonl"});
+  auto* format =
+      add_format_option(*sub, cmd->format, {"csv", "jsonl", "xlsx", "sav", "dta", "fhir"});
   sub->add_option("--from", cmd->from,
                   "Only entries (and long-layout occasions) dated on or after DATE")
       ->option_text("DATE");

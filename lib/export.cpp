@@ -23,13 +23,16 @@ namespace outcomes {
 namespace {
 
 
-// Turns stored entries into export rows and writes them in the chosen format.
+// Turns stored entries into export rows and writes them in the chosen format: CSV or
+// JSON Lines text to a stream, or typed rows to a table sink.
 class EntryWriter {
  public:
   EntryWriter(const ExportOptions& options, std::string_view secret, std::ostream& out)
-      : options_(options), mac_(secret), out_(out) {
-    if (options_.format == ExportFormat::Csv) write_csv_row(out_, export_columns(options_.audit));
+      : options_(options), mac_(secret), out_(&out) {
+    if (options_.format == ExportFormat::Csv) write_csv_row(out, export_columns(options_.audit));
   }
+  EntryWriter(const ExportOptions& options, std::string_view secret, TableSink& sink)
+      : options_(options), mac_(secret), sink_(&sink) {}
 
   void write(const Entry& e, const std::string& person) {
     fields_.resize(options_.audit ? 13 : 10);
@@ -54,8 +57,12 @@ class EntryWriter {
       if (e.supersedes) fields_[11] = std::to_string(e.supersedes);
       if (options_.include_text) fields_[12] = e.reason;  // a reason is never a private note's
     }
+    if (sink_) {
+      write_row(e);
+      return;
+    }
     if (options_.format == ExportFormat::Csv) {
-      write_csv_row(out_, fields_);
+      write_csv_row(*out_, fields_);
       return;
     }
     // One object a line, keys in column order. Numbers are the decimal text to_string
@@ -72,10 +79,27 @@ class EntryWriter {
         append_json_string(line_, fields_[i]);
     }
     line_ += "}\n";
-    out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+    out_->write(line_.data(), static_cast<std::streamsize>(line_.size()));
   }
 
  private:
+  // The fields as typed cells: the date a date (the first of its month when coarsened),
+  // value, id and supersedes integers, every other field text; an empty field an empty cell.
+  void write_row(const Entry& e) {
+    row_.resize(fields_.size());
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (fields_[i].empty())
+        row_[i] = std::monostate{};
+      else if (i == 1)
+        row_[i] = coarsen(e.date, options_.dates);
+      else if (i == 5 || i == 10 || i == 11)
+        row_[i] = static_cast<std::int64_t>(std::stoll(fields_[i]));
+      else
+        row_[i] = fields_[i];
+    }
+    sink_->row(row_);
+  }
+
   // Free text is left out unless asked for. Where `record` needs some text (a need, which
   // a later `met` must match; a note; a goal's words) a placeholder keeps the export
   // importable: for needs, a keyed digest so that `open` and `met` still pair up. A private
@@ -97,8 +121,10 @@ class EntryWriter {
 
   const ExportOptions& options_;
   HmacSha256 mac_;  // keyed with the store's pseudonym secret
-  std::ostream& out_;
+  std::ostream* out_ = nullptr;
+  TableSink* sink_ = nullptr;
   std::vector<std::string> fields_;
+  Row row_;
   // `{"person":`, `,"date":`, …: each key as JSON text with what goes before it.
   const std::vector<std::string> keys_ = json_keys(export_columns(options_.audit));
   std::string line_;
@@ -204,8 +230,13 @@ std::vector<std::string> export_columns(bool audit) {
   return columns;
 }
 
-ExportSummary export_entries(const JourneyStore& store, const ExportOptions& options,
-                             std::ostream& out) {
+namespace {
+
+// Selects the entries of an export and hands them to `write` in export order; `writer`
+// is made once the key is known.
+template <class MakeWriter>
+ExportSummary write_selected_entries(const JourneyStore& store, const ExportOptions& options,
+                                     MakeWriter make_writer) {
   if (options.from && options.to && *options.to < *options.from)
     throw UsageError(fmt::format("--to {} is before --from {}", format_date(*options.to),
                                  format_date(*options.from)));
@@ -228,7 +259,7 @@ ExportSummary export_entries(const JourneyStore& store, const ExportOptions& opt
   std::string secret;
   if (!options.identify || !options.include_text)  // pseudonyms, refs, need placeholders
     secret = export_key(store, options);
-  EntryWriter writer(options, secret, out);
+  EntryWriter writer = make_writer(secret);
   ExportSummary summary;
   EntryQuery query;
   query.from = options.from;
@@ -290,6 +321,25 @@ ExportSummary export_entries(const JourneyStore& store, const ExportOptions& opt
       }
     }
   }
+  return summary;
+}
+
+}  // namespace
+
+ExportSummary export_entries(const JourneyStore& store, const ExportOptions& options,
+                             std::ostream& out) {
+  return write_selected_entries(store, options, [&](const std::string& secret) {
+    return EntryWriter(options, secret, out);
+  });
+}
+
+ExportSummary export_entries_to_sink(const JourneyStore& store, const ExportOptions& options,
+                                     const TableSpec& spec, TableSink& sink) {
+  sink.begin_table(spec);
+  auto summary = write_selected_entries(store, options, [&](const std::string& secret) {
+    return EntryWriter(options, secret, sink);
+  });
+  sink.end_table();
   return summary;
 }
 

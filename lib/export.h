@@ -49,6 +49,11 @@ struct ExportSummary {
 // recording order. Throws UsageError for an unknown person or framework id.
 ExportSummary export_entries(const JourneyStore& store, const ExportOptions& options,
                              std::ostream& out);
+// The same entries as one table (`spec`, the entries table's description) written to
+// `sink` as typed rows: dates as dates, value, id and supersedes as integers; begins and
+// ends the table, without finishing the sink.
+ExportSummary export_entries_to_sink(const JourneyStore& store, const ExportOptions& options,
+                                     const TableSpec& spec, TableSink& sink);
 // The same, written to `file` by write_output (owner-only, replaced only once complete;
 // a failed export leaves the old file). Error when the file cannot be written.
 ExportSummary export_entries_to_file(const JourneyStore& store, const ExportOptions& options,

@@ -98,12 +98,6 @@ std::string date_protection(const ExportOptions& o) {
   return o.dates == DatePrecision::Month ? "coarsened to the month (its first day is carried)" : "";
 }
 
-Date coarsen(Date date, DatePrecision dates) {
-  if (dates == DatePrecision::Day) return date;
-  const auto ymd = split_date(date);
-  return make_date(ymd.year, ymd.month, 1);
-}
-
 Column column(std::string name, std::string label, ColumnType type, std::string derivation,
               std::string protection = "") {
   Column c;

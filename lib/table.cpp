@@ -7,6 +7,12 @@
 
 namespace outcomes {
 
+Date coarsen(Date date, DatePrecision dates) {
+  if (dates == DatePrecision::Day) return date;
+  const auto ymd = split_date(date);
+  return make_date(ymd.year, ymd.month, 1);
+}
+
 std::string_view to_string(ColumnType type) {
   switch (type) {
     case ColumnType::Text: return "text";

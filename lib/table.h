@@ -45,6 +45,8 @@ struct Column {
 // Whether a Date column holds days or months (dates coarsened to the month: the first
 // day of the month is carried; writers show year and month only).
 enum class DatePrecision { Day, Month };
+// The date a cell carries at `dates` precision: the date, or the first day of its month.
+Date coarsen(Date date, DatePrecision dates);
 
 // A table's description: written before its rows.
 struct TableSpec {

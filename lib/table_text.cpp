@@ -14,38 +14,46 @@
 #include "error.h"
 #include "json_out.h"
 #include "output.h"
+#include "table_stat.h"
+#include "table_xlsx.h"
 
 namespace outcomes {
 
-std::string_view to_string(TableFormat format) {
-  switch (format) {
-    case TableFormat::Csv:
-      return "csv";
-    case TableFormat::Jsonl:
-      return "jsonl";
-  }
-  return "csv";
+namespace {
+struct FormatFacts {
+  TableFormat format;
+  std::string_view name;
+  std::string_view extension;
+  bool text;
+  bool one_table;
+};
+constexpr FormatFacts kFormats[] = {
+    {TableFormat::Csv, "csv", ".csv", true, true},
+    {TableFormat::Jsonl, "jsonl", ".jsonl", true, false},
+    {TableFormat::Xlsx, "xlsx", ".xlsx", false, false},
+    {TableFormat::Sav, "sav", ".sav", false, true},
+    {TableFormat::Dta, "dta", ".dta", false, true},
+};
+const FormatFacts& facts(TableFormat format) {
+  for (const auto& f : kFormats)
+    if (f.format == format) return f;
+  return kFormats[0];
 }
+}  // namespace
+
+std::string_view to_string(TableFormat format) { return facts(format).name; }
+
+bool is_text_format(TableFormat format) { return facts(format).text; }
 
 std::optional<TableFormat> parse_table_format(std::string_view name) {
-  if (name == "csv") return TableFormat::Csv;
-  if (name == "jsonl") return TableFormat::Jsonl;
+  for (const auto& f : kFormats)
+    if (f.name == name) return f.format;
   return std::nullopt;
 }
 
-std::string_view file_extension(TableFormat format) {
-  switch (format) {
-    case TableFormat::Csv:
-      return ".csv";
-    case TableFormat::Jsonl:
-      return ".jsonl";
-  }
-  return ".csv";
-}
+std::string_view file_extension(TableFormat format) { return facts(format).extension; }
 
-bool holds_one_table(TableFormat format) {
-  return format == TableFormat::Csv;
-}
+bool holds_one_table(TableFormat format) { return facts(format).one_table; }
 
 namespace {
 
@@ -229,13 +237,36 @@ std::unique_ptr<TableSink> open_table_sink(TableFormat format, std::ostream& out
       return std::make_unique<CsvSink>(out);
     case TableFormat::Jsonl:
       return std::make_unique<JsonlSink>(out, name_tables);
+    default:
+      break;
   }
-  throw Error("unknown table format");
+  throw Error(fmt::format("{} is not a text format", to_string(format)));
 }
 
 std::unique_ptr<TableSink> open_folder_sink(TableFormat format,
                                             const std::filesystem::path& folder) {
+  if (!is_text_format(format)) return open_file_sink(format, folder, true);
   return std::make_unique<FolderSink>(format, folder);
+}
+
+std::unique_ptr<TableSink> open_file_sink(TableFormat format, const std::filesystem::path& target,
+                                          bool folder) {
+  switch (format) {
+    case TableFormat::Xlsx:
+      if (folder)
+        throw UsageError(fmt::format(
+            "--output: an Excel workbook holds every table as a sheet; name a file, not the "
+            "folder {}",
+            target.string()));
+      return make_xlsx_sink(target);
+    case TableFormat::Sav:
+      return make_stat_sink(StatFormat::Sav, target, folder);
+    case TableFormat::Dta:
+      return make_stat_sink(StatFormat::Dta, target, folder);
+    default:
+      break;
+  }
+  throw Error(fmt::format("{} is a text format; it is written to a stream", to_string(format)));
 }
 
 }  // namespace outcomes
