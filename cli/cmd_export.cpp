@@ -149,8 +149,11 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
         if (column.name == "by") column.name = "recorded_by";
 
   const bool several = cmd.what == "assessments" && tables.size() > 1;
+  // A name with the format's own extension ("out.sav") means a file, never a new folder.
+  const bool file_name = !to_stdout && std::filesystem::path(cmd.output).extension() ==
+                                           file_extension(format);
   const bool folder = !to_stdout && (is_folder(cmd.output) || cmd.output.back() == '/' ||
-                                     (several && holds_one_table(format)));
+                                     (several && holds_one_table(format) && !file_name));
   if (folder && format == TableFormat::Xlsx)
     throw UsageError(fmt::format(
         "--output: an Excel workbook holds every table as a sheet; name a file, not the folder {}",
