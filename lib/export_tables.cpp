@@ -601,25 +601,35 @@ void write_assessment_tables(const JourneyStore& store, const std::vector<Framew
     std::sort(refs.begin(), refs.end());
     assess.people = refs;
   }
-  const StoreAssessment result = assess_store(store, frameworks, assess);
   std::map<std::string_view, std::string_view> label_of;  // reference -> export label
   for (const auto& [label, ref] : order) label_of[ref] = label;
-  for (const auto& f : frameworks) {
-    const WideTable table = wide_table(f, options);
-    std::vector<std::pair<std::string_view, const Assessment*>> rows;
-    for (const auto& a : result.assessments)
-      if (a.framework == f.id) rows.emplace_back(label_of.at(a.person), &a);
-    std::sort(rows.begin(), rows.end());
-    sink.begin_table(table.spec);
-    Row row;
-    for (const auto& [label, a] : rows) {
-      row.clear();
-      const std::string person(label);
-      for (const auto& column : table.fields)
-        row.push_back(wide_cell(column, *a, person, options.dates));
-      sink.row(row);
+  // Each person's assessments become rows as the store is read (a row is far smaller than
+  // an Assessment), held per framework until every person is read.
+  std::vector<WideTable> tables;
+  for (const auto& f : frameworks) tables.push_back(wide_table(f, options));
+  std::vector<std::vector<std::pair<std::string_view, Row>>> rows(frameworks.size());
+  for_each_timeline(store, frameworks, assess, [&](const Timeline& t) {
+    for (const auto& ft : t.frameworks) {
+      const auto it = std::find_if(frameworks.begin(), frameworks.end(),
+                                   [&](const Framework& f) { return f.id == ft.framework().id; });
+      if (it == frameworks.end()) continue;
+      const size_t index = static_cast<size_t>(it - frameworks.begin());
+      const Assessment a = assess_timeline(t, ft);
+      const std::string_view label = label_of.at(t.person);
+      Row row;
+      row.reserve(tables[index].fields.size());
+      for (const auto& column : tables[index].fields)
+        row.push_back(wide_cell(column, a, std::string(label), options.dates));
+      rows[index].emplace_back(label, std::move(row));
     }
+  });
+  for (size_t i = 0; i < frameworks.size(); ++i) {
+    std::sort(rows[i].begin(), rows[i].end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    sink.begin_table(tables[i].spec);
+    for (const auto& [label, row] : rows[i]) sink.row(row);
     sink.end_table();
+    rows[i] = {};
   }
 }
 

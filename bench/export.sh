@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Export benchmark: builds one store of ROWS entries for PEOPLE people (bench/gen_entries
+# and `outcomes record --from`), then times, in every format, the export of all entries
+# and the wide assessments (one row per person and framework). Runs alternate between
+# the commands; each command's median wall time, CPU time (user + system) and peak
+# memory (maximum resident set, which includes the mapped store file) are printed, with
+# the output's size.
+#
+#   bench/export.sh [BUILD_DIR] [ROWS] [PEOPLE] [RUNS]
+#
+# BUILD_DIR defaults to build-bench (configured Release here when missing); ROWS 1,000,000,
+# PEOPLE 40,000, RUNS 3.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath -m "${1:-$src/build-bench}")
+rows=${2:-1000000}
+people=${3:-40000}
+runs=${4:-3}
+today=2026-11-15
+
+. "$src/bench/common.sh"
+bench_build "$build" outcomes gen_entries
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export OUTCOMES_NOW=$today OUTCOMES_SHARE="$src/frameworks"
+"$build/bench/gen_entries" "$rows" "$people" "$today" >"$work/entries.csv"
+(cd "$work" && "$build/outcomes" init ws --name Bench >/dev/null)
+"$build/outcomes" --workspace "$work/ws" record --from "$work/entries.csv" 2>/dev/null
+rm -f "$work/entries.csv"
+echo "store: $(sqlite3 "$work/ws/outcomes.db" "SELECT count(*) FROM entries") entries," \
+  "$(sqlite3 "$work/ws/outcomes.db" "SELECT count(DISTINCT person) FROM entries") people;" \
+  "load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# name|arguments (the output goes to $work/out: a file, or a folder for several tables)
+cases=(
+  "entries csv|entries --format csv -o OUT.csv"
+  "entries jsonl|entries --format jsonl -o OUT.jsonl"
+  "entries xlsx|entries --format xlsx -o OUT.xlsx"
+  "entries sav|entries --format sav -o OUT.sav"
+  "entries dta|entries --format dta -o OUT.dta"
+  "assessments wide csv|assessments --format csv -o OUT"
+  "assessments wide jsonl|assessments --format jsonl -o OUT.jsonl"
+  "assessments wide xlsx|assessments --format xlsx -o OUT.xlsx"
+  "assessments wide sav|assessments --format sav -o OUT"
+  "assessments wide dta|assessments --format dta -o OUT"
+  "assessments fhir|assessments --format fhir -o OUT.ndjson"
+)
+declare -A walls cpus mems sizes
+for ((i = 1; i <= runs; i++)); do
+  for c in "${cases[@]}"; do
+    name=${c%%|*}
+    args=${c#*|}
+    rm -rf "$work/out" "$work"/out.*
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e %U %S %M" -o "$work/time" \
+      "$build/outcomes" --workspace "$work/ws" export ${args//OUT/$work/out} \
+      2>"$work/err" || { echo "$name failed:"; cat "$work/err"; exit 1; }
+    read -r wall user sys kb <"$work/time"
+    walls[$name]+="$wall "
+    cpus[$name]+="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') "
+    mems[$name]+="$kb "
+    sizes[$name]=$(du -sb "$work"/out* | awk '{ s += $1 } END { print s }')
+  done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+printf "%-24s %9s %9s %10s %10s\n" export "wall s" "CPU s" "peak MiB" "output MB"
+for c in "${cases[@]}"; do
+  name=${c%%|*}
+  printf "%-24s %9s %9s %10.1f %10.1f\n" "$name" "$(echo "${walls[$name]}" | median)" \
+    "$(echo "${cpus[$name]}" | median)" "$(echo "${mems[$name]}" | median | awk '{ print $1 / 1024 }')" \
+    "$(echo "${sizes[$name]}" | awk '{ print $1 / 1e6 }')"
+done
