@@ -233,8 +233,8 @@ void setup_export(CLI::App& app, const GlobalOptions& global, Runner& run) {
   auto* sub = app.add_subcommand(
       "export",
       "Write the journey entries (re-importable with 'record --from'), the assessments as "
-      "analyst-ready tables, or their data dictionary, as CSV or JSONL; pseudonymised, "
-      "without free text, unless asked");
+      "analyst-ready tables, or their data dictionary, as CSV, JSONL, Excel, SPSS or Stata "
+      "files, or FHIR responses; pseudonymised, without free text, unless asked");
   sub->add_option("what", cmd->what,
                   "entries (default: the long entries format), assessments (one table per "
                   "framework, or one long table) or dictionary (every column of those tables)")
@@ -242,6 +242,10 @@ void setup_export(CLI::App& app, const GlobalOptions& global, Runner& run) {
       ->option_text("WHAT");
   auto* format =
       add_format_option(*sub, cmd->format, {"csv", "jsonl", "xlsx", "sav", "dta", "fhir"});
+  format->description(
+      "csv (default), jsonl; xlsx (one workbook: a sheet per table and the dictionary), sav "
+      "(SPSS), dta (Stata), which need -o; fhir (assessments only: FHIR R4 "
+      "QuestionnaireResponses as NDJSON)");
   sub->add_option("--from", cmd->from,
                   "Only entries (and long-layout occasions) dated on or after DATE")
       ->option_text("DATE");
@@ -280,9 +284,11 @@ void setup_export(CLI::App& app, const GlobalOptions& global, Runner& run) {
                 "entries: include superseded entries, with id, supersedes and reason columns");
   sub->add_option("-o,--output", cmd->output,
                   "Write to FILE (readable by the owner only, replaced only once complete) "
-                  "instead of standard output; a .jsonl name implies --format jsonl. A FOLDER "
-                  "(an existing one, a name ending in /, or any name when CSV must hold several "
-                  "tables) gets one file per table plus dictionary.csv")
+                  "instead of standard output; its extension (.jsonl, .ndjson, .xlsx, .sav, "
+                  ".dta) chooses the format when --format is not given. A FOLDER (an existing "
+                  "one, a name ending in /, or a name without the format's extension when CSV, "
+                  "SPSS or Stata must hold several tables) gets one file per table plus "
+                  "dictionary.csv")
       ->option_text("FILE|FOLDER");
   sub->callback([cmd, format, &global, &run] {
     const bool format_given = format->count() > 0;
