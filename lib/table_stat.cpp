@@ -417,7 +417,9 @@ class StatSink : public TableSink {
       }
       case ColumnType::Date:
         type = sav ? READSTAT_TYPE_DOUBLE : READSTAT_TYPE_INT32;
-        if (spec_.dates == DatePrecision::Month) format = sav ? "MOYR8" : "%tdCCYY-NN";
+        // SPSS has a month format (MOYR), but R's readers do not take it for a date, so
+        // months stay DATE11 there, carrying the month's first day as the dictionary says.
+        if (spec_.dates == DatePrecision::Month) format = sav ? "DATE11" : "%tdCCYY-NN";
         else format = sav ? "DATE11" : "%td";
         break;
     }

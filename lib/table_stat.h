@@ -44,7 +44,8 @@ struct StatOptions {
 // value's label (its id when the label is empty); values found in the rows but not listed
 // get the next codes, in sorted order, labelled with themselves. Integer columns keep their
 // numbers, labelled from `values` when given. Booleans are 0/1 labelled "no"/"yes". Dates are
-// SPSS dates (DATE11, or MOYR8 for month precision) and Stata %td (%tdCCYY-NN for months).
+// SPSS dates (DATE11, also for month precision: R's readers take no month format for a
+// date) and Stata %td (%tdCCYY-NN for months).
 // Text is a string as wide as its longest value; in Stata a column with a value over 2045
 // bytes becomes a strL (every value of that column is then held in memory until the file is
 // written, as libreadstat needs), in SPSS a value over 32767 bytes is refused. Empty cells are

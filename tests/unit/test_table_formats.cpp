@@ -199,7 +199,7 @@ TEST_CASE("sav and dta: names, labels, value labels, values, dates and missing c
     const ReadBack monthly = read_back(format, dir.path / "out" / ("monthly" + ext));
     CHECK(monthly.rows == 2);
     CHECK(monthly.variable("month").format ==
-          (format == StatFormat::Sav ? "MOYR8" : "%tdCCYY-NN"));
+          (format == StatFormat::Sav ? "DATE11" : "%tdCCYY-NN"));
     CHECK(monthly.number(1, "month") == stored_date(format, make_date(2026, 4, 1)));
     CHECK(monthly.number(1, "total") == 7);
 
