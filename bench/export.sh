@@ -4,7 +4,8 @@
 # and the wide assessments (one row per person and framework). Runs alternate between
 # the commands; each command's median wall time, CPU time (user + system) and peak
 # memory (maximum resident set, which includes the mapped store file) are printed, with
-# the output's size.
+# the output's size, and the ratio of each wall time to the peer's (sqlite3's own CSV of the
+# entries table, measured in the same run).
 #
 #   bench/export.sh [BUILD_DIR] [ROWS] [PEOPLE] [RUNS]
 #
@@ -32,8 +33,11 @@ echo "store: $(sqlite3 "$work/ws/outcomes.db" "SELECT count(*) FROM entries") en
   "$(sqlite3 "$work/ws/outcomes.db" "SELECT count(DISTINCT person) FROM entries") people;" \
   "load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# name|arguments (the output goes to $work/out: a file, or a folder for several tables)
+# name|arguments (the output goes to $work/out: a file, or a folder for several tables).
+# The peer: sqlite3's own CSV output of the entries table (ids, not names; no pseudonyms or
+# ordering), the least any CSV export of the store can cost.
 cases=(
+  "peer: sqlite3 -csv|PEER"
   "entries csv|entries --format csv -o OUT.csv"
   "entries jsonl|entries --format jsonl -o OUT.jsonl"
   "entries xlsx|entries --format xlsx -o OUT.xlsx"
@@ -52,10 +56,15 @@ for ((i = 1; i <= runs; i++)); do
     name=${c%%|*}
     args=${c#*|}
     rm -rf "$work/out" "$work"/out.*
-    # shellcheck disable=SC2086
-    /usr/bin/time -f "%e %U %S %M" -o "$work/time" \
-      "$build/outcomes" --workspace "$work/ws" export ${args//OUT/$work/out} \
-      2>"$work/err" || { echo "$name failed:"; cat "$work/err"; exit 1; }
+    if [ "$args" = PEER ]; then
+      /usr/bin/time -f "%e %U %S %M" -o "$work/time" \
+        sqlite3 -csv -header "$work/ws/outcomes.db" "SELECT * FROM entries" >"$work/out.csv"
+    else
+      # shellcheck disable=SC2086
+      /usr/bin/time -f "%e %U %S %M" -o "$work/time" \
+        "$build/outcomes" --workspace "$work/ws" export ${args//OUT/$work/out} \
+        2>"$work/err" || { echo "$name failed:"; cat "$work/err"; exit 1; }
+    fi
     read -r wall user sys kb <"$work/time"
     walls[$name]+="$wall "
     cpus[$name]+="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') "
@@ -65,10 +74,12 @@ for ((i = 1; i <= runs; i++)); do
 done
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-printf "%-24s %9s %9s %10s %10s\n" export "wall s" "CPU s" "peak MiB" "output MB"
+peer=$(echo "${walls["peer: sqlite3 -csv"]}" | median)
+printf "%-24s %9s %9s %10s %10s %8s\n" export "wall s" "CPU s" "peak MiB" "output MB" "/peer"
 for c in "${cases[@]}"; do
   name=${c%%|*}
-  printf "%-24s %9s %9s %10.1f %10.1f\n" "$name" "$(echo "${walls[$name]}" | median)" \
+  wall=$(echo "${walls[$name]}" | median)
+  printf "%-24s %9s %9s %10.1f %10.1f %8.2f\n" "$name" "$wall" \
     "$(echo "${cpus[$name]}" | median)" "$(echo "${mems[$name]}" | median | awk '{ print $1 / 1024 }')" \
-    "$(echo "${sizes[$name]}" | awk '{ print $1 / 1e6 }')"
+    "$(echo "${sizes[$name]}" | awk '{ print $1 / 1e6 }')" "$(awk -v a="$wall" -v b="$peer" 'BEGIN { print a / b }')"
 done
