@@ -142,6 +142,10 @@ enum class Field {
   Meaningful,
   BaselineBand,
   LatestBand,
+  ItemBaselineBand,
+  ItemLatestBand,
+  SignalRecent,
+  SignalTotal,
   Occasions,
   Incomplete,
   DirectionChanges,
@@ -288,6 +292,17 @@ WideTable wide_table(const Framework& f, const ExportOptions& o) {
         code(item_values(m));
         add(Field::ItemChange, m.id + ":change", measure_label(m) + ": change", ColumnType::Number,
             "latest minus baseline value of the item", "", m.id);
+        // Without a total, a framework's bands are on item values: each item's band
+        // movement.
+        if (!total && !bands.empty()) {
+          add(Field::ItemBaselineBand, m.id + ":baseline_band",
+              measure_label(m) + ": band at baseline", ColumnType::Code,
+              "the framework's band holding the item's first value", "", m.id);
+          code(bands);
+          add(Field::ItemLatestBand, m.id + ":latest_band", measure_label(m) + ": latest band",
+              ColumnType::Code, "the framework's band holding the item's latest value", "", m.id);
+          code(bands);
+        }
         break;
       case MeasureType::Status:
         add(Field::Status, m.id, measure_label(m) + ": status", ColumnType::Code,
@@ -304,6 +319,11 @@ WideTable wide_table(const Framework& f, const ExportOptions& o) {
               {"ended", "stopped before it was sustained"}});
         break;
       case MeasureType::Signal:
+        add(Field::SignalRecent, m.id + ":last_90_days", measure_label(m) + ": last 90 days",
+            ColumnType::Integer, "times recorded in the 90 days up to the as-of date", "", m.id);
+        add(Field::SignalTotal, m.id + ":total", measure_label(m) + ": total", ColumnType::Integer,
+            "times recorded by the as-of date", "", m.id);
+        break;
       case MeasureType::Goal:
         break;
     }
@@ -392,6 +412,16 @@ Cell wide_cell(const WideColumn& column, const Assessment& a, const std::string&
       return item ? score(item->latest) : Cell{};
     case Field::ItemChange:
       return item ? score_cell(item->change) : Cell{};
+    case Field::ItemBaselineBand:
+      return item ? text(item->baseline_band) : Cell{};
+    case Field::ItemLatestBand:
+      return item ? text(item->latest_band) : Cell{};
+    case Field::SignalRecent:
+    case Field::SignalTotal:
+      if (auto it = a.signals.find(column.measure); it != a.signals.end())
+        return std::int64_t{column.field == Field::SignalRecent ? it->second.last_90_days
+                                                                 : it->second.total};
+      return std::int64_t{0};
     case Field::Status:
       if (auto it = a.statuses.find(column.measure); it != a.statuses.end()) return it->second;
       return {};

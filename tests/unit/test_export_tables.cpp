@@ -268,3 +268,50 @@ TEST_CASE("export_frameworks: chosen ids in id order; an unknown id is a usage e
   CHECK(export_frameworks(all, {"wemwbs"}).size() == 1);
   CHECK_THROWS_AS(export_frameworks(all, {"wembws"}), UsageError);
 }
+
+TEST_CASE("wide tables give item bands where a framework bands items, and signal counts") {
+  TempDir dir;
+  auto store = create_store(dir.path / "outcomes.db");
+  const Framework journey = shipped("journey-template");
+  const Framework relational = shipped("relational");
+  {
+    auto tx = store->begin();
+    tx->append(make("P1", "2026-01-05", EntryKind::Enrol), "2026-11-15T00:00:00Z");
+    for (const auto& [date, value] : {std::pair{"2026-01-10", 2}, std::pair{"2026-05-10", 7}}) {
+      auto e = make("P1", date, EntryKind::Assessment);
+      e.framework = "journey-template";
+      e.framework_hash = journey.content_hash;
+      e.measure = "money";
+      e.value = value;
+      tx->append(e, "2026-11-15T00:00:00Z");
+    }
+    for (const char* date : {"2026-02-01", "2026-05-20", "2026-06-10"}) {
+      auto e = make("P1", date, EntryKind::Signal);
+      e.framework = "relational";
+      e.framework_hash = relational.content_hash;
+      e.measure = "turned_up";
+      tx->append(e, "2026-11-15T00:00:00Z");
+    }
+    tx->commit();
+  }
+  ExportOptions options;
+  options.identify = true;
+  options.as_of = outcomes::testing::day("2026-06-30");
+  CaptureSink sink;
+  write_assessment_tables(*store, {journey, relational}, options, "", sink);
+  REQUIRE(sink.rows.size() == 2);
+  auto cell = [&](size_t table, const char* name) {
+    const auto names = names_of(sink.specs[table]);
+    const auto at = std::find(names.begin(), names.end(), name);
+    REQUIRE(at != names.end());
+    return sink.rows[table][0][static_cast<size_t>(at - names.begin())];
+  };
+  // Money went from 2 (early days, 1-3) to 7 (steadying, 7-8); an item never rated has none.
+  CHECK(std::get<std::string>(cell(0, "money_baseline_band")) == "early");
+  CHECK(std::get<std::string>(cell(0, "money_latest_band")) == "steadying");
+  CHECK(std::holds_alternative<std::monostate>(cell(0, "health_latest_band")));
+  // Two of the three times turned up fall in the 90 days up to 30 June (from 2 April).
+  CHECK(std::get<std::int64_t>(cell(1, "turned_up_last_90_days")) == 2);
+  CHECK(std::get<std::int64_t>(cell(1, "turned_up_total")) == 3);
+  CHECK(std::get<std::int64_t>(cell(1, "met_and_talked_total")) == 0);
+}
