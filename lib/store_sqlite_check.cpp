@@ -1,0 +1,305 @@
+// The SQLite store's administration: backup, scrub after an erasure, and its own checks.
+#include "store_sqlite_impl.h"
+
+namespace outcomes {
+
+namespace {
+
+// An SQLite connection opened through the C interface, closed when it goes out of scope.
+class RawConnection {
+ public:
+  RawConnection(const std::string& file, int flags) {
+    int rc = sqlite3_open_v2(file.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close_v2(db_);
+      db_ = nullptr;
+      throw store_error(file, rc, message);
+    }
+  }
+  ~RawConnection() { sqlite3_close_v2(db_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  sqlite3* get() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// The rows of PRAGMA integrity_check other than its lone "ok" (at most `limit`).
+std::vector<std::string> integrity_problems(sqlite3* db, int limit) {
+  RawStatement check(db, fmt::format("PRAGMA integrity_check({})", limit).c_str());
+  std::vector<std::string> problems;
+  std::string row;
+  while (check.step()) {
+    check.text(0, row);
+    if (row != "ok") problems.push_back(row);
+  }
+  return problems;
+}
+
+// At most this many problems are listed per check; the rest are counted.
+constexpr std::size_t kProblemsListed = 10;
+
+// Collects a check's problems, listing the first kProblemsListed.
+class ProblemList {
+ public:
+  explicit ProblemList(StoreCheck& check) : check_(check) {}
+  ~ProblemList() {
+    if (more_ > 0)
+      check_.problems.push_back(
+          fmt::format("… and {} more problem{} of this kind", more_, more_ == 1 ? "" : "s"));
+  }
+  ProblemList(const ProblemList&) = delete;
+  ProblemList& operator=(const ProblemList&) = delete;
+  void add(std::string problem) {
+    if (check_.problems.size() < kProblemsListed)
+      check_.problems.push_back(std::move(problem));
+    else
+      ++more_;
+  }
+
+ private:
+  StoreCheck& check_;
+  std::size_t more_ = 0;
+};
+
+// Runs `sql`, whose rows are (entry id, missing id), adding "entry N names WHAT M, which is
+// not stored", and noting the entry in `reported`.
+void find_orphans(sqlite3* db, ProblemList& list, std::unordered_set<int64_t>& reported,
+                  const char* what, const char* sql) {
+  RawStatement rows(db, sql);
+  while (rows.step()) {
+    reported.insert(rows.integer(0));
+    list.add(fmt::format("entry {} names {} {}, which is not stored", rows.integer(0), what,
+                         rows.integer(1)));
+  }
+}
+
+}  // namespace
+
+void SqliteStore::backup_to(const std::filesystem::path& file) const {
+  Impl& s = *impl_;
+  const std::string name = file.string();
+  if (s.in_transaction)
+    throw Error(fmt::format("{}: cannot back up the store while this process writes to it", s.file));
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec) && std::filesystem::file_size(file, ec) != 0)
+    throw Error(fmt::format("{}: a file with content is already there; refusing to replace it",
+                            name));
+  // Files SQLite makes beside the copy (its rollback journal) are owner-only too.
+  UmaskGuard umask_guard(077);
+  int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw Error(fmt::format("{}: cannot create the backup: {}", name, std::strerror(errno)));
+  const bool private_mode = ::fchmod(fd, 0600) == 0;
+  ::close(fd);
+  if (!private_mode)
+    throw Error(fmt::format("{}: cannot make the backup owner-only: {}", name, std::strerror(errno)));
+
+  RawConnection copy(name, SQLITE_OPEN_READWRITE);
+  // Nobody else writes the new copy; a short wait covers only the system's own hiccups.
+  constexpr int kCopyBusyTimeoutMs = 5000;
+  sqlite3_busy_timeout(copy.get(), kCopyBusyTimeoutMs);
+  sqlite3_backup* backup = sqlite3_backup_init(copy.get(), "main", s.db.getHandle(), "main");
+  if (!backup)
+    throw store_error(name, sqlite3_errcode(copy.get()), sqlite3_errmsg(copy.get()));
+  // All pages in one step: the step reads the store in one read transaction, so the copy
+  // is the store as last committed when it began, whatever is written meanwhile. A step
+  // that finds the store locked (a writer checkpointing) is tried again for a while.
+  int rc = SQLITE_OK;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    rc = sqlite3_backup_step(backup, -1);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+    sqlite3_sleep(100);
+  }
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) throw store_error(s.file, rc, sqlite3_errstr(rc));
+  rc = sqlite3_errcode(copy.get());
+  if (rc != SQLITE_OK) throw store_error(name, rc, sqlite3_errmsg(copy.get()));
+
+  try {
+    // The copy is one self-contained file (no -wal beside it); opening it read-write as a
+    // workspace's store turns write-ahead logging back on.
+    RawStatement journal(copy.get(), "PRAGMA journal_mode = DELETE");
+    std::string mode;
+    if (journal.step()) journal.text(0, mode);
+    if (mode != "delete")
+      throw Error(fmt::format("{}: cannot make the copy a single file (journal mode {})", name,
+                              mode));
+    const auto problems = integrity_problems(copy.get(), 10);
+    if (!problems.empty())
+      throw Error(fmt::format("{}: the copy failed its integrity check ({}); the store may be "
+                              "damaged: run 'outcomes verify'",
+                              name, problems.front()));
+  } catch (const SQLite::Exception& e) {
+    throw store_error(name, e);
+  }
+}
+
+void SqliteStore::scrub() {
+  Impl& s = *impl_;
+  if (s.in_transaction || s.in_read)
+    throw Error(fmt::format("{}: cannot scrub the store while this process uses it", s.file));
+  s.guard([&] {
+    // Zeroing deleted rows leaves copies in pages that rebalancing moved or freed, and in
+    // the log of pages: every page is rebuilt, then the log is copied in and emptied.
+    s.db.exec("PRAGMA secure_delete = ON");
+    try {
+      s.db.exec("VACUUM");
+    } catch (...) {
+      s.waited_done();
+      throw;
+    }
+    SQLite::Statement checkpoint(s.db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    const bool busy = checkpoint.executeStep() && checkpoint.getColumn(0).getInt() != 0;
+    checkpoint.reset();
+    s.waited_done();
+    s.db.exec("PRAGMA secure_delete = OFF");
+    if (busy)
+      throw Error(fmt::format(
+          "{}: another process kept reading the store, so its log ({}-wal) could not be "
+          "emptied",
+          s.file, s.file));
+  });
+}
+
+std::vector<StoreCheck> SqliteStore::check_store() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    ReadSnapshot snapshot(s);
+    sqlite3* db = s.db.getHandle();
+    std::vector<StoreCheck> checks;
+
+    StoreCheck integrity{"integrity", {}, "the file is intact"};
+    {
+      ProblemList list(integrity);
+      for (auto& problem : integrity_problems(db, 100)) list.add(std::move(problem));
+    }
+    checks.push_back(std::move(integrity));
+
+    StoreCheck schema{"schema", {}, fmt::format("version {}", schema_version())};
+    const auto version = s.db.execAndGet("PRAGMA user_version").getInt();
+    if (version != schema_version())
+      schema.problems.push_back(fmt::format("schema version {}, but this version of outcomes "
+                                            "writes version {}",
+                                            version, schema_version()));
+    if (s.db.execAndGet("PRAGMA application_id").getInt() != kApplicationId)
+      schema.problems.push_back("the file is not marked as an outcomes store (application_id)");
+    checks.push_back(std::move(schema));
+
+    // Entries are never updated or deleted: two triggers refuse it. Each must be there,
+    // fire before its statement on entries, and abort it.
+    StoreCheck append_only{"append-only", {}, "entries cannot be updated or deleted"};
+    // The record of erasures is guarded the same way.
+    for (const auto& [trigger, event, table] :
+         {std::tuple{"entries_no_update", "UPDATE", "ENTRIES"},
+          std::tuple{"entries_no_delete", "DELETE", "ENTRIES"},
+          std::tuple{"erasures_no_update", "UPDATE", "ERASURES"},
+          std::tuple{"erasures_no_delete", "DELETE", "ERASURES"}}) {
+      const std::string rows = std::string(table) == "ENTRIES" ? "entries" : "erasure records";
+      SQLite::Statement find(s.db,
+                             "SELECT upper(replace(replace(sql, char(10), ' '), '  ', ' ')) "
+                             "FROM sqlite_master WHERE type = 'trigger' AND name = ?");
+      find.bind(1, trigger);
+      if (!find.executeStep()) {
+        append_only.problems.push_back(fmt::format(
+            "the trigger {} is missing: {} could be {}d", trigger, rows,
+            std::string(event) == "UPDATE" ? "update" : "delete"));
+        continue;
+      }
+      const std::string sql = find.getColumn(0).getString();
+      if (sql.find(fmt::format("BEFORE {} ON {}", event, table)) == std::string::npos ||
+          sql.find("RAISE(ABORT") == std::string::npos)
+        append_only.problems.push_back(
+            fmt::format("the trigger {} no longer refuses every {} of {}", trigger, event, rows));
+    }
+    checks.push_back(std::move(append_only));
+
+    StoreCheck references{"references", {}, ""};
+    {
+      ProblemList list(references);
+      std::unordered_set<int64_t> reported;  // entries already named by a problem
+      find_orphans(db, list, reported, "person",
+                   "SELECT e.id, e.person FROM entries AS e WHERE NOT EXISTS "
+                   "(SELECT 1 FROM people AS p WHERE p.id = e.person) ORDER BY e.id");
+      find_orphans(db, list, reported, "framework version",
+                   "SELECT e.id, e.framework FROM entries AS e WHERE e.framework IS NOT NULL "
+                   "AND NOT EXISTS (SELECT 1 FROM frameworks_seen AS f WHERE f.id = e.framework) "
+                   "ORDER BY e.id");
+      find_orphans(db, list, reported, "measure",
+                   "SELECT e.id, e.measure FROM entries AS e WHERE e.measure IS NOT NULL AND "
+                   "NOT EXISTS (SELECT 1 FROM terms AS t WHERE t.id = e.measure) ORDER BY e.id");
+      find_orphans(db, list, reported, "status",
+                   "SELECT e.id, e.status FROM entries AS e WHERE e.status IS NOT NULL AND "
+                   "NOT EXISTS (SELECT 1 FROM terms AS t WHERE t.id = e.status) ORDER BY e.id");
+      find_orphans(db, list, reported, "batch",
+                   "SELECT e.id, e.batch FROM entries AS e WHERE e.batch IS NOT NULL AND NOT "
+                   "EXISTS (SELECT 1 FROM batches AS b WHERE b.id = e.batch) ORDER BY e.id");
+      RawStatement corrections(
+          db,
+          "SELECT e.id, e.supersedes FROM entries AS e WHERE e.supersedes IS NOT NULL AND "
+          "NOT EXISTS (SELECT 1 FROM entries AS o WHERE o.id = e.supersedes) ORDER BY e.id");
+      while (corrections.step()) {
+        reported.insert(corrections.integer(0));
+        list.add(fmt::format("entry {} corrects entry {}, which is not stored",
+                             corrections.integer(0), corrections.integer(1)));
+      }
+      // SQLite's own check of every declared reference, for what the queries above do not
+      // name (a reference of another table).
+      RawStatement foreign_keys(db, "PRAGMA foreign_key_check");
+      std::string table, parent;
+      while (foreign_keys.step()) {
+        foreign_keys.text(0, table);
+        foreign_keys.text(2, parent);
+        if (table == "entries" && reported.count(foreign_keys.integer(1))) continue;
+        list.add(fmt::format("{} row {} refers to a missing row of {}", table,
+                             foreign_keys.integer(1), parent));
+      }
+      RawStatement twice(db,
+                         "SELECT supersedes, COUNT(*) FROM entries WHERE supersedes IS NOT NULL "
+                         "GROUP BY supersedes HAVING COUNT(*) > 1 ORDER BY supersedes");
+      while (twice.step())
+        list.add(fmt::format("entry {} is corrected by {} entries; a correction replaces the "
+                             "current version only",
+                             twice.integer(0), twice.integer(1)));
+      RawStatement kinds(db, fmt::format("SELECT id, kind FROM entries WHERE kind < 0 OR kind "
+                                         ">= {} ORDER BY id",
+                                         kEntryKindCount)
+                                 .c_str());
+      while (kinds.step())
+        list.add(fmt::format("entry {} has unknown kind {}", kinds.integer(0), kinds.integer(1)));
+      RawStatement unlogged(db,
+                            "SELECT id FROM entries WHERE id < (SELECT coalesce(min(first_id), "
+                            "9223372036854775807) FROM writes) ORDER BY id");
+      while (unlogged.step())
+        list.add(fmt::format("entry {} is missing from the log of writes", unlogged.integer(0)));
+    }
+    checks.push_back(std::move(references));
+
+    StoreCheck batches{"batches", {}, ""};
+    {
+      ProblemList list(batches);
+      // One pass over the entries (there is no index by batch), then the batches.
+      std::unordered_map<int64_t, int64_t> counts;
+      RawStatement count(db,
+                         "SELECT batch, COUNT(*) FROM entries WHERE batch IS NOT NULL GROUP BY "
+                         "batch");
+      while (count.step()) counts[count.integer(0)] = count.integer(1);
+      RawStatement rows(db, "SELECT id, \"rows\" FROM batches ORDER BY id");
+      while (rows.step()) {
+        const int64_t recorded = rows.integer(1);
+        const auto it = counts.find(rows.integer(0));
+        const int64_t found = it == counts.end() ? 0 : it->second;
+        if (recorded != found)
+          list.add(fmt::format("batch {} records {} row{} but {} entr{} belong to it",
+                               rows.integer(0), recorded, recorded == 1 ? "" : "s", found,
+                               found == 1 ? "y" : "ies"));
+      }
+    }
+    checks.push_back(std::move(batches));
+    return checks;
+  });
+}
+
+}  // namespace outcomes

@@ -1,0 +1,563 @@
+// Reading the SQLite store: ordered reads of entries and the lookups.
+#include "store_sqlite_impl.h"
+
+namespace outcomes {
+
+void read_entry_row(const RawStatement& row, const std::vector<std::string>& terms,
+                    const std::vector<FrameworkRow>& frameworks, const SqliteStore::Impl& impl,
+                    Entry& e, LastIds* last) {
+  auto unchanged = [&](int64_t id, int64_t LastIds::*field) {
+    if (!last) return false;
+    if (last->*field == id) return true;
+    last->*field = id;
+    return false;
+  };
+  auto term = [&](int column, std::string& out, int64_t LastIds::*field) {
+    const bool null = row.is_null(column);
+    const auto id = null ? 0 : row.integer(column);
+    if (!null && id <= 0) impl.damaged(fmt::format("entry {} names unknown term {}", e.id, id));
+    if (unchanged(id, field)) return;
+    if (null) {
+      out.clear();
+      return;
+    }
+    if (static_cast<size_t>(id) >= terms.size())
+      impl.damaged(fmt::format("entry {} names unknown term {}", e.id, id));
+    out = terms[static_cast<size_t>(id)];
+  };
+  e.id = row.integer(0);
+  e.date = Date{static_cast<int32_t>(row.integer(1))};
+  auto kind = row.integer(2);
+  if (kind < 0 || kind >= kEntryKindCount)
+    impl.damaged(fmt::format("entry {} has unknown kind {}", e.id, kind));
+  e.kind = static_cast<EntryKind>(kind);
+  const bool no_framework = row.is_null(3);
+  const auto framework = no_framework ? 0 : row.integer(3);
+  if (!no_framework && framework <= 0)
+    impl.damaged(fmt::format("entry {} names unknown framework {}", e.id, framework));
+  if (unchanged(framework, &LastIds::framework)) {
+    // The same framework as the row before.
+  } else if (no_framework) {
+    e.framework.clear();
+    e.framework_version.clear();
+    e.framework_hash.clear();
+  } else {
+    if (static_cast<size_t>(framework) >= frameworks.size())
+      impl.damaged(fmt::format("entry {} names unknown framework {}", e.id, framework));
+    const auto& fw = frameworks[static_cast<size_t>(framework)];
+    e.framework = fw.id;
+    e.framework_version = fw.version;
+    e.framework_hash = fw.hash;
+  }
+  term(4, e.measure, &LastIds::measure);
+  if (row.is_null(5))
+    e.value.reset();
+  else
+    e.value = static_cast<int>(row.integer(5));
+  term(6, e.status, &LastIds::status);
+  row.text(7, e.text);
+  row.text(8, e.by);
+  row.text(9, e.ref);
+  e.batch = row.is_null(10) ? 0 : row.integer(10);
+  // recorded_at (column 11) is the caller's: it comes from the log of writes.
+  e.supersedes = row.is_null(12) ? 0 : row.integer(12);
+  row.text(13, e.reason);
+  e.seq = row.integer(14);
+}
+
+
+
+namespace {
+
+// One entry held compactly while a whole-store read is put into journey order.
+struct PackedEntry {
+  int64_t id = 0;
+  int64_t seq = 0;
+  int64_t supersedes = 0;
+  int64_t batch = 0;
+  uint64_t texts = 0;  // offset of text, ref and reason in the TextArena; 0 when all empty
+  int32_t day = 0;
+  int32_t value = 0;
+  uint32_t rank = 0;  // the person's place in code point order of references
+  uint32_t framework = 0;
+  uint32_t measure = 0;
+  uint32_t status = 0;
+  uint32_t by = 0;           // index into the interned "by" values
+  uint32_t recorded_at = 0;  // index into the log of writes
+  uint8_t kind = 0;
+  bool has_value = false;
+  bool superseded = false;
+};
+
+// Length-prefixed strings appended in one buffer (offset 0 is reserved for "none").
+class TextArena {
+ public:
+  TextArena() : bytes_(1, '\0') {}
+  uint64_t add(const RawStatement& row, std::initializer_list<int> columns) {
+    bool any = false;
+    for (int c : columns) any = any || sqlite3_column_bytes(row.get(), c) > 0;
+    if (!any) return 0;
+    uint64_t offset = bytes_.size();
+    for (int c : columns) {
+      const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(row.get(), c));
+      auto size = static_cast<uint32_t>(sqlite3_column_bytes(row.get(), c));
+      bytes_.append(reinterpret_cast<const char*>(&size), sizeof size);
+      if (size) bytes_.append(data, size);
+    }
+    return offset;
+  }
+  // Reads the strings at `offset` into `out` (all cleared when offset is 0).
+  void get(uint64_t offset, std::initializer_list<std::string*> out) const {
+    for (auto* s : out) {
+      if (offset == 0) {
+        s->clear();
+        continue;
+      }
+      uint32_t size = 0;
+      std::memcpy(&size, bytes_.data() + offset, sizeof size);
+      offset += sizeof size;
+      s->assign(bytes_.data() + offset, size);
+      offset += size;
+    }
+  }
+  void clear() { bytes_.resize(1); }
+
+ private:
+  std::string bytes_;
+};
+
+// Interns a repeated text column (who recorded, when) as small numbers.
+class Interner {
+ public:
+  Interner() : values_(1) {}  // 0 = empty
+  uint32_t add(const RawStatement& row, int column) {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(row.get(), column));
+    auto size = static_cast<size_t>(sqlite3_column_bytes(row.get(), column));
+    if (!data || size == 0) return 0;
+    std::string_view text(data, size);
+    if (last_ && values_[last_] == text) return last_;
+    auto it = ids_.find(std::string(text));
+    if (it == ids_.end()) {
+      it = ids_.emplace(std::string(text), static_cast<uint32_t>(values_.size())).first;
+      values_.emplace_back(text);
+    }
+    last_ = it->second;
+    return last_;
+  }
+  const std::string& operator[](uint32_t id) const { return values_[id]; }
+
+ private:
+  std::vector<std::string> values_;
+  std::unordered_map<std::string, uint32_t> ids_;
+  uint32_t last_ = 0;
+};
+
+}  // namespace
+
+namespace {
+
+// " AND kind IN (…)" for a kinds filter; "" without one.
+std::string kinds_clause(const EntryQuery& query) {
+  if (!query.kinds) return "";
+  std::string in;
+  for (EntryKind k : *query.kinds)
+    in += fmt::format("{}{}", in.empty() ? "" : ", ", static_cast<int>(k));
+  return in.empty() ? " AND 0" : fmt::format(" AND kind IN ({})", in);
+}
+
+// True when only enrolments, exits and attributes are asked for (entries_by_episode).
+bool episode_kinds_only(const EntryQuery& query) {
+  if (!query.kinds) return false;
+  return std::all_of(query.kinds->begin(), query.kinds->end(), [](EntryKind k) {
+    return k == EntryKind::Enrol || k == EntryKind::Exit || k == EntryKind::Attribute;
+  });
+}
+
+// The id ranges [first, last] of the writes recorded in the query's recorded_at bounds
+// (adjacent writes merged into one range).
+std::vector<std::pair<int64_t, int64_t>> recorded_ranges(const SqliteStore::Impl::WriteLog& log,
+                                                         const EntryQuery& query) {
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  bool open = false;
+  for (size_t w = 0; w < log.first_ids.size(); ++w) {
+    const int64_t first = log.first_ids[w];
+    const std::string& at = log.times[w];
+    if (open) ranges.back().second = first - 1;
+    open = (!query.recorded_from || at >= *query.recorded_from) &&
+           (!query.recorded_to || at <= *query.recorded_to);
+    if (open) {
+      if (!ranges.empty() && ranges.back().second == first - 1)
+        ranges.back().second = std::numeric_limits<int64_t>::max();  // extends the last range
+      else
+        ranges.emplace_back(first, std::numeric_limits<int64_t>::max());
+    }
+  }
+  return ranges;
+}
+
+}  // namespace
+
+void SqliteStore::for_each_entry(const EntryQuery& query,
+                                  const std::function<void(const Entry&)>& visit) const {
+  Impl& s = *impl_;
+  s.guard([&] {
+    ReadSnapshot snapshot(s);
+    const int64_t from = query.from ? query.from->days : std::numeric_limits<int32_t>::min();
+    const int64_t to = query.to ? query.to->days : std::numeric_limits<int32_t>::max();
+    const auto terms = s.load_terms();
+    const auto frameworks = s.load_frameworks();
+    const auto superseded = s.load_superseded();
+    const auto log = s.load_write_log();
+    Entry entry;
+
+    if (query.people) {
+      // Selected people: one indexed range read per person, in code point order.
+      std::vector<std::string> refs = *query.people;
+      std::sort(refs.begin(), refs.end());
+      refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
+      SQLite::Statement find(s.db, "SELECT id FROM people WHERE ref = ?");
+      RawStatement rows(s.db.getHandle(),
+                        fmt::format("SELECT {} FROM entries WHERE person = ?1 AND day BETWEEN ?2 "
+                                    "AND ?3{} ORDER BY day, seq, id",
+                                    kEntryColumns, kinds_clause(query))
+                            .c_str());
+      std::vector<std::pair<int64_t, int64_t>> recorded;
+      const bool by_recorded = query.recorded_from || query.recorded_to;
+      if (by_recorded) recorded = recorded_ranges(log, query);
+      auto recorded_in = [&](int64_t id) {
+        auto it = std::upper_bound(recorded.begin(), recorded.end(), id,
+                                   [](int64_t v, const auto& r) { return v < r.first; });
+        return it != recorded.begin() && id <= std::prev(it)->second;
+      };
+      LastIds last;
+      size_t last_write = std::string::npos;
+      for (auto& ref : refs) {
+        find.reset();
+        find.bindNoCopy(1, ref);
+        if (!find.executeStep()) continue;
+        rows.reset();
+        rows.bind(1, find.getColumn(0).getInt64());
+        rows.bind(2, from);
+        rows.bind(3, to);
+        entry.person = ref;
+        while (rows.step()) {
+          const bool replaced = !superseded.empty() && superseded.count(rows.integer(0)) != 0;
+          if (replaced && !query.include_superseded) continue;
+          if (by_recorded && !recorded_in(rows.integer(0))) continue;
+          read_entry_row(rows, terms, frameworks, s, entry, &last);
+          if (auto w = s.write_of(log, entry.id); w != last_write) {
+            entry.recorded_at = log.times[w];
+            last_write = w;
+          }
+          entry.superseded = replaced;
+          visit(entry);
+        }
+      }
+      return;
+    }
+
+    // Everyone: read the table in storage order (sequential, several times faster than
+    // one random row fetch per entry) and put each pass into journey order in memory.
+    std::vector<std::string> refs;
+    std::vector<uint32_t> rank_of;  // person id -> rank
+    {
+      SQLite::Statement all(s.db, "SELECT ref, id FROM people ORDER BY ref");
+      while (all.executeStep()) {
+        auto id = static_cast<size_t>(all.getColumn(1).getInt64());
+        if (id >= rank_of.size()) rank_of.resize(id + 1, UINT32_MAX);
+        rank_of[id] = static_cast<uint32_t>(refs.size());
+        refs.push_back(all.getColumn(0).getString());
+      }
+    }
+    if (refs.empty()) return;
+    // Passes: consecutive ranges of ranks, each holding at most rows_per_pass entries.
+    // Filters that select few entries read them through an index in one pass: entries
+    // recorded in a period by id range (from the log of writes), and enrolments, exits
+    // and attributes through entries_by_episode.
+    const bool by_recorded = query.recorded_from || query.recorded_to;
+    const bool by_episode = episode_kinds_only(query);
+    std::vector<std::pair<int64_t, int64_t>> ranges = {
+        {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}};
+    if (by_recorded) {
+      ranges = recorded_ranges(log, query);
+      if (ranges.empty()) return;
+    }
+    std::vector<uint32_t> pass_starts = {0};
+    const int64_t max_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM entries").getInt64();
+    if (max_id > s.options.rows_per_pass && !by_recorded && !by_episode) {
+      std::vector<int64_t> counts(refs.size(), 0);
+      SQLite::Statement count(s.db, "SELECT person, COUNT(*) FROM entries GROUP BY person");
+      while (count.executeStep()) {
+        auto id = static_cast<size_t>(count.getColumn(0).getInt64());
+        if (id >= rank_of.size() || rank_of[id] == UINT32_MAX)
+          s.damaged(fmt::format("entries name unknown person {}", id));
+        counts[rank_of[id]] = count.getColumn(1).getInt64();
+      }
+      int64_t in_pass = 0;
+      for (uint32_t r = 0; r < refs.size(); ++r) {
+        if (in_pass > 0 && in_pass + counts[r] > s.options.rows_per_pass) {
+          pass_starts.push_back(r);
+          in_pass = 0;
+        }
+        in_pass += counts[r];
+      }
+    }
+    pass_starts.push_back(static_cast<uint32_t>(refs.size()));
+
+    std::string sql =
+        "SELECT person, id, day, kind, framework, measure, value, status, text, "
+        "\"by\", ref, batch, recorded_at, supersedes, reason, seq FROM entries "
+        "WHERE day BETWEEN ?1 AND ?2";
+    if (by_recorded) sql += " AND id BETWEEN ?3 AND ?4";
+    if (by_episode) sql += " AND (kind < 2 OR kind = 10)";
+    sql += kinds_clause(query);
+    RawStatement rows(s.db.getHandle(), sql.c_str());
+    std::vector<PackedEntry> packed;
+    packed.reserve(static_cast<size_t>(std::min(max_id, s.options.rows_per_pass)));
+    std::vector<uint32_t> order, starts;
+    TextArena arena;
+    Interner by;
+    for (size_t pass = 0; pass + 1 < pass_starts.size(); ++pass) {
+      const uint32_t lo = pass_starts[pass], hi = pass_starts[pass + 1];
+      packed.clear();
+      arena.clear();
+      for (const auto& [first_id, last_id] : ranges) {
+        rows.reset();
+        rows.bind(1, from);
+        rows.bind(2, to);
+        if (by_recorded) {
+          rows.bind(3, first_id);
+          rows.bind(4, last_id);
+        }
+        while (rows.step()) {
+          auto person = static_cast<size_t>(rows.integer(0));
+          if (person >= rank_of.size() || rank_of[person] == UINT32_MAX)
+            s.damaged(fmt::format("entry {} names unknown person {}", rows.integer(1), person));
+          const uint32_t rank = rank_of[person];
+          if (rank < lo || rank >= hi) continue;
+          PackedEntry p;
+          p.id = rows.integer(1);
+          p.superseded = !superseded.empty() && superseded.count(p.id) != 0;
+          if (p.superseded && !query.include_superseded) continue;
+          p.rank = rank;
+          p.day = static_cast<int32_t>(rows.integer(2));
+          p.kind = static_cast<uint8_t>(std::clamp<int64_t>(rows.integer(3), 0, 255));
+          p.framework = static_cast<uint32_t>(rows.integer(4));
+          p.measure = static_cast<uint32_t>(rows.integer(5));
+          p.has_value = !rows.is_null(6);
+          p.value = static_cast<int32_t>(rows.integer(6));
+          p.status = static_cast<uint32_t>(rows.integer(7));
+          p.texts = arena.add(rows, {8, 10, 14});
+          p.by = by.add(rows, 9);
+          p.batch = rows.integer(11);
+          p.recorded_at = static_cast<uint32_t>(s.write_of(log, p.id));
+          p.supersedes = rows.integer(13);
+          p.seq = rows.integer(15);
+          packed.push_back(p);
+        }
+      }
+      // Counting sort by person, then each person's entries by date and recording order.
+      starts.assign(hi - lo + 1, 0);
+      for (const auto& p : packed) ++starts[p.rank - lo + 1];
+      for (size_t i = 1; i < starts.size(); ++i) starts[i] += starts[i - 1];
+      order.assign(packed.size(), 0);
+      {
+        std::vector<uint32_t> next(starts.begin(), starts.end() - 1);
+        for (uint32_t i = 0; i < packed.size(); ++i) order[next[packed[i].rank - lo]++] = i;
+      }
+      auto journey_less = [&](uint32_t a, uint32_t b) {
+        const auto& x = packed[a];
+        const auto& y = packed[b];
+        if (x.day != y.day) return x.day < y.day;
+        if (x.seq != y.seq) return x.seq < y.seq;
+        return x.id < y.id;
+      };
+      for (uint32_t r = lo; r < hi; ++r) {
+        auto first = order.begin() + starts[r - lo], last = order.begin() + starts[r - lo + 1];
+        if (first == last) continue;
+        if (!std::is_sorted(first, last, journey_less)) std::sort(first, last, journey_less);
+        entry.person = refs[r];
+        for (auto it = first; it != last; ++it) {
+          const auto& p = packed[*it];
+          entry.id = p.id;
+          if (p.kind >= kEntryKindCount)
+            s.damaged(fmt::format("entry {} has unknown kind {}", p.id, p.kind));
+          entry.kind = static_cast<EntryKind>(p.kind);
+          entry.date = Date{p.day};
+          if (p.framework == 0) {
+            entry.framework.clear();
+            entry.framework_version.clear();
+            entry.framework_hash.clear();
+          } else {
+            if (p.framework >= frameworks.size())
+              s.damaged(fmt::format("entry {} names unknown framework {}", p.id, p.framework));
+            const auto& fw = frameworks[p.framework];
+            entry.framework = fw.id;
+            entry.framework_version = fw.version;
+            entry.framework_hash = fw.hash;
+          }
+          for (auto [term, out] :
+               {std::pair{p.measure, &entry.measure}, {p.status, &entry.status}}) {
+            if (term >= terms.size() || (term != 0 && terms[term].empty()))
+              s.damaged(fmt::format("entry {} names unknown term {}", p.id, term));
+            *out = terms[term];
+          }
+          if (p.has_value)
+            entry.value = p.value;
+          else
+            entry.value.reset();
+          arena.get(p.texts, {&entry.text, &entry.ref, &entry.reason});
+          entry.by = by[p.by];
+          entry.batch = p.batch;
+          entry.recorded_at = log.times[p.recorded_at];
+          entry.supersedes = p.supersedes;
+          entry.seq = p.seq;
+          entry.superseded = p.superseded;
+          visit(entry);
+        }
+      }
+    }
+  });
+}
+
+std::optional<Entry> SqliteStore::entry(int64_t id) const {
+  Impl& s = *impl_;
+  return s.guard([&]() -> std::optional<Entry> {
+    ReadSnapshot snapshot(s);
+    RawStatement row(s.db.getHandle(),
+                     fmt::format("SELECT {}, (SELECT ref FROM people WHERE people.id = person), "
+                                 "EXISTS (SELECT 1 FROM entries AS c WHERE c.supersedes = "
+                                 "entries.id) FROM entries WHERE id = ?1",
+                                 kEntryColumns)
+                         .c_str());
+    row.bind(1, id);
+    if (!row.step()) return std::nullopt;
+    Entry e;
+    read_entry_row(row, s.load_terms(), s.load_frameworks(), s, e);
+    row.text(15, e.person);
+    e.superseded = row.integer(16) != 0;
+    RawStatement write(s.db.getHandle(),
+                       "SELECT recorded_at FROM writes WHERE first_id <= ?1 ORDER BY first_id "
+                       "DESC LIMIT 1");
+    write.bind(1, id);
+    if (!write.step()) s.damaged(fmt::format("entry {} is missing from the log of writes", id));
+    write.text(0, e.recorded_at);
+    return e;
+  });
+}
+
+bool SqliteStore::has_ref(const std::string& ref) const {
+  Impl& s = *impl_;
+  if (ref.empty()) return false;
+  return s.guard([&] {
+    auto& find = s.statement(s.find_ref, "SELECT 1 FROM entries WHERE ref = ?");
+    find.bindNoCopy(1, ref);
+    bool found = find.executeStep();
+    find.reset();
+    return found;
+  });
+}
+
+std::optional<ImportBatch> SqliteStore::batch_with_hash(const std::string& content_hash) const {
+  Impl& s = *impl_;
+  return s.guard([&]() -> std::optional<ImportBatch> {
+    SQLite::Statement find(s.db,
+                           "SELECT id, source, content_hash, imported_at, \"by\", \"rows\" FROM "
+                           "batches WHERE content_hash = ? ORDER BY id LIMIT 1");
+    find.bind(1, content_hash);
+    if (!find.executeStep()) return std::nullopt;
+    return ImportBatch{find.getColumn(0).getInt64(),  find.getColumn(1).getString(),
+                       find.getColumn(2).getString(), find.getColumn(3).getString(),
+                       find.getColumn(4).getString(), find.getColumn(5).getInt64()};
+  });
+}
+
+bool SqliteStore::has_legacy_batches() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    // A range of the index on content_hash: every value that starts with the prefix.
+    SQLite::Statement find(s.db,
+                           "SELECT 1 FROM batches WHERE content_hash >= ? AND content_hash < ? "
+                           "LIMIT 1");
+    std::string after(kLegacyDigestPrefix);
+    ++after.back();
+    find.bind(1, std::string(kLegacyDigestPrefix));
+    find.bind(2, after);
+    return find.executeStep();
+  });
+}
+
+std::vector<std::string> SqliteStore::people() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    std::vector<std::string> refs;
+    SQLite::Statement all(s.db, "SELECT ref FROM people ORDER BY ref");
+    while (all.executeStep()) refs.push_back(all.getColumn(0).getString());
+    return refs;
+  });
+}
+
+std::vector<FrameworkVersion> SqliteStore::framework_versions() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    ReadSnapshot snapshot(s);
+    std::unordered_map<int64_t, int64_t> counts;
+    SQLite::Statement count(s.db,
+                            "SELECT framework, COUNT(*) FROM entries WHERE framework IS NOT NULL "
+                            "GROUP BY framework");
+    while (count.executeStep())
+      counts[count.getColumn(0).getInt64()] = count.getColumn(1).getInt64();
+    std::vector<FrameworkVersion> versions;
+    SQLite::Statement all(s.db,
+                          "SELECT id, framework, version, content_hash FROM frameworks_seen "
+                          "ORDER BY framework, id");
+    while (all.executeStep()) {
+      auto id = all.getColumn(0).getInt64();
+      versions.push_back({all.getColumn(1).getString(), all.getColumn(2).getString(),
+                          all.getColumn(3).getString(), counts.count(id) ? counts[id] : 0});
+    }
+    return versions;
+  });
+}
+
+int64_t SqliteStore::entry_count() const {
+  Impl& s = *impl_;
+  return s.guard([&] { return s.db.execAndGet("SELECT COUNT(*) FROM entries").getInt64(); });
+}
+
+ErasurePlan SqliteStore::erasure_plan(const std::string& person) const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    ReadSnapshot snapshot(s);
+    return s.erasure_set(person).plan;
+  });
+}
+
+std::vector<ErasureRecord> SqliteStore::erasures() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    std::vector<ErasureRecord> records;
+    SQLite::Statement all(s.db,
+                          "SELECT erased_at, \"by\", reason, entries, person_digest FROM erasures "
+                          "ORDER BY id");
+    while (all.executeStep())
+      records.push_back({all.getColumn(0).getString(), all.getColumn(1).getString(),
+                         all.getColumn(2).getString(), all.getColumn(3).getInt64(),
+                         all.getColumn(4).getString()});
+    return records;
+  });
+}
+
+std::optional<std::string> SqliteStore::setting(const std::string& key) const {
+  Impl& s = *impl_;
+  return s.guard([&]() -> std::optional<std::string> {
+    SQLite::Statement find(s.db, "SELECT value FROM settings WHERE key = ?");
+    find.bind(1, key);
+    if (!find.executeStep()) return std::nullopt;
+    return column_text(find.getColumn(0));
+  });
+}
+
+// --- administration
+
+}  // namespace outcomes

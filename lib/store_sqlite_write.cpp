@@ -1,0 +1,403 @@
+// Writing to the SQLite store: transactions, bulk inserts and erasure.
+#include "store_sqlite_impl.h"
+
+namespace outcomes {
+
+namespace {
+
+constexpr int kRowsPerInsert = 32;
+
+// The fields of one new entry that vary from entry to entry, as kEntryFields parameters.
+constexpr int kEntryFields = 11;
+constexpr const char* kInsertInto =
+    "INTO entries (id, person, day, kind, framework, measure, value, status, text, \"by\", "
+    "ref, batch, recorded_at, supersedes, reason, seq) VALUES ";
+
+// Binds an entry's fields to parameters base+1 … base+kEntryFields.
+void bind_fields(RawStatement& insert, int base, const NewEntry& entry, int64_t id,
+                 const SqliteStore::Impl::EntryIds& ids) {
+  insert.bind(base + 1, id);
+  insert.bind(base + 2, ids.person);
+  insert.bind(base + 3, entry.date.days);
+  insert.bind(base + 4, static_cast<int64_t>(entry.kind));
+  insert.bind_id(base + 5, ids.framework);
+  insert.bind_id(base + 6, ids.measure);
+  insert.bind(base + 7, entry.value);
+  insert.bind_id(base + 8, ids.status);
+  insert.bind_text(base + 9, entry.text);
+  insert.bind_text(base + 10, entry.by);
+  insert.bind_text(base + 11, entry.ref);
+}
+
+// INSERT of one entry: its fields, then batch, supersedes, reason and seq. recorded_at is
+// left empty: the write's row in the log of writes holds it.
+std::string insert_sql() {
+  return fmt::format(
+      "INSERT {}(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '', ?13, ?14, ?15)",
+      kInsertInto);
+}
+
+// INSERT of kRowsPerInsert bulk entries. A bulk entry is never a correction, so those
+// columns are NULL; the batch is parameter 1, shared by every row; each row then has
+// kEntryFields parameters, its id doubling as its seq.
+// OR FAIL: a plain INSERT of many rows must be able to undo its own earlier rows when a
+// later one breaks a constraint, so SQLite copies every page it first touches into a
+// statement journal (a 16 KiB copy per page, per statement: a sixth of an import's
+// time). A bulk write is all-or-nothing as a whole instead: any failure ends it and the
+// caller rolls the whole transaction back, so the statement need not undo itself.
+std::string bulk_insert_sql() {
+  std::string sql = fmt::format("INSERT OR FAIL {}", kInsertInto);
+  for (int r = 0; r < kRowsPerInsert; ++r) {
+    const int b = 1 + r * kEntryFields;
+    sql += fmt::format(
+        "{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?1, '', NULL, NULL, ?{})",
+        r == 0 ? "" : ", ", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10,
+        b + 11, b + 1);
+  }
+  return sql;
+}
+
+}  // namespace
+
+// --- writing
+
+namespace {
+
+// A write on one connection: BEGIN IMMEDIATE, then COMMIT or ROLLBACK.
+class SqliteTransaction final : public StoreTransaction {
+ public:
+  // A bulk write (a file import) skips SQLite's per-row foreign key checks: every id it
+  // writes comes from the store's own tables in the same transaction.
+  SqliteTransaction(SqliteStore::Impl& store, bool bulk);
+  ~SqliteTransaction() override;
+  int64_t append(const NewEntry& entry, const std::string& recorded_at,
+                 int64_t batch) override;
+  void append_all(const std::vector<const NewEntry*>& entries, const std::string& recorded_at,
+                  int64_t batch) override;
+  int64_t add_batch(const ImportBatch& batch) override;
+  void complete_batch(int64_t batch, int64_t rows, const std::string& content_hash) override;
+  ErasurePlan erase_person(const std::string& person, ErasureRecord record) override;
+  void commit() override;
+
+ private:
+  void finish();
+  SqliteStore::Impl& s_;
+  bool done_ = false;
+  bool bulk_ = false;
+};
+
+SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
+    : s_(store), bulk_(bulk) {
+  SqliteStore::Impl& s = s_;
+  if (s.read_only) throw Error(fmt::format("{}: the store was opened read-only", s.file));
+  if (s.in_transaction || s.in_read)
+    throw Error(fmt::format("{}: a write is already in progress on this store", s.file));
+  s.guard([&] {
+    // The pragma is a no-op inside a transaction, so it is set before BEGIN.
+    if (bulk_) s.db.exec("PRAGMA foreign_keys = OFF");
+    try {
+      s.db.exec("BEGIN IMMEDIATE");
+      s.waited_done();
+    } catch (...) {
+      s.waited_done();
+      if (bulk_) s.db.exec("PRAGMA foreign_keys = ON");
+      throw;
+    }
+    try {
+      s.next_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").getInt64();
+      // An erasure (by any process) removes people and terms: ids cached before it may
+      // name nothing, or something else, now.
+      const int64_t erasures = s.db.execAndGet("SELECT COUNT(*) FROM erasures").getInt64();
+      if (erasures != s.erasures_seen) {
+        s.forget_new_ids();
+        s.erasures_seen = erasures;
+      }
+    } catch (...) {
+      s.db.exec("ROLLBACK");
+      if (bulk_) s.db.exec("PRAGMA foreign_keys = ON");
+      throw;
+    }
+  });
+  s.in_transaction = true;
+  s.logged_write = false;
+}
+
+void SqliteTransaction::finish() {
+  SqliteStore::Impl& s = s_;
+  done_ = true;
+  s.in_transaction = false;
+  if (bulk_) {
+    try {
+      s.db.exec("PRAGMA foreign_keys = ON");
+    } catch (...) {
+      // Only reachable when the connection is unusable; the next open sets it again.
+    }
+  }
+}
+
+SqliteTransaction::~SqliteTransaction() {
+  if (done_) return;
+  SqliteStore::Impl& s = s_;
+  s.forget_new_ids();
+  try {
+    s.db.exec("ROLLBACK");
+  } catch (...) {
+    // Nothing more can be done in a destructor; SQLite rolls back on close anyway.
+  }
+  finish();
+}
+
+int64_t SqliteTransaction::append(const NewEntry& entry, const std::string& recorded_at,
+                                          int64_t batch) {
+  SqliteStore::Impl& s = s_;
+  if (done_) throw Error(fmt::format("{}: append after the write was committed", s.file));
+  return s.guard([&]() -> int64_t {
+    const int64_t id = s.next_id;
+    int64_t seq = id;
+    if (entry.supersedes != 0) {
+      auto& find = s.statement(s.seq_of, "SELECT seq FROM entries WHERE id = ?");
+      find.bind(1, entry.supersedes);
+      if (!find.executeStep())
+        throw Error(fmt::format("{}: entry {} does not exist, so it cannot be corrected", s.file,
+                                entry.supersedes));
+      seq = find.getColumn(0).getInt64();
+      find.reset();
+      auto& later = s.statement(s.corrected_by,
+                                "SELECT id FROM entries WHERE supersedes = ? ORDER BY id LIMIT 1");
+      later.bind(1, entry.supersedes);
+      if (later.executeStep()) {
+        auto by = later.getColumn(0).getInt64();
+        later.reset();
+        throw Error(fmt::format("{}: entry {} was already corrected by entry {}; correct that one",
+                                s.file, entry.supersedes, by));
+      }
+      later.reset();
+    }
+    const auto ids = s.ids_of(entry);
+    static const std::string sql = insert_sql();
+    auto& insert = s.raw_statement(s.insert_entry, sql.c_str());
+    bind_fields(insert, 0, entry, id, ids);
+    insert.bind_id(12, batch);
+    insert.bind_id(13, entry.supersedes);
+    insert.bind_text(14, entry.reason);
+    insert.bind(15, seq);
+    try {
+      insert.step();
+    } catch (const SQLite::Exception& e) {
+      insert.reset();
+      if (is_ref_clash(e))
+        throw InvalidInput(
+            fmt::format("ref '{}' is already stored; nothing was written", entry.ref));
+      throw;
+    }
+    insert.reset();
+    s.log_write(id, recorded_at);
+    s.next_id = id + 1;
+    return id;
+  });
+}
+
+void SqliteTransaction::append_all(const std::vector<const NewEntry*>& entries,
+                                           const std::string& recorded_at, int64_t batch) {
+  SqliteStore::Impl& s = s_;
+  if (done_) throw Error(fmt::format("{}: append after the write was committed", s.file));
+  for (const NewEntry* e : entries)
+    if (e->supersedes != 0 || !e->reason.empty())
+      throw Error(fmt::format("{}: a correction cannot be part of a bulk write", s.file));
+  // Many rows a statement: each statement's fixed cost (opening a cursor on the table and
+  // each index, ending the statement) is paid once for the group, not once a row. This is
+  // the hot loop of an import, so it binds through SQLite's C interface directly.
+  std::size_t i = 0;
+  s.guard([&] {
+    static const std::string sql = bulk_insert_sql();
+    RawStatement& insert = s.raw_statement(s.insert_many, sql.c_str());
+    insert.bind_id(1, batch);
+    for (; i + kRowsPerInsert <= entries.size(); i += kRowsPerInsert) {
+      // The entries of a sorted chunk lie far apart in memory; ask for the next group's
+      // early, so its reads do not stall this one.
+      if (i + 2 * kRowsPerInsert <= entries.size())
+        for (int r = 0; r < kRowsPerInsert; ++r) {
+          const char* next = reinterpret_cast<const char*>(entries[i + kRowsPerInsert + r]);
+          for (std::size_t off = 0; off < sizeof(NewEntry); off += 64)
+            __builtin_prefetch(next + off);
+        }
+      for (int r = 0; r < kRowsPerInsert; ++r) {
+        const NewEntry& e = *entries[i + static_cast<std::size_t>(r)];
+        bind_fields(insert, 1 + r * kEntryFields, e, s.next_id + r, s.ids_of(e));
+      }
+      try {
+        insert.step();
+      } catch (const SQLite::Exception& e) {
+        insert.reset();
+        if (is_ref_clash(e))
+          throw InvalidInput("a ref of these entries is already stored; nothing was written");
+        throw;
+      }
+      insert.reset();
+      s.log_write(s.next_id, recorded_at);
+      s.next_id += kRowsPerInsert;
+    }
+  });
+  for (; i < entries.size(); ++i) append(*entries[i], recorded_at, batch);
+}
+
+int64_t SqliteTransaction::add_batch(const ImportBatch& batch) {
+  SqliteStore::Impl& s = s_;
+  if (done_) throw Error(fmt::format("{}: add_batch after the write was committed", s.file));
+  return s.guard([&] {
+    SQLite::Statement insert(s.db,
+                             "INSERT INTO batches (source, content_hash, imported_at, \"by\", "
+                             "\"rows\") VALUES (?, ?, ?, ?, ?)");
+    insert.bind(1, batch.source);
+    insert.bind(2, batch.content_hash);
+    insert.bind(3, batch.imported_at);
+    insert.bind(4, batch.by);
+    insert.bind(5, batch.rows);
+    insert.exec();
+    return s.db.getLastInsertRowid();
+  });
+}
+
+void SqliteTransaction::complete_batch(int64_t batch, int64_t rows,
+                                               const std::string& content_hash) {
+  SqliteStore::Impl& s = s_;
+  if (done_) throw Error(fmt::format("{}: complete_batch after the write was committed", s.file));
+  s.guard([&] {
+    SQLite::Statement update(s.db,
+                             "UPDATE batches SET \"rows\" = ?, content_hash = ? WHERE id = ?");
+    update.bind(1, rows);
+    update.bind(2, content_hash);
+    update.bind(3, batch);
+    update.exec();
+  });
+}
+
+ErasurePlan SqliteTransaction::erase_person(const std::string& person, ErasureRecord record) {
+  SqliteStore::Impl& s = s_;
+  if (done_) throw Error(fmt::format("{}: erase_person after the write was committed", s.file));
+  return s.guard([&] {
+    // Deleted rows are overwritten with zeros, not just marked free.
+    s.db.exec("PRAGMA secure_delete = ON");
+    auto set = s.erasure_set(person);
+    // The one write allowed past the append-only guards, inside this transaction only.
+    s.db.exec("DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete;");
+    {
+      SQLite::Statement unlink(s.db, "UPDATE entries SET supersedes = NULL WHERE id = ?");
+      for (int64_t id : set.unlinked) {
+        unlink.reset();
+        unlink.bind(1, id);
+        unlink.exec();
+      }
+      // Latest first: a correction goes before the entry it corrects.
+      SQLite::Statement erase(s.db, "DELETE FROM entries WHERE id = ?");
+      for (auto it = set.erased.rbegin(); it != set.erased.rend(); ++it) {
+        erase.reset();
+        erase.bind(1, *it);
+        erase.exec();
+      }
+    }
+    s.db.exec(kAppendOnlyTriggers);
+    if (set.person != 0) {
+      SQLite::Statement drop(s.db, "DELETE FROM people WHERE id = ?");
+      drop.bind(1, set.person);
+      drop.exec();
+    }
+    {
+      SQLite::Statement unused(s.db,
+                               "DELETE FROM terms WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM "
+                               "entries WHERE measure = ?1) AND NOT EXISTS (SELECT 1 FROM "
+                               "entries WHERE status = ?1)");
+      for (int64_t id : set.terms) {
+        unused.reset();
+        unused.bind(1, id);
+        unused.exec();
+      }
+    }
+    {
+      // A batch left with rows of others keeps them counted; its file's digest goes (it is
+      // a fingerprint of the person's rows too), so an import of that file again is
+      // checked row by row, and their rows refused, instead of being skipped as known.
+      SQLite::Statement rows(s.db, "SELECT \"rows\" FROM batches WHERE id = ?");
+      SQLite::Statement drop(s.db, "DELETE FROM batches WHERE id = ?");
+      SQLite::Statement lower(s.db,
+                              "UPDATE batches SET \"rows\" = \"rows\" - ?1, content_hash = '', "
+                              "source = replace(source, ?2, '[erased]') WHERE id = ?3");
+      for (const auto& [batch, erased] : set.batches) {
+        rows.reset();
+        rows.bind(1, batch);
+        if (!rows.executeStep()) continue;
+        const int64_t left = rows.getColumn(0).getInt64() - erased;
+        rows.reset();
+        if (left <= 0) {
+          drop.reset();
+          drop.bind(1, batch);
+          drop.exec();
+        } else {
+          lower.reset();
+          lower.bind(1, erased);
+          lower.bind(2, person);
+          lower.bind(3, batch);
+          lower.exec();
+        }
+      }
+    }
+    {
+      // A write of the log with no entry left would still say when something about the
+      // person was recorded.
+      SQLite::Statement empty(
+          s.db,
+          "DELETE FROM writes WHERE first_id = ?1 AND NOT EXISTS (SELECT 1 FROM entries WHERE "
+          "id >= ?1 AND id < coalesce((SELECT min(first_id) FROM writes WHERE first_id > ?1), "
+          "9223372036854775807))");
+      for (int64_t first : set.writes) {
+        empty.reset();
+        empty.bind(1, first);
+        empty.exec();
+      }
+    }
+    record.entries = set.plan.entries;
+    SQLite::Statement add(s.db,
+                          "INSERT INTO erasures (erased_at, \"by\", reason, entries, person_digest) "
+                          "VALUES (?, ?, ?, ?, ?)");
+    add.bind(1, record.erased_at);
+    add.bind(2, record.by);
+    add.bind(3, record.reason);
+    add.bind(4, record.entries);
+    add.bind(5, record.person_digest);
+    add.exec();
+    // The ids this connection kept of people and terms may name rows gone now.
+    s.forget_new_ids();
+    s.erasures_seen = -1;
+    return set.plan;
+  });
+}
+
+void SqliteTransaction::commit() {
+  SqliteStore::Impl& s = s_;
+  if (done_) return;
+  try {
+    s.guard([&] { s.db.exec("COMMIT"); });
+  } catch (...) {
+    s.waited_done();
+    throw;
+  }
+  s.waited_done();
+  finish();
+}
+
+}  // namespace
+
+std::unique_ptr<StoreTransaction> SqliteStore::begin(bool bulk) {
+  return std::make_unique<SqliteTransaction>(*impl_, bulk);
+}
+
+const std::string& SqliteStore::file() const {
+  return impl_->file;
+}
+
+std::unique_ptr<JourneyStore> SqliteStore::open_reader() const {
+  return std::make_unique<SqliteStore>(open(impl_->file, true, impl_->options));
+}
+
+// --- reading
+}  // namespace outcomes
