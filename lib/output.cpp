@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <optional>
@@ -271,6 +272,78 @@ int create_scratch_file(const std::filesystem::path& dir) {
   fd = ::mkostemp(name.data(), O_CLOEXEC);
   if (fd >= 0) ::unlink(name.c_str());
   return fd;
+}
+
+ScratchFile::ScratchFile(std::string what, const std::filesystem::path& dir)
+    : what_(std::move(what)) {
+  fd_ = create_scratch_file(dir);
+  if (fd_ < 0 && dir != std::filesystem::temp_directory_path())
+    fd_ = create_scratch_file(std::filesystem::temp_directory_path());
+  if (fd_ < 0)
+    throw Error(fmt::format("cannot create a temporary file for {}: {}", what_,
+                            std::strerror(errno)));
+}
+
+ScratchFile::~ScratchFile() { ::close(fd_); }
+
+void ScratchFile::fail(const char* action) const {
+  throw Error(fmt::format("cannot {} the temporary copy of {}: {}", action, what_,
+                          std::strerror(errno)));
+}
+
+void ScratchFile::append(const void* data, std::size_t size) {
+  out_.append(static_cast<const char*>(data), size);
+  if (out_.size() >= (std::size_t{1} << 16)) drain();
+}
+
+void ScratchFile::drain() {
+  std::size_t done = 0;
+  while (done < out_.size()) {
+    ssize_t n = ::write(fd_, out_.data() + done, out_.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("write");
+    done += static_cast<std::size_t>(n);
+  }
+  out_.clear();
+}
+
+void ScratchFile::rewind() {
+  drain();
+  if (::lseek(fd_, 0, SEEK_SET) != 0) fail("read");
+  in_.clear();
+  in_pos_ = 0;
+}
+
+// Reads the next block of the file into in_; false at its end.
+bool ScratchFile::fill() {
+  in_.resize(std::size_t{1} << 16);
+  for (;;) {
+    ssize_t n = ::read(fd_, in_.data(), in_.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("read");
+    in_.resize(static_cast<std::size_t>(n));
+    in_pos_ = 0;
+    return n > 0;
+  }
+}
+
+bool ScratchFile::read(void* data, std::size_t size) {
+  auto* to = static_cast<char*>(data);
+  bool started = false;
+  while (size > 0) {
+    if (in_pos_ == in_.size() && !fill()) {
+      if (!started) return false;
+      errno = EIO;  // the file ends inside what was appended as one piece
+      fail("read");
+    }
+    started = true;
+    const std::size_t part = std::min(size, in_.size() - in_pos_);
+    std::memcpy(to, in_.data() + in_pos_, part);
+    in_pos_ += part;
+    to += part;
+    size -= part;
+  }
+  return true;
 }
 
 NamedOutput::NamedOutput(const std::filesystem::path& target) : target_(target) {

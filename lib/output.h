@@ -1,6 +1,7 @@
 // The one way an output (--output, or standard output) is written: owner-only, never
 // half-written, never replacing anything that is not a regular file.
 #pragma once
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <ostream>
@@ -31,6 +32,36 @@ int create_unnamed_file(const std::filesystem::path& dir);
 // hidden name (owner-only) and unlinked before anything is written to it. -1 with errno set
 // when neither can be made.
 int create_scratch_file(const std::filesystem::path& dir);
+
+// An owner-only scratch file (create_scratch_file) that bytes are appended to and then
+// read back in order: data spooled for a later pass. `what` names the data in errors
+// ("cannot write the temporary copy of WHAT: …"). Made in `dir`, or in the system's
+// temporary folder when `dir` will not take one; Error when neither will.
+class ScratchFile {
+ public:
+  explicit ScratchFile(std::string what,
+                       const std::filesystem::path& dir = std::filesystem::temp_directory_path());
+  ~ScratchFile();
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+
+  void append(const void* data, std::size_t size);
+  // Back to the first byte, to read what was appended (appending again is not allowed).
+  void rewind();
+  // Reads exactly `size` bytes: false at the end of what was appended; Error when that end
+  // falls inside them.
+  bool read(void* data, std::size_t size);
+
+ private:
+  [[noreturn]] void fail(const char* action) const;
+  void drain();
+  bool fill();
+  std::string what_;
+  int fd_ = -1;
+  std::string out_;
+  std::string in_;
+  std::size_t in_pos_ = 0;
+};
 
 // An output written by a library that can only write to a file name (e.g. a spreadsheet
 // writer): file() is a name in a new folder only its owner can enter, beside the target (a

@@ -62,47 +62,35 @@ LabelLimits label_limits(StatFormat format) {
 bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// An owner-only scratch file rows are spooled to and replayed from: each cell a tag (the
+// Rows spooled to an owner-only scratch file and replayed from it: each cell a tag (the
 // Cell alternative) and its bytes.
 class Spool {
  public:
-  explicit Spool(const std::filesystem::path& dir) {
-    fd_ = create_scratch_file(dir);
-    if (fd_ < 0) fd_ = create_scratch_file(std::filesystem::temp_directory_path());
-    if (fd_ < 0)
-      throw Error(fmt::format("cannot create a temporary file for the table: {}",
-                              std::strerror(errno)));
-  }
-  ~Spool() { ::close(fd_); }
-  Spool(const Spool&) = delete;
-  Spool& operator=(const Spool&) = delete;
+  explicit Spool(const std::filesystem::path& dir) : file_("the table", dir) {}
 
   void put(const Row& row) {
     for (const Cell& cell : row) {
-      out_.push_back(static_cast<char>(cell.index()));
+      const auto tag = static_cast<char>(cell.index());
+      file_.append(&tag, 1);
       if (auto* s = std::get_if<std::string>(&cell)) {
         auto size = static_cast<std::uint32_t>(s->size());
-        append(&size, sizeof size);
-        out_.append(*s);
+        file_.append(&size, sizeof size);
+        file_.append(s->data(), s->size());
       } else if (auto* i = std::get_if<std::int64_t>(&cell)) {
-        append(i, sizeof *i);
+        file_.append(i, sizeof *i);
       } else if (auto* d = std::get_if<double>(&cell)) {
-        append(d, sizeof *d);
+        file_.append(d, sizeof *d);
       } else if (auto* date = std::get_if<Date>(&cell)) {
-        append(&date->days, sizeof date->days);
+        file_.append(&date->days, sizeof date->days);
       } else if (auto* b = std::get_if<bool>(&cell)) {
-        out_.push_back(*b ? 1 : 0);
+        const char byte = *b ? 1 : 0;
+        file_.append(&byte, 1);
       }
     }
-    if (out_.size() >= (1 << 16)) drain();
   }
 
   // Back to the first row, to read the rows again.
-  void rewind() {
-    drain();
-    if (::lseek(fd_, 0, SEEK_SET) != 0) fail("read");
-    in_pos_ = in_len_ = 0;
-  }
+  void rewind() { file_.rewind(); }
 
   // Reads the next row of `columns` cells into `row`, reusing its storage.
   void get(Row& row, std::size_t columns) {
@@ -149,50 +137,13 @@ class Spool {
   }
 
  private:
-  void append(const void* data, std::size_t size) {
-    out_.append(static_cast<const char*>(data), size);
-  }
-  [[noreturn]] void fail(const char* what) {
-    throw Error(fmt::format("cannot {} the temporary copy of the table: {}", what,
-                            std::strerror(errno)));
-  }
-  void drain() {
-    std::size_t done = 0;
-    while (done < out_.size()) {
-      ssize_t n = ::write(fd_, out_.data() + done, out_.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail("write");
-      done += static_cast<std::size_t>(n);
-    }
-    out_.clear();
-  }
+  // Every row read back was put, so the file never ends inside one.
   void take(void* data, std::size_t size) {
-    auto* to = static_cast<char*>(data);
-    while (size > 0) {
-      if (in_pos_ == in_len_) {
-        ssize_t n = ::read(fd_, in_.data(), in_.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fail("read");
-        if (n == 0) {
-          errno = EIO;
-          fail("read");
-        }
-        in_pos_ = 0;
-        in_len_ = static_cast<std::size_t>(n);
-      }
-      std::size_t part = std::min(size, in_len_ - in_pos_);
-      std::memcpy(to, in_.data() + in_pos_, part);
-      in_pos_ += part;
-      to += part;
-      size -= part;
-    }
+    if (!file_.read(data, size))
+      throw Error("cannot read the temporary copy of the table: it ends early");
   }
 
-  int fd_ = -1;
-  std::string out_;
-  std::array<char, 1 << 16> in_{};
-  std::size_t in_pos_ = 0;
-  std::size_t in_len_ = 0;
+  ScratchFile file_;
 };
 
 // What the rows showed about a column, needed before the file can begin.
