@@ -307,6 +307,8 @@ Assessment assess_person(const Framework& framework, const std::vector<Entry>& e
   return assess_timeline(t, empty);
 }
 
+const std::vector<EntryKind> kAssessedTextKinds = {EntryKind::Need, EntryKind::Goal};
+
 StoreAssessment for_each_timeline(const JourneyStore& store,
                                   const std::vector<Framework>& frameworks,
                                   const AssessOptions& options,
@@ -337,6 +339,7 @@ StoreAssessment for_each_timeline(const JourneyStore& store,
   EntryQuery query;
   query.people = options.people;
   query.to = options.as_of;
+  query.text_kinds = kAssessedTextKinds;
   store.for_each_entry(query, [&](const Entry& e) {
     if (e.date > options.as_of) return;
     ++result.entries_read;
@@ -353,10 +356,7 @@ StoreAssessment for_each_timeline(const JourneyStore& store,
     kept.measure = e.measure;
     kept.value = e.value;
     kept.status = e.status;
-    if (e.kind == EntryKind::Need || e.kind == EntryKind::Goal)
-      kept.text = e.text;
-    else
-      kept.text.clear();
+    kept.text = e.text;  // empty but for kAssessedTextKinds
     kept.id = e.id;
     kept.seq = e.seq;
   });

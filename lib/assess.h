@@ -150,6 +150,10 @@ struct StoreAssessment {
   FrameworkCheck misfits;
 };
 
+// The kinds of entry whose text assessing a timeline reads: a need's text names the need and
+// a goal's states it. Other texts (notes' stories, evidence) need not be read to assess.
+extern const std::vector<EntryKind> kAssessedTextKinds;
+
 // Assesses every person (or options.people) against every framework they have entries in
 // by options.as_of, in one ordered pass over the store.
 StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framework>& frameworks,

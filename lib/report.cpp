@@ -773,6 +773,14 @@ Report compute_report(const std::vector<PersonJourney>& journeys,
 
 namespace {
 
+// The kinds of entry whose text the report reads: what assessing reads, and the notes its
+// stories come from. Workers, refs and reasons are never read.
+std::vector<EntryKind> report_text_kinds() {
+  std::vector<EntryKind> kinds = kAssessedTextKinds;
+  kinds.push_back(EntryKind::Note);
+  return kinds;
+}
+
 // Streams the entries of `query` (restricted to `kinds`), one person at a time.
 void for_each_person(const JourneyStore& store, EntryQuery query,
                      const std::vector<EntryKind>& kinds,
@@ -815,6 +823,7 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
   {
     EntryQuery q;
     q.to = options.to;
+    q.text_kinds = std::vector<EntryKind>{};  // episodes and attributes: no text is read
     const PreparedFrameworks none(std::vector<const Framework*>{});
     for_each_person(
         store, q, {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute}, [&](PersonJourney& j) {
@@ -838,6 +847,7 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
     EntryQuery q;
     q.people = active;
     q.to = options.to;
+    q.text_kinds = report_text_kinds();
     for_each_person(store, q, {}, [&](PersonJourney& j) {
       for (const auto& e : j.entries) misfits.add(e);
       builder.add(j, true);
@@ -871,6 +881,7 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
       q.people = std::move(candidates);
       q.from = options.from;
       q.to = options.to;
+      q.text_kinds = report_text_kinds();
       for_each_person(store, q, {EntryKind::Contact, EntryKind::Note}, [&](PersonJourney& j) {
         for (const auto& e : j.entries) keep_other(e);
       });
@@ -881,6 +892,7 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
     q.to = Date{options.from.days - 1};
     q.recorded_from = format_date(options.from) + "T00:00:00Z";
     q.recorded_to = format_date(options.to) + "T23:59:59Z";
+    q.text_kinds = report_text_kinds();
     store.for_each_entry(q, keep_other);
   }
   for (auto& [person, entries] : others) {

@@ -27,6 +27,10 @@ struct EntryQuery {
   // Only entries of these kinds; nullopt = every kind. Enrolments, exits and attributes
   // alone are read through their own small index, without touching other entries.
   std::optional<std::vector<EntryKind>> kinds;
+  // When set, only what assessing journeys needs is read, which is quicker: free text only
+  // of entries of these kinds, and no worker, ref or correction reason (all left empty).
+  // nullopt = every field.
+  std::optional<std::vector<EntryKind>> text_kinds;
   // Only entries recorded in [recorded_from, recorded_to] (UTC timestamps as stored,
   // e.g. "2026-10-01T00:00:00Z"); found through the log of writes, not a table scan.
   std::optional<std::string> recorded_from;

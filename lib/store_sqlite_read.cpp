@@ -1,6 +1,8 @@
 // Reading the SQLite store: ordered reads of entries and the lookups.
 #include "store_sqlite_impl.h"
 
+#include "output.h"
+
 namespace outcomes {
 
 void read_entry_row(const RawStatement& row, const std::vector<std::string>& terms,
@@ -87,7 +89,9 @@ struct PackedEntry {
   uint8_t kind = 0;
   bool has_value = false;
   bool superseded = false;
+  uint8_t unused[5] = {};  // no padding of unknown bytes: entries are set aside as bytes
 };
+static_assert(sizeof(PackedEntry) == 80, "PackedEntry has no implicit padding");
 
 // Length-prefixed strings appended in one buffer (offset 0 is reserved for "none").
 class TextArena {
@@ -119,6 +123,18 @@ class TextArena {
       s->assign(bytes_.data() + offset, size);
       offset += size;
     }
+  }
+  // The bytes add() wrote from `offset` to the end (to set an entry's texts aside).
+  std::string_view tail(uint64_t offset) const {
+    return std::string_view(bytes_).substr(static_cast<size_t>(offset));
+  }
+  // Room for `size` bytes of strings as add() writes them (texts set aside and read back);
+  // returns their offset.
+  uint64_t extend(size_t size, char** data) {
+    uint64_t offset = bytes_.size();
+    bytes_.resize(bytes_.size() + size);
+    *data = bytes_.data() + offset;
+    return offset;
   }
   void clear() { bytes_.resize(1); }
 
@@ -163,6 +179,19 @@ std::string kinds_clause(const EntryQuery& query) {
   for (EntryKind k : *query.kinds)
     in += fmt::format("{}{}", in.empty() ? "" : ", ", static_cast<int>(k));
   return in.empty() ? " AND 0" : fmt::format(" AND kind IN ({})", in);
+}
+
+// The columns of kEntryColumns for the query: with text_kinds, the text of other kinds and
+// every worker, ref and reason are read as NULL (empty).
+std::string entry_columns(const EntryQuery& query) {
+  if (!query.text_kinds) return kEntryColumns;
+  std::string in;
+  for (EntryKind k : *query.text_kinds)
+    in += fmt::format("{}{}", in.empty() ? "" : ", ", static_cast<int>(k));
+  return fmt::format(
+      "id, day, kind, framework, measure, value, status, {}, NULL, NULL, batch, recorded_at, "
+      "supersedes, NULL, seq",
+      in.empty() ? "NULL" : fmt::format("CASE WHEN kind IN ({}) THEN text END", in));
 }
 
 // True when only enrolments, exits and attributes are asked for (entries_by_episode).
@@ -219,7 +248,7 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       RawStatement rows(s.db.getHandle(),
                         fmt::format("SELECT {} FROM entries WHERE person = ?1 AND day BETWEEN ?2 "
                                     "AND ?3{} ORDER BY day, seq, id",
-                                    kEntryColumns, kinds_clause(query))
+                                    entry_columns(query), kinds_clause(query))
                             .c_str());
       std::vector<std::pair<int64_t, int64_t>> recorded;
       const bool by_recorded = query.recorded_from || query.recorded_to;
@@ -256,8 +285,12 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       return;
     }
 
-    // Everyone: read the table in storage order (sequential, several times faster than
-    // one random row fetch per entry) and put each pass into journey order in memory.
+    // Everyone: one scan of the table in storage order (sequential, several times faster
+    // than one random row fetch per entry), put into journey order in memory a pass at a
+    // time. A pass is a range of people in reference order holding at most rows_per_pass
+    // entries; while the table is scanned for the first pass, the entries of later passes
+    // are set aside in owner-only scratch files, so the table is read once whatever its
+    // size and memory holds one pass.
     std::vector<std::string> refs;
     std::vector<uint32_t> rank_of;  // person id -> rank
     {
@@ -270,7 +303,6 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       }
     }
     if (refs.empty()) return;
-    // Passes: consecutive ranges of ranks, each holding at most rows_per_pass entries.
     // Filters that select few entries read them through an index in one pass: entries
     // recorded in a period by id range (from the log of writes), and enrolments, exits
     // and attributes through entries_by_episode.
@@ -303,57 +335,91 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       }
     }
     pass_starts.push_back(static_cast<uint32_t>(refs.size()));
+    const size_t passes = pass_starts.size() - 1;
+    std::vector<uint32_t> pass_of(refs.size());  // rank -> pass
+    for (size_t pass = 0; pass < passes; ++pass)
+      std::fill(pass_of.begin() + pass_starts[pass], pass_of.begin() + pass_starts[pass + 1],
+                static_cast<uint32_t>(pass));
 
-    std::string sql =
-        "SELECT person, id, day, kind, framework, measure, value, status, text, "
-        "\"by\", ref, batch, recorded_at, supersedes, reason, seq FROM entries "
-        "WHERE day BETWEEN ?1 AND ?2";
+    std::string sql = fmt::format("SELECT person, {} FROM entries WHERE day BETWEEN ?1 AND ?2",
+                                  entry_columns(query));
     if (by_recorded) sql += " AND id BETWEEN ?3 AND ?4";
     if (by_episode) sql += " AND (kind < 2 OR kind = 10)";
     sql += kinds_clause(query);
     RawStatement rows(s.db.getHandle(), sql.c_str());
     std::vector<PackedEntry> packed;
     packed.reserve(static_cast<size_t>(std::min(max_id, s.options.rows_per_pass)));
-    std::vector<uint32_t> order, starts;
     TextArena arena;
+    TextArena one_entry;  // the texts of an entry being set aside
     Interner by;
-    for (size_t pass = 0; pass + 1 < pass_starts.size(); ++pass) {
-      const uint32_t lo = pass_starts[pass], hi = pass_starts[pass + 1];
-      packed.clear();
-      arena.clear();
-      for (const auto& [first_id, last_id] : ranges) {
-        rows.reset();
-        rows.bind(1, from);
-        rows.bind(2, to);
-        if (by_recorded) {
-          rows.bind(3, first_id);
-          rows.bind(4, last_id);
-        }
-        while (rows.step()) {
-          auto person = static_cast<size_t>(rows.integer(0));
-          if (person >= rank_of.size() || rank_of[person] == UINT32_MAX)
-            s.damaged(fmt::format("entry {} names unknown person {}", rows.integer(1), person));
-          const uint32_t rank = rank_of[person];
-          if (rank < lo || rank >= hi) continue;
-          PackedEntry p;
-          p.id = rows.integer(1);
-          p.superseded = !superseded.empty() && superseded.count(p.id) != 0;
-          if (p.superseded && !query.include_superseded) continue;
-          p.rank = rank;
-          p.day = static_cast<int32_t>(rows.integer(2));
-          p.kind = static_cast<uint8_t>(std::clamp<int64_t>(rows.integer(3), 0, 255));
-          p.framework = static_cast<uint32_t>(rows.integer(4));
-          p.measure = static_cast<uint32_t>(rows.integer(5));
-          p.has_value = !rows.is_null(6);
-          p.value = static_cast<int32_t>(rows.integer(6));
-          p.status = static_cast<uint32_t>(rows.integer(7));
+    // The entries of passes after the first, set aside during the scan: each a PackedEntry
+    // whose `texts` is the size of the text bytes that follow it.
+    std::vector<std::unique_ptr<ScratchFile>> set_aside(passes);
+    for (const auto& [first_id, last_id] : ranges) {
+      rows.reset();
+      rows.bind(1, from);
+      rows.bind(2, to);
+      if (by_recorded) {
+        rows.bind(3, first_id);
+        rows.bind(4, last_id);
+      }
+      while (rows.step()) {
+        auto person = static_cast<size_t>(rows.integer(0));
+        if (person >= rank_of.size() || rank_of[person] == UINT32_MAX)
+          s.damaged(fmt::format("entry {} names unknown person {}", rows.integer(1), person));
+        PackedEntry p;
+        p.id = rows.integer(1);
+        p.superseded = !superseded.empty() && superseded.count(p.id) != 0;
+        if (p.superseded && !query.include_superseded) continue;
+        p.rank = rank_of[person];
+        p.day = static_cast<int32_t>(rows.integer(2));
+        p.kind = static_cast<uint8_t>(std::clamp<int64_t>(rows.integer(3), 0, 255));
+        p.framework = static_cast<uint32_t>(rows.integer(4));
+        p.measure = static_cast<uint32_t>(rows.integer(5));
+        p.has_value = !rows.is_null(6);
+        p.value = static_cast<int32_t>(rows.integer(6));
+        p.status = static_cast<uint32_t>(rows.integer(7));
+        p.by = by.add(rows, 9);
+        p.batch = rows.integer(11);
+        p.recorded_at = static_cast<uint32_t>(s.write_of(log, p.id));
+        p.supersedes = rows.integer(13);
+        p.seq = rows.integer(15);
+        const uint32_t pass = pass_of[p.rank];
+        if (pass == 0) {
           p.texts = arena.add(rows, {8, 10, 14});
-          p.by = by.add(rows, 9);
-          p.batch = rows.integer(11);
-          p.recorded_at = static_cast<uint32_t>(s.write_of(log, p.id));
-          p.supersedes = rows.integer(13);
-          p.seq = rows.integer(15);
           packed.push_back(p);
+          continue;
+        }
+        one_entry.clear();
+        const uint64_t texts = one_entry.add(rows, {8, 10, 14});
+        const std::string_view bytes = texts ? one_entry.tail(texts) : std::string_view();
+        p.texts = bytes.size();
+        auto& file = set_aside[pass];
+        if (!file) file = std::make_unique<ScratchFile>("the entries being read");
+        file->append(&p, sizeof p);
+        file->append(bytes.data(), bytes.size());
+      }
+    }
+    std::vector<uint32_t> order, starts;
+    for (size_t pass = 0; pass < passes; ++pass) {
+      const uint32_t lo = pass_starts[pass], hi = pass_starts[pass + 1];
+      if (pass > 0) {
+        packed.clear();
+        arena.clear();
+        if (auto& file = set_aside[pass]) {
+          file->rewind();
+          PackedEntry p;
+          while (file->read(&p, sizeof p)) {
+            if (p.texts > 0) {
+              char* data = nullptr;
+              const auto size = static_cast<size_t>(p.texts);
+              p.texts = arena.extend(size, &data);
+              if (!file->read(data, size))
+                throw Error("the temporary copy of the entries being read ends early");
+            }
+            packed.push_back(p);
+          }
+          file.reset();
         }
       }
       // Counting sort by person, then each person's entries by date and recording order.

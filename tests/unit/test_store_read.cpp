@@ -1,6 +1,7 @@
 // Reading the store: the per-person read path agrees with the whole-store one, and the
 // report read from a store (build_report) agrees with the report of the same journeys.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <map>
 #include <sstream>
@@ -104,6 +105,64 @@ TEST_CASE("reading selected people gives every field as the whole-store read doe
   CHECK(entries[9].text.empty());
   CHECK(entries[8].by == "worker");
   CHECK(entries[8].ref == "ext-1");
+}
+
+TEST_CASE("a whole-store read in several passes gives what one pass gives") {
+  TempDir dir("store-passes");
+  {
+    auto store = SqliteStore::create(dir / "outcomes.db");
+    auto tx = store.begin();
+    // Entries of five people interleaved in date order (as monthly imports store them), so
+    // every pass finds its people's entries spread over the whole table; notes with text,
+    // workers and refs in every pass, and one correction.
+    const char* people[] = {"e", "c", "a", "d", "b"};
+    for (int month = 1; month <= 3; ++month)
+      for (const char* person : people) {
+        const std::string date = fmt::format("2026-0{}-1{}", month, person[0] - 'a');
+        tx->append(item(person, date.c_str(), "ndt", "risk", month), "2026-04-01T00:00:00Z");
+        auto note = make(person, date.c_str(), EntryKind::Note, "shareable");
+        note.text = fmt::format("Story of {} in month {}, long enough to allocate.", person, month);
+        note.by = fmt::format("worker-{}", month);
+        note.ref = fmt::format("{}-{}", person, month);
+        tx->append(note, "2026-04-02T00:00:00Z");
+      }
+    auto fix = item("c", "2026-01-12", "ndt", "risk", 3);
+    fix.supersedes = 3;  // c's first item
+    fix.reason = "typed the wrong score";
+    tx->append(fix, "2026-04-03T00:00:00Z");
+    tx->commit();
+  }
+  auto one_pass = SqliteStore::open(dir / "outcomes.db", true);
+  SqliteOptions small;
+  small.rows_per_pass = 4;  // fewer than anyone's entries: a pass for each person
+  auto passes = SqliteStore::open(dir / "outcomes.db", true, small);
+  for (bool superseded : {false, true}) {
+    EntryQuery q;
+    q.include_superseded = superseded;
+    const auto whole = read_all(one_pass, q);
+    CHECK(whole.size() == (superseded ? 31u : 30u));
+    CHECK(read_all(passes, q) == whole);
+    q.from = day("2026-02-01");
+    CHECK(read_all(passes, q) == read_all(one_pass, q));
+  }
+  // Reading only what assessing needs: no notes' text, workers, refs or reasons.
+  EntryQuery brief;
+  brief.include_superseded = true;
+  brief.text_kinds = std::vector<EntryKind>{EntryKind::Need};
+  const auto entries = passes.entries(brief);
+  REQUIRE(entries.size() == 31);
+  for (const auto& e : entries) {
+    CHECK(e.text.empty());
+    CHECK(e.by.empty());
+    CHECK(e.ref.empty());
+    CHECK(e.reason.empty());
+  }
+  brief.text_kinds = std::vector<EntryKind>{EntryKind::Note};
+  brief.people = std::vector<std::string>{"a"};
+  const auto notes = passes.entries(brief);
+  REQUIRE(notes.size() == 6);
+  CHECK(notes[1].text == "Story of a in month 1, long enough to allocate.");
+  CHECK(notes[1].by.empty());
 }
 
 TEST_CASE("build_report from a store counts everyone the pure report counts") {
