@@ -57,22 +57,33 @@ int run_assess(const GlobalOptions& global, const AssessCommand& opts) {
     options.people = std::move(people);
   }
 
+  auto warn = [](const StoreAssessment& result) {
+    for (const auto& id : result.unknown_frameworks)
+      std::cerr << fmt::format(
+          "outcomes: warning: entries name framework '{}', which is not in this workspace; "
+          "they are left out\n",
+          id);
+    for (const auto& sentence : misfit_sentences(result.misfits))
+      std::cerr << "outcomes: warning: " << sentence << '\n';
+  };
+  if (opts.format == "jsonl") {
+    // Written as people are assessed, so memory does not grow with the store; the
+    // warnings, known only at the end, follow the output.
+    StoreAssessment result;
+    write_result(opts.output, [&](std::ostream& out) {
+      result = stream_assessments_jsonl(*store, ws.frameworks, options, out);
+    });
+    warn(result);
+    return kExitOk;
+  }
   StoreAssessment result = assess_store(*store, ws.frameworks, options);
-  for (const auto& id : result.unknown_frameworks)
-    std::cerr << fmt::format(
-        "outcomes: warning: entries name framework '{}', which is not in this workspace; "
-        "they are left out\n",
-        id);
-  for (const auto& sentence : misfit_sentences(result.misfits))
-    std::cerr << "outcomes: warning: " << sentence << '\n';
+  warn(result);
 
   std::vector<const Framework*> frameworks;
   for (const auto& f : ws.frameworks) frameworks.push_back(&f);
   write_result(opts.output, [&](std::ostream& out) {
     if (opts.format == "json")
       render_assessments_json(result.assessments, frameworks, out);
-    else if (opts.format == "jsonl")
-      render_assessments_jsonl(result.assessments, frameworks, out);
     else if (opts.format == "csv")
       render_assessments_csv(result.assessments, frameworks, out);
     else

@@ -289,19 +289,40 @@ void render_assessments_json(const std::vector<Assessment>& list,
   out << text;
 }
 
+namespace {
+
+// Appends an assessment's JSON line to `text`, writing `text` out once it holds a megabyte.
+void add_jsonl(std::string& text, const Assessment& a,
+               const std::vector<const Framework*>& frameworks, std::ostream& out) {
+  JsonWriter w(text, false);
+  write_assessment(w, a, frameworks);
+  text += '\n';
+  if (text.size() > (1 << 20)) {
+    out << text;
+    text.clear();
+  }
+}
+
+}  // namespace
+
 void render_assessments_jsonl(const std::vector<Assessment>& list,
                               const std::vector<const Framework*>& frameworks, std::ostream& out) {
   std::string text;
-  for (const auto& a : list) {
-    JsonWriter w(text, false);
-    write_assessment(w, a, frameworks);
-    text += '\n';
-    if (text.size() > (1 << 20)) {
-      out << text;
-      text.clear();
-    }
-  }
+  for (const auto& a : list) add_jsonl(text, a, frameworks, out);
   out << text;
+}
+
+StoreAssessment stream_assessments_jsonl(const JourneyStore& store,
+                                         const std::vector<Framework>& frameworks,
+                                         const AssessOptions& options, std::ostream& out) {
+  std::vector<const Framework*> known;
+  for (const auto& f : frameworks) known.push_back(&f);
+  std::string text;
+  StoreAssessment result = for_each_timeline(store, frameworks, options, [&](const Timeline& t) {
+    for (const auto& ft : t.frameworks) add_jsonl(text, assess_timeline(t, ft), known, out);
+  });
+  out << text;
+  return result;
 }
 
 // --- CSV

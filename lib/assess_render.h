@@ -19,5 +19,11 @@ void render_assessments_json(const std::vector<Assessment>& list,
                              const std::vector<const Framework*>& frameworks, std::ostream& out);
 void render_assessments_jsonl(const std::vector<Assessment>& list,
                               const std::vector<const Framework*>& frameworks, std::ostream& out);
+// Assesses the store as assess_store does, writing each assessment as a JSON line as soon
+// as it is made (the same lines as render_assessments_jsonl), so that none is held however
+// large the store; returns the bookkeeping (no assessments).
+StoreAssessment stream_assessments_jsonl(const JourneyStore& store,
+                                         const std::vector<Framework>& frameworks,
+                                         const AssessOptions& options, std::ostream& out);
 
 }  // namespace outcomes
