@@ -13,3 +13,6 @@ bench_build() {
   fi
   cmake --build "$build" --target "$@" -j2 >/dev/null
 }
+
+# median: the median of the numbers on standard input (separated by spaces or lines).
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
