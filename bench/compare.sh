@@ -208,6 +208,13 @@ generate() {
   measure "generate $name" "$build/bench/gen_report_store" "$ws" "$@"
   cat "$ws/outcomes.db" >/dev/null
 }
+# versus_import NAME: the generator's time for SIZE entries against the import's of SIZE rows.
+versus_import() {
+  if [ -z "$import_wall" ]; then return; fi
+  awk -v name="$1" -v g="$(wall "$1")" -v i="$import_wall" -v n="$rows" 'BEGIN {
+    printf "%s: %.0f entries/s vs record --from %.0f rows/s; time ratio %.2f (target <= 1)\n",
+      name, n / g, n / i, g / i }'
+}
 report_cases=()
 if has report; then
   generate report-store "$rows" "$people"
@@ -231,11 +238,7 @@ if [ ${#report_cases[@]} -gt 0 ]; then
     if has report; then
       row "report report-store" "" "$rows entries, ${active[report-store]} active"
       row "generate report-store" "" "" "$rows"
-      if [ -n "$import_wall" ]; then
-        awk -v g="$(wall "generate report-store")" -v i="$import_wall" -v n="$rows" 'BEGIN {
-          printf "generator %.0f entries/s vs record --from %.0f rows/s: generator / import time %.2f (target <= 1)\n",
-            n / g, n / i, g / i }'
-      fi
+      versus_import "generate report-store"
     fi
     if has history; then
       row "report report-recent" "" "$recent recent entries, ${active[report-recent]} active"
@@ -243,6 +246,7 @@ if [ ${#report_cases[@]} -gt 0 ]; then
         "+ $((rows - recent)) older; history / recent (target <= 1.3)"
       row "generate report-recent" "" "" "$recent"
       row "generate report-history" "" "" "$rows"
+      versus_import "generate report-history"
     fi
   } >"$work/results-report"
 fi
