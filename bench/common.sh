@@ -1,4 +1,5 @@
-# Shared by the benchmark scripts (sourced, not run).
+# Shared by the benchmark scripts (sourced, not run); they set src to the repository root.
+# shellcheck shell=bash disable=SC2154
 
 # bench_build BUILD_DIR TARGET...: configures BUILD_DIR as a Release build with the
 # benchmark generators (bench/, OUTCOMES_BENCH) when it is not one yet, then builds TARGETs.
@@ -13,3 +14,6 @@ bench_build() {
   fi
   cmake --build "$build" --target "$@" -j2 >/dev/null
 }
+
+# median: the median of the numbers on standard input (separated by spaces or lines).
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
