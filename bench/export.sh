@@ -73,7 +73,6 @@ for ((i = 1; i <= runs; i++)); do
   done
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 peer=$(echo "${walls["peer: sqlite3 -csv"]}" | median)
 printf "%-24s %9s %9s %10s %10s %8s\n" export "wall s" "CPU s" "peak MiB" "output MB" "/peer"
 for c in "${cases[@]}"; do

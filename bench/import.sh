@@ -31,7 +31,6 @@ export OUTCOMES_NOW=$today OUTCOMES_SHARE="$src/frameworks"
 cat "$work/entries.csv" >/dev/null  # warm the page cache for both importers
 
 seconds() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f", (e - s) / 1e9 }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # The two importers take turns, each into a fresh store, RUNS times; the medians are
 # compared (one run each is at the mercy of the disk's write-back of the run before).
