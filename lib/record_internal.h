@@ -381,18 +381,27 @@ struct ContentKey {
 // The content key of `entry`; `scratch` is reused between calls to spare allocations.
 ContentKey content_key(const NewEntry& entry, std::string& scratch);
 
-// The stored current entries as a multiset of content keys: each stored entry can match
-// one row of a file, so a file with two identical rows where the store holds one adds one.
+// The stored current entries of the people a file names, as a multiset of content keys
+// per person: each stored entry can match one row of a file, so a file with two identical
+// rows where the store holds one adds one. A person's entries are read on their first
+// lookup only, so an import reads no more of the store than the people it names.
 class StoredContents {
  public:
-  // Reads every current (not superseded) entry of `store`.
-  explicit StoredContents(const JourneyStore& store);
-  // True, using one stored entry up, when an unused stored entry has this key.
-  bool take(const ContentKey& key);
+  // Reads nothing yet; `store` must outlive this.
+  explicit StoredContents(const JourneyStore& store) : store_(store) {}
+  // True, using one stored entry up, when an unused current stored entry of `entry`'s
+  // person has this key; `person` numbers that person (the checker's dense numbering).
+  bool take(std::uint32_t person, const NewEntry& entry, const ContentKey& key);
 
  private:
-  std::vector<ContentKey> keys_;  // sorted
-  std::vector<bool> used_;
+  struct Person {
+    bool loaded = false;
+    std::vector<ContentKey> keys;  // sorted
+    std::vector<bool> used;
+  };
+  const JourneyStore& store_;
+  std::vector<Person> people_;
+  std::string scratch_;
 };
 
 // ---------------------------------------------------------------------------------------
