@@ -33,20 +33,16 @@ StoredFacts load_stored_facts(const JourneyStore& store, Checker& checker,
       return;
     }
     facts.push_back(checker.stored_fact(e, order++));
-    Entry brief;
-    brief.id = e.id;
-    brief.person = e.person;
-    brief.date = e.date;
-    brief.kind = e.kind;
-    stored.brief.push_back(std::move(brief));
+    stored.brief.push_back({e.id, e.date, e.kind});
   });
   return stored;
 }
 
-DescribeStored stored_describer(const std::vector<Entry>& brief) {
-  return [&brief](const Fact& f) {
-    const Entry& e = brief[f.order];
-    return fmt::format("stored entry {} ({} {} {})", e.id, e.person, format_date(e.date),
+DescribeStored stored_describer(const std::vector<StoredBrief>& brief, const Checker& checker) {
+  return [&brief, &checker](const Fact& f) {
+    const StoredBrief& e = brief[f.order];
+    return fmt::format("stored entry {} ({} {} {})", e.id, checker.person_at(f.person),
+                       format_date(e.date),
                        to_string(e.kind));
   };
 }
@@ -563,7 +559,7 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
         [&](const Fact& f, Field field) {
           return reader->where_fact(checker, f.order - kNewOrder, f, field);
         },
-        stored_describer(stored.brief));
+        stored_describer(stored.brief, checker));
   }
   const std::string hint = checker.date_format_hint();
   problems.throw_if_any(options.source, options.max_problems,

@@ -224,10 +224,15 @@ class Checker {
   // an entry away from it).
   void also_check(std::uint32_t i) { also_check_.push_back(i); }
   std::uint32_t person_index(std::string_view ref) {
+    // Rows of one person often come together: the last one is compared before hashing.
+    if (last_person_ < people_.size() && people_[last_person_] == ref) return last_person_;
     auto i = intern(people_index_, people_, ref);
+    last_person_ = i;
     if (bad_people_.size() < people_.size()) bad_people_.resize(people_.size(), false);
     return i;
   }
+  // The reference of the person numbered `i` by person_index.
+  const std::string& person_at(std::uint32_t i) const { return people_[i]; }
   const Framework* framework_at(std::uint32_t one_based) const {
     return one_based == 0 || one_based > frameworks_.size() ? nullptr
                                                             : frameworks_[one_based - 1].framework;
@@ -315,6 +320,7 @@ class Checker {
   Date last_date_{};
   StringIndex people_index_;
   std::vector<std::string> people_;
+  std::uint32_t last_person_ = ~std::uint32_t{0};  // the last person_index answered
   std::vector<bool> bad_people_;
   std::function<std::string(std::string_view)> refused_;
   std::vector<std::optional<std::string>> refused_why_;  // by person slot, once asked
@@ -349,9 +355,16 @@ std::unique_ptr<RowReader> open_reader(std::istream& in, const Workspace& ws,
 // ---------------------------------------------------------------------------------------
 // Stored entries merged into the timelines (record_import.cpp).
 
+// A stored entry as a timeline problem names it (its person is its fact's).
+struct StoredBrief {
+  std::int64_t id = 0;
+  Date date;
+  EntryKind kind = EntryKind::Note;
+};
+
 // What load_stored_facts gives back besides the facts.
 struct StoredFacts {
-  std::vector<Entry> brief;        // id, person, date and kind of each, by fact order
+  std::vector<StoredBrief> brief;  // id, date and kind of each, by fact order
   std::int64_t without_order = -1;  // the order the left-out entry had; -1 when not met
 };
 
@@ -362,8 +375,8 @@ StoredFacts load_stored_facts(const JourneyStore& store, Checker& checker,
                               std::vector<Fact>& facts);
 
 // Names a stored fact as "stored entry ID (PERSON DATE KIND)" from load_stored_facts'
-// brief list (which must outlive the result).
-DescribeStored stored_describer(const std::vector<Entry>& brief);
+// brief list and the checker's people (which must both outlive the result).
+DescribeStored stored_describer(const std::vector<StoredBrief>& brief, const Checker& checker);
 
 // ---------------------------------------------------------------------------------------
 // Rows already stored, matched by content (record_import.cpp).
