@@ -100,8 +100,9 @@ std::optional<IncompleteOccasion> incomplete_occasion(const Checker& checker,
 
 // The brief list of stored entries with an empty slot at the replaced entry's order, so
 // that stored facts (numbered around it) still find their entry by position.
-std::vector<Entry> with_replaced_slot(std::vector<Entry> brief, std::int64_t replaced_order) {
-  std::vector<Entry> renumbered;
+std::vector<StoredBrief> with_replaced_slot(std::vector<StoredBrief> brief,
+                                            std::int64_t replaced_order) {
+  std::vector<StoredBrief> renumbered;
   renumbered.reserve(brief.size() + 1);
   for (std::size_t i = 0; i < brief.size(); ++i) {
     if (static_cast<std::int64_t>(i) == replaced_order) renumbered.emplace_back();
@@ -150,7 +151,7 @@ WriteOutcome check_and_write(const Workspace& ws, JourneyStore& store, StoreTran
         std::size_t i = supersedes != 0 ? 0 : f.order - kNewOrder;
         return where("", rows[i], field);
       },
-      stored_describer(stored.brief));
+      stored_describer(stored.brief, checker));
   problems.throw_if_any(supersedes         ? "this correction"
                         : rows.size() == 1 ? "this entry"
                                            : "these entries",

@@ -33,20 +33,16 @@ StoredFacts load_stored_facts(const JourneyStore& store, Checker& checker,
       return;
     }
     facts.push_back(checker.stored_fact(e, order++));
-    Entry brief;
-    brief.id = e.id;
-    brief.person = e.person;
-    brief.date = e.date;
-    brief.kind = e.kind;
-    stored.brief.push_back(std::move(brief));
+    stored.brief.push_back({e.id, e.date, e.kind});
   });
   return stored;
 }
 
-DescribeStored stored_describer(const std::vector<Entry>& brief) {
-  return [&brief](const Fact& f) {
-    const Entry& e = brief[f.order];
-    return fmt::format("stored entry {} ({} {} {})", e.id, e.person, format_date(e.date),
+DescribeStored stored_describer(const std::vector<StoredBrief>& brief, const Checker& checker) {
+  return [&brief, &checker](const Fact& f) {
+    const StoredBrief& e = brief[f.order];
+    return fmt::format("stored entry {} ({} {} {})", e.id, checker.person_at(f.person),
+                       format_date(e.date),
                        to_string(e.kind));
   };
 }
@@ -90,19 +86,22 @@ ContentKey content_key(const NewEntry& entry, std::string& scratch) {
   return {hash64(scratch, 0xcbf29ce484222325ULL), hash64(scratch, 0x84222325cbf29ce4ULL)};
 }
 
-StoredContents::StoredContents(const JourneyStore& store) {
-  std::string scratch;
-  store.for_each_entry(EntryQuery{}, [&](const Entry& e) { keys_.push_back(content_key(e, scratch)); });
-  std::sort(keys_.begin(), keys_.end());
-  used_.assign(keys_.size(), false);
-}
-
-bool StoredContents::take(const ContentKey& key) {
-  for (auto i = static_cast<std::size_t>(std::lower_bound(keys_.begin(), keys_.end(), key) -
-                                         keys_.begin());
-       i < keys_.size() && keys_[i] == key; ++i)
-    if (!used_[i]) {
-      used_[i] = true;
+bool StoredContents::take(std::uint32_t person, const NewEntry& entry, const ContentKey& key) {
+  if (person >= people_.size()) people_.resize(person + 1);
+  Person& p = people_[person];
+  if (!p.loaded) {
+    p.loaded = true;
+    EntryQuery query;
+    query.people = std::vector<std::string>{entry.person};
+    store_.for_each_entry(query, [&](const Entry& e) { p.keys.push_back(content_key(e, scratch_)); });
+    std::sort(p.keys.begin(), p.keys.end());
+    p.used.assign(p.keys.size(), false);
+  }
+  for (auto i = static_cast<std::size_t>(std::lower_bound(p.keys.begin(), p.keys.end(), key) -
+                                         p.keys.begin());
+       i < p.keys.size() && p.keys[i] == key; ++i)
+    if (!p.used[i]) {
+      p.used[i] = true;
       return true;
     }
   return false;
@@ -505,8 +504,9 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     std::uint64_t records = 0;
     Fact fact;
     NewEntry scratch;
-    // The stored entries by content, read when the first row without a ref needs them.
-    std::optional<StoredContents> contents;
+    // The stored entries by content, each person's read when a row of theirs without a
+    // ref first needs them.
+    StoredContents contents(stored_view);
     std::string key_scratch;
     while (reader->next(rows)) {
       if ((++records & 0xffff) == 0) {
@@ -532,8 +532,7 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
           // copy of a file imported before) is already stored; its stored fact stands in
           // the timeline.
           if (ref.empty() && store_has_entries) {
-            if (!contents) contents.emplace(stored_view);
-            if (contents->take(content_key(entry, key_scratch))) {
+            if (contents.take(fact.person, entry, content_key(entry, key_scratch))) {
               ++result.already_stored;
               continue;
             }
@@ -560,7 +559,7 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
         [&](const Fact& f, Field field) {
           return reader->where_fact(checker, f.order - kNewOrder, f, field);
         },
-        stored_describer(stored.brief));
+        stored_describer(stored.brief, checker));
   }
   const std::string hint = checker.date_format_hint();
   problems.throw_if_any(options.source, options.max_problems,

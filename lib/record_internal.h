@@ -224,10 +224,15 @@ class Checker {
   // an entry away from it).
   void also_check(std::uint32_t i) { also_check_.push_back(i); }
   std::uint32_t person_index(std::string_view ref) {
+    // Rows of one person often come together: the last one is compared before hashing.
+    if (last_person_ < people_.size() && people_[last_person_] == ref) return last_person_;
     auto i = intern(people_index_, people_, ref);
+    last_person_ = i;
     if (bad_people_.size() < people_.size()) bad_people_.resize(people_.size(), false);
     return i;
   }
+  // The reference of the person numbered `i` by person_index.
+  const std::string& person_at(std::uint32_t i) const { return people_[i]; }
   const Framework* framework_at(std::uint32_t one_based) const {
     return one_based == 0 || one_based > frameworks_.size() ? nullptr
                                                             : frameworks_[one_based - 1].framework;
@@ -315,6 +320,7 @@ class Checker {
   Date last_date_{};
   StringIndex people_index_;
   std::vector<std::string> people_;
+  std::uint32_t last_person_ = ~std::uint32_t{0};  // the last person_index answered
   std::vector<bool> bad_people_;
   std::function<std::string(std::string_view)> refused_;
   std::vector<std::optional<std::string>> refused_why_;  // by person slot, once asked
@@ -349,9 +355,16 @@ std::unique_ptr<RowReader> open_reader(std::istream& in, const Workspace& ws,
 // ---------------------------------------------------------------------------------------
 // Stored entries merged into the timelines (record_import.cpp).
 
+// A stored entry as a timeline problem names it (its person is its fact's).
+struct StoredBrief {
+  std::int64_t id = 0;
+  Date date;
+  EntryKind kind = EntryKind::Note;
+};
+
 // What load_stored_facts gives back besides the facts.
 struct StoredFacts {
-  std::vector<Entry> brief;        // id, person, date and kind of each, by fact order
+  std::vector<StoredBrief> brief;  // id, date and kind of each, by fact order
   std::int64_t without_order = -1;  // the order the left-out entry had; -1 when not met
 };
 
@@ -362,8 +375,8 @@ StoredFacts load_stored_facts(const JourneyStore& store, Checker& checker,
                               std::vector<Fact>& facts);
 
 // Names a stored fact as "stored entry ID (PERSON DATE KIND)" from load_stored_facts'
-// brief list (which must outlive the result).
-DescribeStored stored_describer(const std::vector<Entry>& brief);
+// brief list and the checker's people (which must both outlive the result).
+DescribeStored stored_describer(const std::vector<StoredBrief>& brief, const Checker& checker);
 
 // ---------------------------------------------------------------------------------------
 // Rows already stored, matched by content (record_import.cpp).
@@ -381,18 +394,27 @@ struct ContentKey {
 // The content key of `entry`; `scratch` is reused between calls to spare allocations.
 ContentKey content_key(const NewEntry& entry, std::string& scratch);
 
-// The stored current entries as a multiset of content keys: each stored entry can match
-// one row of a file, so a file with two identical rows where the store holds one adds one.
+// The stored current entries of the people a file names, as a multiset of content keys
+// per person: each stored entry can match one row of a file, so a file with two identical
+// rows where the store holds one adds one. A person's entries are read on their first
+// lookup only, so an import reads no more of the store than the people it names.
 class StoredContents {
  public:
-  // Reads every current (not superseded) entry of `store`.
-  explicit StoredContents(const JourneyStore& store);
-  // True, using one stored entry up, when an unused stored entry has this key.
-  bool take(const ContentKey& key);
+  // Reads nothing yet; `store` must outlive this.
+  explicit StoredContents(const JourneyStore& store) : store_(store) {}
+  // True, using one stored entry up, when an unused current stored entry of `entry`'s
+  // person has this key; `person` numbers that person (the checker's dense numbering).
+  bool take(std::uint32_t person, const NewEntry& entry, const ContentKey& key);
 
  private:
-  std::vector<ContentKey> keys_;  // sorted
-  std::vector<bool> used_;
+  struct Person {
+    bool loaded = false;
+    std::vector<ContentKey> keys;  // sorted
+    std::vector<bool> used;
+  };
+  const JourneyStore& store_;
+  std::vector<Person> people_;
+  std::string scratch_;
 };
 
 // ---------------------------------------------------------------------------------------

@@ -190,6 +190,8 @@ struct SqliteStore::Impl {
   // Ids of people, terms and framework versions already in the store (valid across
   // transactions because nothing is ever deleted; cleared when a write rolls back).
   std::unordered_map<std::string, int64_t> person_ids;
+  std::string last_person_ref;  // the last person_id answered (0: none)
+  int64_t last_person_id = 0;
   std::unordered_map<std::string, int64_t> term_ids;
   // Framework versions seen by this connection: few, so a list searched in order (a bulk
   // write sorted by person moves between them on almost every row).
@@ -217,6 +219,7 @@ struct SqliteStore::Impl {
 
   void forget_new_ids() {
     person_ids.clear();
+    last_person_id = 0;
     term_ids.clear();
     framework_ids.clear();
     for (auto* slot : {&find_person, &add_person, &find_term, &add_term, &find_framework,
@@ -253,6 +256,14 @@ struct SqliteStore::Impl {
   }
 
   int64_t person_id(const std::string& ref) {
+    // A bulk write comes sorted by person: the last person is compared before hashing.
+    if (last_person_id != 0 && ref == last_person_ref) return last_person_id;
+    const int64_t id = find_person_id(ref);
+    last_person_ref = ref;
+    last_person_id = id;
+    return id;
+  }
+  int64_t find_person_id(const std::string& ref) {
     if (auto it = person_ids.find(ref); it != person_ids.end()) return it->second;
     auto& find = statement(find_person, "SELECT id FROM people WHERE ref = ?");
     find.bindNoCopy(1, ref);

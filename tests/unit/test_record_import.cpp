@@ -139,10 +139,48 @@ TEST_CASE("StoredContents matches each current stored entry once") {
     tx->commit();
   }
   StoredContents stored(store);
-  CHECK(stored.take(key_of(contact)));
-  CHECK_FALSE(stored.take(key_of(contact)));  // one stored entry matches one row
-  CHECK_FALSE(stored.take(key_of(missed)));   // superseded
+  CHECK(stored.take(0, contact, key_of(contact)));
+  CHECK_FALSE(stored.take(0, contact, key_of(contact)));  // one stored entry matches one row
+  CHECK_FALSE(stored.take(0, missed, key_of(missed)));    // superseded
   auto outreach = missed;
   outreach.status = "outreach";
-  CHECK(stored.take(key_of(outreach)));
+  CHECK(stored.take(0, outreach, key_of(outreach)));
+}
+
+TEST_CASE("StoredContents reads each person's entries, corrections onto them included") {
+  using outcomes::EntryKind;
+  outcomes::testing::TempDir dir;
+  auto store = outcomes::SqliteStore::create(dir / "outcomes.db");
+  auto p1 = outcomes::testing::make("P1", "2026-10-01", EntryKind::Contact, "attended");
+  auto p2 = outcomes::testing::make("P2", "2026-10-01", EntryKind::Contact, "attended");
+  auto wrong = outcomes::testing::make("P1", "2026-10-02", EntryKind::Contact, "missed");
+  std::int64_t wrong_id = 0;
+  {
+    auto tx = store.begin();
+    tx->append(p1, "2026-10-03T00:00:00Z");
+    tx->append(p2, "2026-10-03T00:00:00Z");
+    wrong_id = tx->append(wrong, "2026-10-03T00:00:00Z");
+    tx->commit();
+  }
+  // The missed contact was P2's, recorded under P1 by mistake.
+  auto moved = wrong;
+  moved.person = "P2";
+  moved.supersedes = wrong_id;
+  moved.reason = "wrong person";
+  {
+    auto tx = store.begin();
+    tx->append(moved, "2026-10-04T00:00:00Z");
+    tx->commit();
+  }
+  moved.supersedes = 0;
+  moved.reason.clear();
+  StoredContents stored(store);
+  CHECK_FALSE(stored.take(0, wrong, key_of(wrong)));  // no longer P1's
+  CHECK(stored.take(0, p1, key_of(p1)));
+  CHECK(stored.take(1, moved, key_of(moved)));
+  CHECK(stored.take(1, p2, key_of(p2)));
+  CHECK_FALSE(stored.take(1, p2, key_of(p2)));
+  // A person the store does not know has nothing stored.
+  auto p3 = outcomes::testing::make("P3", "2026-10-01", EntryKind::Contact, "attended");
+  CHECK_FALSE(stored.take(2, p3, key_of(p3)));
 }
