@@ -224,6 +224,44 @@ std::vector<std::pair<int64_t, int64_t>> recorded_ranges(const SqliteStore::Impl
   return ranges;
 }
 
+// When an entry was recorded, looked up in the log of writes by its key and remembered for
+// the write's whole id range: reading a few people needs a few writes, not the whole log
+// (a store recorded one entry at a time has a write per entry).
+class WriteLookup {
+ public:
+  explicit WriteLookup(const SqliteStore::Impl& store)
+      : store_(store),
+        holding_(store.db.getHandle(),
+                 "SELECT first_id, recorded_at FROM writes WHERE first_id <= ?1 "
+                 "ORDER BY first_id DESC LIMIT 1"),
+        next_(store.db.getHandle(), "SELECT MIN(first_id) FROM writes WHERE first_id > ?1") {}
+
+  const std::string& recorded_at(int64_t id) {
+    if (found_ && id >= first_ && id < next_first_) return recorded_at_;
+    holding_.reset();
+    holding_.bind(1, id);
+    if (!holding_.step())
+      store_.damaged(fmt::format("entry {} is missing from the log of writes", id));
+    first_ = holding_.integer(0);
+    holding_.text(1, recorded_at_);
+    next_.reset();
+    next_.bind(1, first_);
+    next_first_ = next_.step() && !next_.is_null(0) ? next_.integer(0)
+                                                    : std::numeric_limits<int64_t>::max();
+    found_ = true;
+    return recorded_at_;
+  }
+
+ private:
+  const SqliteStore::Impl& store_;
+  RawStatement holding_;
+  RawStatement next_;
+  bool found_ = false;
+  int64_t first_ = 0;
+  int64_t next_first_ = 0;  // the first id of the next write (exclusive end)
+  std::string recorded_at_;
+};
+
 }  // namespace
 
 void SqliteStore::for_each_entry(const EntryQuery& query,
@@ -236,7 +274,6 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
     const auto terms = s.load_terms();
     const auto frameworks = s.load_frameworks();
     const auto superseded = s.load_superseded();
-    const auto log = s.load_write_log();
     Entry entry;
 
     if (query.people) {
@@ -252,14 +289,14 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
                             .c_str());
       std::vector<std::pair<int64_t, int64_t>> recorded;
       const bool by_recorded = query.recorded_from || query.recorded_to;
-      if (by_recorded) recorded = recorded_ranges(log, query);
+      if (by_recorded) recorded = recorded_ranges(s.load_write_log(), query);
+      WriteLookup writes(s);
       auto recorded_in = [&](int64_t id) {
         auto it = std::upper_bound(recorded.begin(), recorded.end(), id,
                                    [](int64_t v, const auto& r) { return v < r.first; });
         return it != recorded.begin() && id <= std::prev(it)->second;
       };
       LastIds last;
-      size_t last_write = std::string::npos;
       for (auto& ref : refs) {
         find.reset();
         find.bindNoCopy(1, ref);
@@ -274,10 +311,8 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
           if (replaced && !query.include_superseded) continue;
           if (by_recorded && !recorded_in(rows.integer(0))) continue;
           read_entry_row(rows, terms, frameworks, s, entry, &last);
-          if (auto w = s.write_of(log, entry.id); w != last_write) {
-            entry.recorded_at = log.times[w];
-            last_write = w;
-          }
+          if (const std::string& at = writes.recorded_at(entry.id); entry.recorded_at != at)
+            entry.recorded_at = at;
           entry.superseded = replaced;
           visit(entry);
         }
@@ -291,6 +326,7 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
     // entries; while the table is scanned for the first pass, the entries of later passes
     // are set aside in owner-only scratch files, so the table is read once whatever its
     // size and memory holds one pass.
+    const auto log = s.load_write_log();
     std::vector<std::string> refs;
     std::vector<uint32_t> rank_of;  // person id -> rank
     {
