@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -173,13 +172,6 @@ class JsonlSink final : public TableSink {
   std::string line_, scratch_;
 };
 
-bool safe_file_name(std::string_view name) {
-  if (name.empty() || name.front() == '-') return false;
-  for (char c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
-  return true;
-}
-
 // Keeps each table in memory until it ends, then writes its file whole.
 class FolderSink final : public TableSink {
  public:
@@ -195,8 +187,7 @@ class FolderSink final : public TableSink {
     }
   }
   void begin_table(const TableSpec& spec) override {
-    if (!safe_file_name(spec.name))
-      throw Error(fmt::format("table name '{}' is not a safe file name", spec.name));
+    check_table_name(spec.name);
     const TableFormat format = spec.name == "dictionary" ? TableFormat::Csv : format_;
     file_ = folder_ / (spec.name + std::string(file_extension(format)));
     buffer_.str({});
