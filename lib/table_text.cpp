@@ -1,10 +1,7 @@
 #include "table_text.h"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
@@ -177,14 +174,7 @@ class FolderSink final : public TableSink {
  public:
   FolderSink(TableFormat format, std::filesystem::path folder)
       : format_(format), folder_(std::move(folder)) {
-    struct stat st {};
-    if (::lstat(folder_.c_str(), &st) == 0) {
-      if (!S_ISDIR(st.st_mode))
-        throw Error(fmt::format("--output: {} is not a folder", folder_.string()));
-    } else if (errno != ENOENT || ::mkdir(folder_.c_str(), 0700) != 0) {
-      throw Error(fmt::format("--output: cannot create folder {}: {}", folder_.string(),
-                              std::strerror(errno)));
-    }
+    make_output_folder(folder_);
   }
   void begin_table(const TableSpec& spec) override {
     check_table_name(spec.name);

@@ -97,4 +97,7 @@ TEST_CASE("folder sink: a file per table, owner-only, the dictionary always as C
   CHECK_FALSE(std::filesystem::exists(folder / "-x.jsonl"));
   std::ofstream(dir.path / "plain") << "x";
   CHECK_THROWS_AS(open_folder_sink(TableFormat::Csv, dir.path / "plain"), Error);
+  std::filesystem::create_directory_symlink(folder, dir.path / "link");
+  CHECK_THROWS_WITH_AS(open_folder_sink(TableFormat::Csv, dir.path / "link"),
+                       doctest::Contains("symbolic link"), Error);
 }
