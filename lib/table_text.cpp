@@ -72,8 +72,8 @@ void append_cell(std::string& out, const Cell& cell, DatePrecision dates) {
       append_number(out, std::get<double>(cell));
       break;
     case 4: {
-      std::string date = format_date(std::get<Date>(cell));
-      out += dates == DatePrecision::Month ? date.substr(0, 7) : date;
+      const Date date = std::get<Date>(cell);
+      out += dates == DatePrecision::Month ? format_month(date) : format_date(date);
       break;
     }
     case 5:
