@@ -2,7 +2,6 @@
 // analyst-ready tables (wide, one per framework, or long), and their data dictionary, as CSV
 // or JSON Lines; pseudonymised and without free text unless asked.
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include <iostream>
 
@@ -12,6 +11,7 @@
 #include "export_tables.h"
 #include "fhir.h"
 #include "hash.h"
+#include "output.h"
 #include "store.h"
 #include "table_text.h"
 
@@ -33,11 +33,6 @@ struct ExportCommand {
   bool audit = false;
   std::string output;
 };
-
-bool is_folder(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 // The format: --format, else the output's extension (.jsonl/.ndjson, .xlsx, .sav, .dta),
 // else CSV.
@@ -152,13 +147,13 @@ int run_export(const GlobalOptions& global, const ExportCommand& cmd, bool forma
   // A name with the format's own extension ("out.sav") means a file, never a new folder.
   const bool file_name = !to_stdout && std::filesystem::path(cmd.output).extension() ==
                                            file_extension(format);
-  const bool folder = !to_stdout && (is_folder(cmd.output) || cmd.output.back() == '/' ||
+  const bool folder = !to_stdout && (is_plain_folder(cmd.output) || cmd.output.back() == '/' ||
                                      (several && holds_one_table(format) && !file_name));
   if (folder && format == TableFormat::Xlsx)
     throw UsageError(fmt::format(
         "--output: an Excel workbook holds every table as a sheet; name a file, not the folder {}",
         cmd.output));
-  if (folder && !is_folder(cmd.output) &&
+  if (folder && !is_plain_folder(cmd.output) &&
       std::filesystem::symlink_status(cmd.output).type() != std::filesystem::file_type::not_found)
     throw UsageError(fmt::format("--output: {} is not a folder; the export holds {} {} tables",
                                  cmd.output, tables.size(), to_string(format)));

@@ -113,6 +113,11 @@ std::string format_date(Date date) {
   return fmt::format("{:04d}-{:02d}-{:02d}", ymd.year, ymd.month, ymd.day);
 }
 
+std::string format_month(Date date) {
+  auto ymd = split_date(date);
+  return fmt::format("{:04d}-{:02d}", ymd.year, ymd.month);
+}
+
 Date add_months(Date date, int months) {
   auto ymd = split_date(date);
   int index = ymd.year * 12 + static_cast<int>(ymd.month) - 1 + months;

@@ -41,6 +41,8 @@ std::vector<DateOrder> possible_date_orders(std::string_view text);
 bool parse_digits(std::string_view text, int& out);
 // Formats as "YYYY-MM-DD".
 std::string format_date(Date date);
+// The date's calendar month as "YYYY-MM" (format_date without the day).
+std::string format_month(Date date);
 // The date from year, month (1-12), day; the caller guarantees validity.
 Date make_date(int year, unsigned month, unsigned day);
 // Year, month and day of a date.

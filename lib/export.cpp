@@ -38,8 +38,8 @@ class EntryWriter {
     fields_.resize(options_.audit ? 13 : 10);
     for (auto& field : fields_) field.clear();  // keeps each field's buffer
     fields_[0] = person;
-    fields_[1] = format_date(e.date);
-    if (options_.dates == DatePrecision::Month) fields_[1].resize(7);
+    fields_[1] =
+        options_.dates == DatePrecision::Month ? format_month(e.date) : format_date(e.date);
     fields_[2] = std::string(to_string(e.kind));
     fields_[3] = e.framework;
     fields_[4] = e.measure;

@@ -147,8 +147,9 @@ FhirResponseSummary write_fhir_responses(const JourneyStore& store,
           ++summary.people;
           counted = true;
         }
-        std::string authored = format_date(o.date);
-        if (options.dates == DatePrecision::Month) authored.resize(7);
+        const std::string authored = options.dates == DatePrecision::Month
+                                         ? format_month(o.date)
+                                         : format_date(o.date);
         ojson answers = ojson::array();
         for (size_t i = 0; i < p.items.size(); ++i) {
           if (!o.values[i]) continue;

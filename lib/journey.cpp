@@ -15,11 +15,6 @@
 namespace outcomes {
 namespace {
 
-std::string month_of(Date date) {
-  auto ymd = split_date(date);
-  return fmt::format("{:04d}-{:02d}", ymd.year, ymd.month);
-}
-
 std::string status_name(const Framework* fw, const std::string& id) {
   if (id == "not_assessed") return "Not assessed";
   if (!fw) return id;
@@ -238,7 +233,7 @@ Journey build_journey(const std::string& person, const std::vector<Entry>& input
   // Contacts by month, empty months included.
   std::map<std::string, ContactCounts> months;
   for (const Entry* e : t.contacts) {
-    ContactCounts& m = months[month_of(e->date)];
+    ContactCounts& m = months[format_month(e->date)];
     ContactCounts& all = j.contacts.all;
     if (e->status == "attended")
       ++m.attended, ++all.attended;
@@ -254,9 +249,9 @@ Journey build_journey(const std::string& person, const std::vector<Entry>& input
   if (j.contacts.first) {
     auto ymd = split_date(*j.contacts.first);
     Date cursor = make_date(ymd.year, ymd.month, 1);
-    std::string last = month_of(*j.contacts.last);
+    std::string last = format_month(*j.contacts.last);
     while (true) {
-      std::string m = month_of(cursor);
+      std::string m = format_month(cursor);
       auto it = months.find(m);
       j.contacts.months.emplace_back(m, it == months.end() ? ContactCounts{} : it->second);
       if (m == last) break;

@@ -405,4 +405,38 @@ void NamedOutput::commit() {
   sync_folder(path_.parent_path());
 }
 
+namespace {
+
+// `path` as lstat and mkdir should be given it: a trailing '/' would make them follow a
+// symbolic link to a folder.
+std::string without_trailing_slash(const std::filesystem::path& path) {
+  std::string name = path.string();
+  while (name.size() > 1 && name.back() == '/') name.pop_back();
+  return name;
+}
+
+}  // namespace
+
+bool is_plain_folder(const std::filesystem::path& path) {
+  struct stat st {};
+  return ::lstat(without_trailing_slash(path).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void make_output_folder(const std::filesystem::path& folder) {
+  const std::string name = without_trailing_slash(folder);
+  struct stat st {};
+  if (::lstat(name.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode))
+      throw Error(fmt::format("--output: {} is a symbolic link, not a folder (links are never "
+                              "followed)",
+                              folder.string()));
+    if (!S_ISDIR(st.st_mode))
+      throw Error(fmt::format("--output: {} is not a folder", folder.string()));
+    return;
+  }
+  if (errno != ENOENT || ::mkdir(name.c_str(), 0700) != 0)
+    throw Error(fmt::format("--output: cannot create the folder {}: {}", folder.string(),
+                            std::strerror(errno)));
+}
+
 }  // namespace outcomes

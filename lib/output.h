@@ -94,6 +94,16 @@ class NamedOutput {
   std::filesystem::path file_;
 };
 
+// True when `path` is a folder itself: not a symbolic link to one, even written with a
+// trailing '/'.
+bool is_plain_folder(const std::filesystem::path& path);
+
+// Makes `folder` ready to take output files: creates it owner-only (mode 0700) when it does
+// not exist; an existing folder is used as it is. Error (nothing created) when `folder` is a
+// symbolic link (never followed, even written with a trailing '/'), is not a folder, or cannot
+// be created; messages start "--output: " and name `folder`.
+void make_output_folder(const std::filesystem::path& folder);
+
 // Writes what `write` puts into the stream to the open descriptor `fd` at its current
 // offset (e.g. 1 for standard output). Error "cannot write NAME: REASON" on failure
 // (a full disk, a file size limit, a closed pipe).

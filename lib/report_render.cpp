@@ -7,6 +7,7 @@
 #include <sstream>
 #include <variant>
 
+#include "disclosure.h"
 #include "report.h"
 #include "text.h"
 
@@ -590,8 +591,23 @@ std::string change_chart(const FrameworkFigures& f, int k, bool suppress, int in
     b = std::clamp(b, 0, bins - 1);
     ++counts[static_cast<std::size_t>(b)];
   }
+  // The bins add up to the number of people, which the chart and the report show, so a small
+  // bin could be worked out from the others: they are protected as the report's counts are,
+  // and the chart is left out when they cannot be (or only by hiding that number).
+  std::vector<CellState> state(counts.size(), CellState::Shown);
+  if (suppress) {
+    DisclosureSystem cells(k);
+    std::vector<Term> sum;
+    for (auto n : counts) sum.push_back({cells.add(n), 1});
+    const std::size_t people = cells.add(static_cast<int64_t>(f.changes.size()));
+    sum.push_back({people, -1});
+    cells.equal(std::move(sum));
+    if (!cells.protect().empty() || cells.state(people) != CellState::Shown) return "";
+    for (std::size_t b = 0; b < counts.size(); ++b) state[b] = cells.state(b);
+  }
   int64_t max = 1;
-  for (auto n : counts) max = std::max<int64_t>(max, suppress && n > 0 && n < k ? k : n);
+  for (std::size_t b = 0; b < counts.size(); ++b)
+    max = std::max<int64_t>(max, state[b] != CellState::Shown ? k : counts[b]);
   const double x0 = 50, span = 620, top = 24, h = 150;
   auto xpos = [&](double v) { return x0 + span * (v - start) / (bins * step); };
   Svg svg{"chart-change-" + f.id, 700, 215, "Distribution of change: " + f.name, "", ""};
@@ -611,10 +627,13 @@ std::string change_chart(const FrameworkFigures& f, int k, bool suppress, int in
     int64_t n = counts[static_cast<std::size_t>(b)];
     double x = xpos(start + b * step);
     double w = span / bins - 2;
-    bool hidden = suppress && n > 0 && n < k;
+    const CellState shown = state[static_cast<std::size_t>(b)];
+    bool hidden = shown != CellState::Shown;
     double hv = hidden ? k - 1 : static_cast<double>(n);
     double bh = h * hv / static_cast<double>(max);
-    std::string label = hidden ? fmt::format("<{}", k) : std::to_string(n);
+    std::string label = shown == CellState::Secondary ? "*"
+                        : hidden                      ? fmt::format("<{}", k)
+                                                      : std::to_string(n);
     if (n > 0) {
       svg.body +=
           rect_el(x + 1, top + h - bh, w, bh, hidden ? "url(#" + prefix + "sup)" : "#1f3a5f");

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store.h"
@@ -76,6 +77,10 @@ const std::vector<Migration>& migrations();
 // Applies the steps beyond the store's user_version in one transaction and returns the
 // new version; Error naming `file` when the store is newer than the steps know.
 int migrate(SQLite::Database& db, const std::vector<Migration>& steps, const std::string& file);
+// The SQL creating the two triggers that make `table` append-only, TABLE_no_update and
+// TABLE_no_delete: each aborts an UPDATE or a DELETE of its rows with `message` (which holds
+// no single quote). Stores keep this text as written (sqlite_master), so it never changes.
+std::string append_only_triggers(std::string_view table, std::string_view message);
 }  // namespace store_detail
 
 }  // namespace outcomes

@@ -34,16 +34,8 @@ inline constexpr int kApplicationId = 0x6f757463;
 
 // The guards that make entries append-only. An erasure drops them and makes them again
 // inside its own transaction, so no other write ever runs without them.
-inline constexpr const char* kAppendOnlyTriggers = R"sql(
-CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
-BEGIN
-  SELECT RAISE(ABORT, 'entries are append-only: record a correction instead');
-END;
-CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
-BEGIN
-  SELECT RAISE(ABORT, 'entries are append-only: record a correction instead');
-END;
-)sql";
+inline const std::string kAppendOnlyTriggers = store_detail::append_only_triggers(
+    "entries", "entries are append-only: record a correction instead");
 
 
 // Restores the process umask when it goes out of scope.

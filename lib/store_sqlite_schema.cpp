@@ -117,21 +117,28 @@ CREATE TABLE erasures (
   person_digest TEXT NOT NULL
 );
 CREATE INDEX erasures_by_digest ON erasures (person_digest);
-CREATE TRIGGER erasures_no_update BEFORE UPDATE ON erasures
-BEGIN
-  SELECT RAISE(ABORT, 'the record of erasures is append-only');
-END;
-CREATE TRIGGER erasures_no_delete BEFORE DELETE ON erasures
-BEGIN
-  SELECT RAISE(ABORT, 'the record of erasures is append-only');
-END;
 )sql");
+  db.exec(store_detail::append_only_triggers("erasures", "the record of erasures is append-only"));
 }
 
 
 }  // namespace
 
 namespace store_detail {
+
+std::string append_only_triggers(std::string_view table, std::string_view message) {
+  return fmt::format(R"sql(
+CREATE TRIGGER {0}_no_update BEFORE UPDATE ON {0}
+BEGIN
+  SELECT RAISE(ABORT, '{1}');
+END;
+CREATE TRIGGER {0}_no_delete BEFORE DELETE ON {0}
+BEGIN
+  SELECT RAISE(ABORT, '{1}');
+END;
+)sql",
+                     table, message);
+}
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {migrate_to_1, migrate_to_2, migrate_to_3,

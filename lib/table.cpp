@@ -26,13 +26,15 @@ std::string_view to_string(ColumnType type) {
 }
 
 void check_table_name(std::string_view name) {
-  bool valid = !name.empty() && name.size() <= 64;
+  bool valid = !name.empty() && name.size() <= 64 && name.front() != '-';
   for (char c : name)
     valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '_' || c == '-');
+  // A leading '-' would make the file name read as an option to the programs given it.
   if (!valid)
-    throw Error(fmt::format("table name \"{}\" is not 1 to 64 letters, digits, '_' and '-'",
-                            text::escape(name)));
+    throw Error(fmt::format(
+        "table name \"{}\" is not 1 to 64 letters, digits, '_' and '-' that do not start with '-'",
+        text::escape(name)));
 }
 
 bool cell_fits(ColumnType type, const Cell& cell) {

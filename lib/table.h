@@ -50,8 +50,8 @@ Date coarsen(Date date, DatePrecision dates);
 
 // A table's description: written before its rows.
 struct TableSpec {
-  std::string name;   // file and sheet name: letters, digits, '_' and '-' (e.g. "entries",
-                      // "assessments_core10")
+  std::string name;   // file and sheet name: 1 to 64 letters, digits, '_' and '-', not
+                      // starting with '-' (e.g. "entries", "assessments_core10")
   std::string label;  // a sentence saying what one row is
   std::vector<Column> columns;
   DatePrecision dates = DatePrecision::Day;
@@ -80,7 +80,8 @@ inline constexpr std::int64_t kMaxExactInteger = std::int64_t{1} << 53;
 
 // Checks shared by the table writers (a producer breaking them is a program error).
 // Error unless `name` is a table name as TableSpec::name says: 1 to 64 letters, digits, '_'
-// and '-' (so it is safe as a file name and a sheet name).
+// and '-', the first not '-' (so it is safe as a file name and a sheet name). The message
+// names `name`.
 void check_table_name(std::string_view name);
 // True when `cell` is empty or holds the alternative a `type` column's cells hold.
 bool cell_fits(ColumnType type, const Cell& cell);

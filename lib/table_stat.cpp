@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <readstat.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -170,13 +169,7 @@ class StatSink : public TableSink {
  public:
   StatSink(StatFormat format, std::filesystem::path target, bool folder, StatOptions options)
       : format_(format), target_(std::move(target)), folder_(folder), options_(options) {
-    if (!folder_) return;
-    if (::mkdir(target_.c_str(), 0700) != 0 && errno != EEXIST)
-      throw Error(fmt::format("--output: cannot create the folder {}: {}", target_.string(),
-                              std::strerror(errno)));
-    struct stat st {};
-    if (::stat(target_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-      throw Error(fmt::format("--output: {} is not a folder", target_.string()));
+    if (folder_) make_output_folder(target_);
   }
 
   void begin_table(const TableSpec& spec) override {

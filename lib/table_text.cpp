@@ -1,11 +1,7 @@
 #include "table_text.h"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 
-#include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
@@ -76,8 +72,8 @@ void append_cell(std::string& out, const Cell& cell, DatePrecision dates) {
       append_number(out, std::get<double>(cell));
       break;
     case 4: {
-      std::string date = format_date(std::get<Date>(cell));
-      out += dates == DatePrecision::Month ? date.substr(0, 7) : date;
+      const Date date = std::get<Date>(cell);
+      out += dates == DatePrecision::Month ? format_month(date) : format_date(date);
       break;
     }
     case 5:
@@ -173,30 +169,15 @@ class JsonlSink final : public TableSink {
   std::string line_, scratch_;
 };
 
-bool safe_file_name(std::string_view name) {
-  if (name.empty() || name.front() == '-') return false;
-  for (char c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
-  return true;
-}
-
 // Keeps each table in memory until it ends, then writes its file whole.
 class FolderSink final : public TableSink {
  public:
   FolderSink(TableFormat format, std::filesystem::path folder)
       : format_(format), folder_(std::move(folder)) {
-    struct stat st {};
-    if (::lstat(folder_.c_str(), &st) == 0) {
-      if (!S_ISDIR(st.st_mode))
-        throw Error(fmt::format("--output: {} is not a folder", folder_.string()));
-    } else if (errno != ENOENT || ::mkdir(folder_.c_str(), 0700) != 0) {
-      throw Error(fmt::format("--output: cannot create folder {}: {}", folder_.string(),
-                              std::strerror(errno)));
-    }
+    make_output_folder(folder_);
   }
   void begin_table(const TableSpec& spec) override {
-    if (!safe_file_name(spec.name))
-      throw Error(fmt::format("table name '{}' is not a safe file name", spec.name));
+    check_table_name(spec.name);
     const TableFormat format = spec.name == "dictionary" ? TableFormat::Csv : format_;
     file_ = folder_ / (spec.name + std::string(file_extension(format)));
     buffer_.str({});

@@ -41,7 +41,7 @@ std::unique_ptr<TableSink> open_table_sink(TableFormat format, std::ostream& out
 // A sink writing each table to `folder`/NAME plus the format's extension (the table named
 // "dictionary" always as dictionary.csv), each file through write_output (owner-only,
 // replaced only once complete). The folder is created owner-only (0700) when missing;
-// Error when `folder` exists and is not a folder, or a table name is not a safe file name.
+// Error when `folder` exists and is not a folder, or a table name fails check_table_name.
 std::unique_ptr<TableSink> open_folder_sink(TableFormat format,
                                             const std::filesystem::path& folder);
 

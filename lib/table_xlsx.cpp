@@ -150,9 +150,8 @@ class XlsxSink : public TableSink {
       if (serial >= kExcelFirst && serial <= kExcelLast) {
         check(worksheet_write_number(sheet_, row_, col, static_cast<double>(serial), date_format_));
       } else {
-        std::string shown = format_date(*date);
-        if (spec_.dates == DatePrecision::Month) shown.resize(7);
-        write_text(col, shown);
+        write_text(col, spec_.dates == DatePrecision::Month ? format_month(*date)
+                                                            : format_date(*date));
       }
     } else if (auto* b = std::get_if<bool>(&cell)) {
       check(worksheet_write_boolean(sheet_, row_, col, *b ? 1 : 0, nullptr));

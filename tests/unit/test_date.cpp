@@ -25,6 +25,17 @@ TEST_CASE("format_date round-trips") {
     CHECK(format_date(*parse_date(text)) == text);
 }
 
+TEST_CASE("format_month is the date's year and month, as format_date writes them") {
+  for (const char* text : {"1900-01-01", "1999-12-31", "2026-02-28", "2028-02-29", "9999-11-15"}) {
+    const Date date = *parse_date(text);
+    CHECK(format_month(date) == std::string(text).substr(0, 7));
+    CHECK(format_date(date).rfind(format_month(date), 0) == 0);
+  }
+  CHECK(format_month(*parse_date("2026-03-01")) == "2026-03");
+  CHECK(format_month(*parse_date("2026-03-31")) == "2026-03");
+  CHECK(format_month(make_date(1, 1, 1)) == "0001-01");
+}
+
 TEST_CASE("add_months clamps to the end of shorter months") {
   auto d = [](const char* t) { return *parse_date(t); };
   CHECK(format_date(add_months(d("2026-01-31"), 1)) == "2026-02-28");

@@ -203,6 +203,54 @@ TEST_CASE("write_output refuses a folder and a link to a folder") {
   CHECK(fs::is_empty(dir / "sub"));
 }
 
+TEST_CASE("is_plain_folder: a folder itself, never a link to one") {
+  TempDir dir("output");
+  fs::create_directory(dir / "sub");
+  fs::create_directory_symlink(dir / "sub", dir / "link");
+  std::ofstream(dir / "file") << "x";
+  CHECK(is_plain_folder(dir / "sub"));
+  CHECK(is_plain_folder(dir.path.string() + "/sub/"));
+  CHECK_FALSE(is_plain_folder(dir / "link"));
+  CHECK_FALSE(is_plain_folder(dir.path.string() + "/link/"));
+  CHECK_FALSE(is_plain_folder(dir.path.string() + "/link//"));
+  CHECK_FALSE(is_plain_folder(dir / "file"));
+  CHECK_FALSE(is_plain_folder(dir / "missing"));
+}
+
+TEST_CASE("make_output_folder: made owner-only, an existing folder kept, links refused") {
+  TempDir dir("output");
+  const mode_t old_mask = ::umask(0);
+  make_output_folder(dir / "new");
+  make_output_folder(dir.path.string() + "/slash/");
+  ::umask(old_mask);
+  CHECK(mode_of(dir / "new") == 0700);
+  CHECK(mode_of(dir / "slash") == 0700);
+
+  fs::create_directory(dir / "open");
+  fs::permissions(dir / "open", fs::perms(0755));
+  std::ofstream(dir / "open" / "kept") << "x";
+  CHECK_NOTHROW(make_output_folder(dir / "open"));
+  CHECK(mode_of(dir / "open") == 0755);
+  CHECK(read_file(dir / "open" / "kept") == "x");
+
+  fs::create_directory_symlink(dir / "open", dir / "link");
+  CHECK_THROWS_WITH_AS(make_output_folder(dir / "link"),
+                       doctest::Contains("is a symbolic link"), Error);
+  CHECK_THROWS_WITH_AS(make_output_folder(dir.path.string() + "/link/"),
+                       doctest::Contains("is a symbolic link"), Error);
+  fs::create_directory_symlink(dir / "nowhere", dir / "dangling");
+  CHECK_THROWS_WITH_AS(make_output_folder(dir / "dangling"),
+                       doctest::Contains("is a symbolic link"), Error);
+  CHECK_FALSE(fs::exists(dir / "nowhere"));
+
+  std::ofstream(dir / "file") << "x";
+  const std::string not_folder = (dir / "file").string() + " is not a folder";
+  CHECK_THROWS_WITH_AS(make_output_folder(dir / "file"), doctest::Contains(not_folder.c_str()),
+                       Error);
+  CHECK_THROWS_WITH_AS(make_output_folder(dir / "missing" / "deeper"),
+                       doctest::Contains("--output: cannot create the folder"), Error);
+}
+
 TEST_CASE("write_to_descriptor names the output and the cause of a failed write") {
   int fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
   if (fd < 0) {

@@ -820,6 +820,20 @@ TEST_CASE(
   CHECK(no_band.str().find("<figcaption>Change between baseline and latest score.</figcaption>") !=
         std::string::npos);
 
+  // The histogram's bins add up to the people it counts: a lone small bin would be that
+  // number less the others, so another bin is hidden with it.
+  Report small = r;
+  small.threshold = 3;
+  small.suppression_applied = true;
+  small.frameworks[1].reliable_change_threshold.reset();
+  small.frameworks[1].changes = {0, 0, 0, 0, 0, 10};
+  std::ostringstream protected_html;
+  render_report_html(small, protected_html);
+  const std::string ph = protected_html.str();
+  CHECK(ph.find("Histogram of 6 people&#39;s change in bins of 1.0: 0.0 to 1.0: *; 10.0 to "
+                "11.0: &lt;3; ") != std::string::npos);
+  CHECK(ph.find("0.0 to 1.0: 5;") == std::string::npos);
+
   std::ostringstream md, table;
   render_report_markdown(r, md);
   render_report_table(r, table);

@@ -868,6 +868,46 @@ TEST_CASE("a bulk write skips foreign key checks only while it lasts") {
   CHECK(store.entry_count() == 1);
 }
 
+TEST_CASE("append-only triggers: the same SQL for entries and erasures, as stores hold it") {
+  // Stores keep each trigger's text as it was created (sqlite_master): new stores must get the
+  // text that earlier versions wrote.
+  CHECK(store_detail::append_only_triggers("entries",
+                                           "entries are append-only: record a correction instead") ==
+        R"sql(
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN
+  SELECT RAISE(ABORT, 'entries are append-only: record a correction instead');
+END;
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+BEGIN
+  SELECT RAISE(ABORT, 'entries are append-only: record a correction instead');
+END;
+)sql");
+  TempDir dir;
+  const auto file = dir / "outcomes.db";
+  SqliteStore::create(file);
+  SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+  auto sql_of = [&](const char* trigger) {
+    SQLite::Statement find(db, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?");
+    find.bind(1, trigger);
+    REQUIRE(find.executeStep());
+    return find.getColumn(0).getString();
+  };
+  CHECK(sql_of("entries_no_delete") ==
+        "CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries\nBEGIN\n  SELECT RAISE(ABORT, "
+        "'entries are append-only: record a correction instead');\nEND");
+  CHECK(sql_of("erasures_no_update") ==
+        "CREATE TRIGGER erasures_no_update BEFORE UPDATE ON erasures\nBEGIN\n  SELECT "
+        "RAISE(ABORT, 'the record of erasures is append-only');\nEND");
+  CHECK(sql_of("erasures_no_delete") ==
+        "CREATE TRIGGER erasures_no_delete BEFORE DELETE ON erasures\nBEGIN\n  SELECT "
+        "RAISE(ABORT, 'the record of erasures is append-only');\nEND");
+  db.exec("INSERT INTO erasures (erased_at, \"by\", reason, entries, person_digest) VALUES "
+          "('t', 'b', 'r', 0, 'd')");
+  CHECK_THROWS_WITH(db.exec("DELETE FROM erasures"),
+                    doctest::Contains("the record of erasures is append-only"));
+}
+
 TEST_CASE("a version 1 store is migrated: entries kept, writes logged, episode index made") {
   TempDir dir;
   auto file = dir / "outcomes.db";

@@ -289,6 +289,15 @@ TEST_CASE("sav and dta: a file takes one table; names are checked") {
   CHECK_THROWS_AS(sink->begin_table(bad.spec), Error);
   CHECK_FALSE(std::filesystem::exists(dir / "bad.sav"));
 
+  // A folder of files is made owner-only; a link to a folder is never followed.
+  std::filesystem::create_directory(dir / "elsewhere");
+  std::filesystem::create_directory_symlink(dir / "elsewhere", dir / "link");
+  CHECK_THROWS_WITH_AS(make_stat_sink(StatFormat::Dta, dir / "link", true),
+                       doctest::Contains("symbolic link"), Error);
+  CHECK(std::filesystem::is_empty(dir / "elsewhere"));
+  make_stat_sink(StatFormat::Dta, dir / "made", true);
+  CHECK(std::filesystem::status(dir / "made").permissions() == std::filesystem::perms::owner_all);
+
   auto typed = make_stat_sink(StatFormat::Sav, dir / "typed.sav", false);
   typed->begin_table(tables[1].spec);
   CHECK_THROWS_WITH_AS(typed->row({std::string("2026-03"), std::int64_t{1}}),

@@ -92,6 +92,12 @@ TEST_CASE("folder sink: a file per table, owner-only, the dictionary always as C
   REQUIRE(::stat((folder / "dictionary.csv").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   CHECK_THROWS_AS(sink->begin_table(small_table("../escape")), Error);
+  CHECK_THROWS_WITH_AS(sink->begin_table(small_table("-x")), doctest::Contains("\"-x\""), Error);
+  CHECK_THROWS_AS(sink->begin_table(small_table(std::string(65, 'a'))), Error);
+  CHECK_FALSE(std::filesystem::exists(folder / "-x.jsonl"));
   std::ofstream(dir.path / "plain") << "x";
   CHECK_THROWS_AS(open_folder_sink(TableFormat::Csv, dir.path / "plain"), Error);
+  std::filesystem::create_directory_symlink(folder, dir.path / "link");
+  CHECK_THROWS_WITH_AS(open_folder_sink(TableFormat::Csv, dir.path / "link"),
+                       doctest::Contains("symbolic link"), Error);
 }
