@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `outcomes` against its peers at one size, in one run: builds the inputs once, then runs
 # each command and its peer in turn, RUNS times, and prints for each the median wall time,
-# median CPU time (user + system), median peak resident memory (which includes the pages of
-# the store file the program maps) and the ratio to its peer measured in the same run.
+# median CPU time (user + system), median peak resident memory (the program's own and
+# SQLite's page cache; the store is read, not mapped) and the ratio to its peer measured in the same run.
 #
 #   bench/compare.sh SIZE [BUILD_DIR]
 #
@@ -278,4 +278,4 @@ for part in import assess report latency; do
   if [ -f "$work/results-$part" ]; then cat "$work/results-$part"; fi
 done
 echo
-echo "peak MB includes the pages of the store each program maps (up to 1 GB)."
+echo "peak MB is the peak resident set: the program's memory and SQLite's page cache (the store is not mapped)."
