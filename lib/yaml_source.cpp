@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <fstream>
 #include <set>
@@ -86,13 +87,21 @@ std::optional<std::string> read_yaml_file(const std::filesystem::path& path, std
     error = std::filesystem::exists(path, ec) ? "cannot be read" : "no such file";
     return std::nullopt;
   }
-  std::string bytes(text::kMaxYamlBytes + 1, '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  // Read a block at a time up to one byte past the limit (so that a file over it is seen to
+  // be): a buffer of the whole limit, zeroed for every file, cost more than the parsing of a
+  // framework, and a command loads every framework of the workspace before its first step.
+  std::string bytes;
+  std::array<char, 1 << 16> block;
+  while (bytes.size() <= text::kMaxYamlBytes) {
+    const std::size_t want = std::min(block.size(), text::kMaxYamlBytes + 1 - bytes.size());
+    in.read(block.data(), static_cast<std::streamsize>(want));
+    bytes.append(block.data(), static_cast<std::size_t>(in.gcount()));
+    if (!in) break;  // the end of the file, or a failure (below)
+  }
   if (in.bad()) {
     error = "cannot be read";
     return std::nullopt;
   }
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
   return bytes;
 }
 
