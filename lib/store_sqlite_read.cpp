@@ -172,12 +172,17 @@ class Interner {
 
 namespace {
 
+// The kinds as their stored numbers, comma-separated ("" for none), for an SQL IN list.
+std::string kind_numbers(const std::vector<EntryKind>& kinds) {
+  std::string in;
+  for (EntryKind k : kinds) in += fmt::format("{}{}", in.empty() ? "" : ", ", static_cast<int>(k));
+  return in;
+}
+
 // " AND kind IN (…)" for a kinds filter; "" without one.
 std::string kinds_clause(const EntryQuery& query) {
   if (!query.kinds) return "";
-  std::string in;
-  for (EntryKind k : *query.kinds)
-    in += fmt::format("{}{}", in.empty() ? "" : ", ", static_cast<int>(k));
+  const std::string in = kind_numbers(*query.kinds);
   return in.empty() ? " AND 0" : fmt::format(" AND kind IN ({})", in);
 }
 
@@ -185,9 +190,7 @@ std::string kinds_clause(const EntryQuery& query) {
 // every worker, ref and reason are read as NULL (empty).
 std::string entry_columns(const EntryQuery& query) {
   if (!query.text_kinds) return kEntryColumns;
-  std::string in;
-  for (EntryKind k : *query.text_kinds)
-    in += fmt::format("{}{}", in.empty() ? "" : ", ", static_cast<int>(k));
+  const std::string in = kind_numbers(*query.text_kinds);
   return fmt::format(
       "id, day, kind, framework, measure, value, status, {}, NULL, NULL, batch, recorded_at, "
       "supersedes, NULL, seq",
