@@ -24,6 +24,10 @@ struct SqliteOptions {
   int64_t rows_per_pass = int64_t{1} << 20;
   // How a write waits for another process's write to finish.
   WaitPolicy wait;
+  // A bulk write that has appended this many entries, and at least as many as the store
+  // held before it, drops the entries' indexes and builds them again before it commits
+  // (tests lower it to cover that path on small stores).
+  int64_t rebuild_indexes_after = int64_t{1} << 19;
 };
 
 class SqliteStore final : public JourneyStore {

@@ -7,6 +7,14 @@ namespace {
 
 constexpr int kRowsPerInsert = 32;
 
+// What a bulk write sets back when it ends (see SqliteTransaction's constructor).
+constexpr const char* kAfterBulk = "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY";
+
+// A bulk write found a ref the store already holds.
+InvalidInput refs_already_stored() {
+  return InvalidInput("a ref of these entries is already stored; nothing was written");
+}
+
 // The fields of one new entry that vary from entry to entry, as kEntryFields parameters.
 constexpr int kEntryFields = 11;
 constexpr const char* kInsertInto =
@@ -81,9 +89,16 @@ class SqliteTransaction final : public StoreTransaction {
 
  private:
   void finish();
+  void drop_indexes_when_large();
+  void rebuild_indexes();
   SqliteStore::Impl& s_;
   bool done_ = false;
   bool bulk_ = false;
+  int64_t stored_before_ = 0;  // the highest entry id when the write began
+  int64_t bulk_appended_ = 0;
+  // The SQL of the entries' indexes this write dropped, to build them again before it
+  // commits (a rollback brings the old ones back by itself).
+  std::vector<std::string> dropped_indexes_;
 };
 
 SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
@@ -93,18 +108,21 @@ SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
   if (s.in_transaction || s.in_read)
     throw Error(fmt::format("{}: a write is already in progress on this store", s.file));
   s.guard([&] {
-    // The pragma is a no-op inside a transaction, so it is set before BEGIN.
-    if (bulk_) s.db.exec("PRAGMA foreign_keys = OFF");
+    // The pragmas cannot change inside a transaction, so they are set before BEGIN. The
+    // sort that builds indexes again (below) spills to temporary files rather than hold a
+    // whole index in memory.
+    if (bulk_) s.db.exec("PRAGMA foreign_keys = OFF; PRAGMA temp_store = FILE");
     try {
       s.db.exec("BEGIN IMMEDIATE");
       s.waited_done();
     } catch (...) {
       s.waited_done();
-      if (bulk_) s.db.exec("PRAGMA foreign_keys = ON");
+      if (bulk_) s.db.exec(kAfterBulk);
       throw;
     }
     try {
       s.next_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").getInt64();
+      stored_before_ = s.next_id - 1;
       // An erasure (by any process) removes people and terms: ids cached before it may
       // name nothing, or something else, now.
       const int64_t erasures = s.db.execAndGet("SELECT COUNT(*) FROM erasures").getInt64();
@@ -114,7 +132,7 @@ SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
       }
     } catch (...) {
       s.db.exec("ROLLBACK");
-      if (bulk_) s.db.exec("PRAGMA foreign_keys = ON");
+      if (bulk_) s.db.exec(kAfterBulk);
       throw;
     }
   });
@@ -128,7 +146,7 @@ void SqliteTransaction::finish() {
   s.in_transaction = false;
   if (bulk_) {
     try {
-      s.db.exec("PRAGMA foreign_keys = ON");
+      s.db.exec(kAfterBulk);
     } catch (...) {
       // Only reachable when the connection is unusable; the next open sets it again.
     }
@@ -230,7 +248,7 @@ void SqliteTransaction::append_all(const std::vector<const NewEntry*>& entries,
       } catch (const SQLite::Exception& e) {
         insert.reset();
         if (is_ref_clash(e))
-          throw InvalidInput("a ref of these entries is already stored; nothing was written");
+          throw refs_already_stored();
         throw;
       }
       insert.reset();
@@ -239,6 +257,53 @@ void SqliteTransaction::append_all(const std::vector<const NewEntry*>& entries,
     }
   });
   for (; i < entries.size(); ++i) append(*entries[i], recorded_at, batch);
+  bulk_appended_ += static_cast<int64_t>(entries.size());
+  drop_indexes_when_large();
+}
+
+// A large import writes its entries in the order of the file, so every chunk inserts into
+// the (person, day, seq) index all over it; once that index outgrows SQLite's page cache,
+// each insert moves pages out to the WAL and back. Sorting the whole index once at the end
+// costs a fraction of that, so a bulk write that has grown as large as the store it writes
+// to drops the entries' indexes and builds them again before it commits. All of it is
+// inside the transaction: a rollback, or a crash, leaves the indexes as they were, and
+// nothing outside this write ever sees the store without them.
+void SqliteTransaction::drop_indexes_when_large() {
+  SqliteStore::Impl& s = s_;
+  if (!bulk_ || !dropped_indexes_.empty() ||
+      bulk_appended_ < std::max(s.options.rebuild_indexes_after, stored_before_))
+    return;
+  s.guard([&] {
+    std::vector<std::pair<std::string, std::string>> indexes;
+    SQLite::Statement list(s.db,
+                           "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                           "tbl_name = 'entries' AND sql IS NOT NULL ORDER BY rowid");
+    while (list.executeStep())
+      indexes.emplace_back(list.getColumn(0).getString(), list.getColumn(1).getString());
+    for (const auto& [name, sql] : indexes) {
+      s.db.exec(fmt::format("DROP INDEX \"{}\"", name));
+      dropped_indexes_.push_back(sql);
+    }
+  });
+}
+
+void SqliteTransaction::rebuild_indexes() {
+  SqliteStore::Impl& s = s_;
+  // SQLite names its temporary files for a moment before it unlinks them: owner-only.
+  UmaskGuard owner_only(077);
+  s.guard([&] {
+    for (const std::string& sql : dropped_indexes_) {
+      try {
+        s.db.exec(sql);
+      } catch (const SQLite::Exception& e) {
+        // Refs are checked before they are written; this is the store's own last word.
+        if (is_ref_clash(e))
+          throw refs_already_stored();
+        throw;
+      }
+    }
+  });
+  dropped_indexes_.clear();
 }
 
 int64_t SqliteTransaction::add_batch(const ImportBatch& batch) {
@@ -376,6 +441,7 @@ void SqliteTransaction::commit() {
   SqliteStore::Impl& s = s_;
   if (done_) return;
   try {
+    rebuild_indexes();
     s.guard([&] { s.db.exec("COMMIT"); });
   } catch (...) {
     s.waited_done();

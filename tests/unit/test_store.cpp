@@ -51,6 +51,13 @@ NewEntry item(const std::string& person, const char* date, const std::string& me
 
 const std::string kWhen = "2026-11-15T10:00:00Z";
 
+// Options reading the whole store in passes of `rows` entries.
+SqliteOptions passes_of(int64_t rows) {
+  SqliteOptions options;
+  options.rows_per_pass = rows;
+  return options;
+}
+
 std::vector<int64_t> ids(const std::vector<Entry>& entries) {
   std::vector<int64_t> out;
   for (const auto& e : entries) out.push_back(e.id);
@@ -735,7 +742,7 @@ TEST_CASE("a whole-store read in several passes matches reading person by person
     }
   };
   for (int64_t pass : {int64_t{1} << 20, int64_t{7}, int64_t{40}}) {
-    const auto view = SqliteStore::open(store.file(), true, SqliteOptions{pass, {}});
+    const auto view = SqliteStore::open(store.file(), true, passes_of(pass));
     for (bool audit : {false, true}) {
       EntryQuery all;
       all.include_superseded = audit;
@@ -785,7 +792,7 @@ TEST_CASE("a kinds filter returns only those kinds, in journey order, from any r
     tx->commit();
   }
   for (int64_t pass : {int64_t{1} << 20, int64_t{2}}) {
-    const auto view = SqliteStore::open(store.file(), true, SqliteOptions{pass, {}});
+    const auto view = SqliteStore::open(store.file(), true, passes_of(pass));
     EntryQuery episodes;
     episodes.kinds = {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute};
     std::vector<std::string> want = {"P1 2026-01-01 enrol", "P1 2026-01-01 attribute",
@@ -1120,6 +1127,78 @@ TEST_CASE(
     tx->commit();
   }
   CHECK(store.entries(EntryQuery{}).size() == 64 + 39);
+}
+
+TEST_CASE("a bulk write as large as the store rebuilds the entries' indexes before it commits") {
+  TempDir dir;
+  SqliteOptions options;
+  options.rebuild_indexes_after = 40;
+  auto index_sql = [&] {
+    SQLite::Database db((dir / "outcomes.db").string());
+    return db
+        .execAndGet("SELECT group_concat(name || ': ' || sql, char(10)) FROM (SELECT name, sql "
+                    "FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' AND sql "
+                    "IS NOT NULL ORDER BY name)")
+        .getString();
+  };
+  std::vector<NewEntry> entries;
+  for (int i = 0; i < 96; ++i) {
+    auto e = i % 4 == 0 ? item(fmt::format("P{}", i % 7), "2026-02-01", "m1", i % 5)
+                        : contact(fmt::format("P{}", i % 5), "2026-01-01", "attended");
+    e.ref = i % 3 ? "" : fmt::format("r{}", i);
+    entries.push_back(e);
+  }
+  auto rows_of = [](const std::vector<NewEntry>& list, std::size_t from, std::size_t to) {
+    std::vector<const NewEntry*> rows;
+    for (std::size_t i = from; i < to; ++i) rows.push_back(&list[i]);
+    return rows;
+  };
+  std::string before;
+  {
+    auto store = SqliteStore::create(dir / "outcomes.db", options);
+    before = index_sql();
+    REQUIRE(before.find("entries_by_journey") != std::string::npos);
+    auto tx = store.begin(true);
+    tx->append_all(rows_of(entries, 0, 32), kWhen);
+    CHECK(index_sql() == before);  // below the size: the indexes stay
+    tx->append_all(rows_of(entries, 32, 64), kWhen);
+    tx->append_all(rows_of(entries, 64, 96), kWhen);
+    tx->commit();
+  }
+  CHECK(index_sql() == before);
+  auto store = SqliteStore::open(dir / "outcomes.db", false, options);
+  for (const auto& check : store.check_store()) CHECK_MESSAGE(check.problems.empty(), check.name);
+  const auto stored = store.entries(EntryQuery{});
+  REQUIRE(stored.size() == 96);
+  EntryQuery of_p3;
+  of_p3.people = std::vector<std::string>{"P3"};
+  auto journey = store.entries(of_p3);
+  CHECK(journey.size() == static_cast<std::size_t>(std::count_if(
+                              entries.begin(), entries.end(),
+                              [](const NewEntry& e) { return e.person == "P3"; })));
+  CHECK(store.has_ref("r0"));
+
+  SUBCASE("a write rolled back after dropping them leaves them as they were") {
+    std::vector<NewEntry> more(100, contact("Q1", "2026-03-01", "attended"));
+    {
+      auto tx = store.begin(true);
+      tx->append_all(rows_of(more, 0, 100), kWhen);
+    }
+    CHECK(index_sql() == before);
+    CHECK(store.entries(EntryQuery{}).size() == 96);
+  }
+  SUBCASE("a ref stored twice is refused when the unique index is built again") {
+    std::vector<NewEntry> more(100, contact("Q1", "2026-03-01", "attended"));
+    more[99].ref = "r3";
+    auto tx = store.begin(true);
+    tx->append_all(rows_of(more, 0, 99), kWhen);  // the indexes are dropped here
+    tx->append_all(rows_of(more, 99, 100), kWhen);
+    auto message = error_of([&] { tx->commit(); });
+    CHECK(message.find("a ref of these entries is already stored") != std::string::npos);
+    tx.reset();
+    CHECK(index_sql() == before);
+    CHECK(store.entries(EntryQuery{}).size() == 96);
+  }
 }
 
 TEST_CASE("an entry's recorded_at is read from the log of writes, not stored per row") {
