@@ -96,6 +96,8 @@ class SqliteTransaction final : public StoreTransaction {
   bool bulk_ = false;
   int64_t stored_before_ = 0;  // the highest entry id when the write began
   int64_t bulk_appended_ = 0;
+  int64_t bulk_with_ref_ = 0;  // of those, the entries with a ref
+  bool indexes_judged_ = false;
   // The SQL of the entries' indexes this write dropped, to build them again before it
   // commits (a rollback brings the old ones back by itself).
   std::vector<std::string> dropped_indexes_;
@@ -219,9 +221,11 @@ void SqliteTransaction::append_all(const std::vector<const NewEntry*>& entries,
                                            const std::string& recorded_at, int64_t batch) {
   SqliteStore::Impl& s = s_;
   if (done_) throw Error(fmt::format("{}: append after the write was committed", s.file));
-  for (const NewEntry* e : entries)
+  for (const NewEntry* e : entries) {
     if (e->supersedes != 0 || !e->reason.empty())
       throw Error(fmt::format("{}: a correction cannot be part of a bulk write", s.file));
+    bulk_with_ref_ += e->ref.empty() ? 0 : 1;
+  }
   // Many rows a statement: each statement's fixed cost (opening a cursor on the table and
   // each index, ending the statement) is paid once for the group, not once a row. This is
   // the hot loop of an import, so it binds through SQLite's C interface directly.
@@ -265,14 +269,22 @@ void SqliteTransaction::append_all(const std::vector<const NewEntry*>& entries,
 // the (person, day, seq) index all over it; once that index outgrows SQLite's page cache,
 // each insert moves pages out to the WAL and back. Sorting the whole index once at the end
 // costs a fraction of that, so a bulk write that has grown as large as the store it writes
-// to drops the entries' indexes and builds them again before it commits. All of it is
+// to drops the indexes most of its rows enter and builds them again before it commits
+// (building one reads the whole table, so an index few rows enter is kept). All of it is
 // inside the transaction: a rollback, or a crash, leaves the indexes as they were, and
 // nothing outside this write ever sees the store without them.
 void SqliteTransaction::drop_indexes_when_large() {
   SqliteStore::Impl& s = s_;
-  if (!bulk_ || !dropped_indexes_.empty() ||
+  if (!bulk_ || indexes_judged_ ||
       bulk_appended_ < std::max(s.options.rebuild_indexes_after, stored_before_))
     return;
+  indexes_judged_ = true;
+  // Every entry enters the journey index, and the ref index every entry with a ref; no
+  // bulk entry is a correction, and enrolments, exits and attributes are few in any file.
+  auto most_rows_enter = [&](const std::string& index) {
+    return index == "entries_by_journey" ||
+           (index == "entries_by_ref" && bulk_with_ref_ * 2 >= bulk_appended_);
+  };
   s.guard([&] {
     std::vector<std::pair<std::string, std::string>> indexes;
     SQLite::Statement list(s.db,
@@ -281,6 +293,7 @@ void SqliteTransaction::drop_indexes_when_large() {
     while (list.executeStep())
       indexes.emplace_back(list.getColumn(0).getString(), list.getColumn(1).getString());
     for (const auto& [name, sql] : indexes) {
+      if (!most_rows_enter(name)) continue;
       s.db.exec(fmt::format("DROP INDEX \"{}\"", name));
       dropped_indexes_.push_back(sql);
     }
