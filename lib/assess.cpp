@@ -4,12 +4,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <span>
 #include <string_view>
+#include <thread>
 
 #include "csv.h"
+#include "relay.h"
 #include "store.h"
 
 namespace outcomes {
@@ -309,6 +312,20 @@ Assessment assess_person(const Framework& framework, const std::vector<Entry>& e
 
 const std::vector<EntryKind> kAssessedTextKinds = {EntryKind::Need, EntryKind::Goal};
 
+namespace {
+
+// The entries of a run of people, handed from the thread reading the store to the one
+// building and assessing their timelines. Its strings keep their capacity from batch to
+// batch.
+struct PeopleBatch {
+  static constexpr std::size_t kEntries = std::size_t{1} << 12;
+  std::vector<Entry> entries;
+  std::size_t count = 0;
+  std::vector<std::size_t> ends;  // where each person's entries end
+};
+
+}  // namespace
+
 StoreAssessment for_each_timeline(const JourneyStore& store,
                                   const std::vector<Framework>& frameworks,
                                   const AssessOptions& options,
@@ -318,49 +335,93 @@ StoreAssessment for_each_timeline(const JourneyStore& store,
   std::set<std::string, std::less<>> unknown;
   MisfitScan misfits(frameworks, options.frameworks);
 
-  // One person's entries, kept in a buffer whose strings are reused from person to person.
-  std::vector<Entry> buffer;
-  size_t count = 0;
-
-  auto flush = [&]() {
-    if (count == 0) return;
-    std::span<const Entry> person(buffer.data(), count);
-    count = 0;
-    Timeline t = build_timeline(person, prepared, options.as_of);
-    for (const auto& id : t.unknown_frameworks) {
-      bool known = std::any_of(frameworks.begin(), frameworks.end(),
-                               [&](const Framework& f) { return f.id == id; });
-      if (!known) unknown.emplace(id);
+  // Reading and decoding the store is most of the work, and building and assessing the
+  // timelines the rest: the two run on two threads, people passing between them in
+  // batches, in order, so `each` still sees one person at a time in the store's order.
+  Relay<PeopleBatch> relay(3);
+  std::exception_ptr assess_failed;
+  std::thread assessing([&] {
+    try {
+      while (PeopleBatch* batch = relay.take_full()) {
+        std::size_t begin = 0;
+        for (std::size_t end : batch->ends) {
+          std::span<const Entry> person(batch->entries.data() + begin, end - begin);
+          begin = end;
+          Timeline t = build_timeline(person, prepared, options.as_of);
+          for (const auto& id : t.unknown_frameworks) {
+            bool known = std::any_of(frameworks.begin(), frameworks.end(),
+                                     [&](const Framework& f) { return f.id == id; });
+            if (!known) unknown.emplace(id);
+          }
+          if (options.active_only && !t.in_open_episode()) continue;
+          each(t);
+        }
+        relay.give_back(batch);
+      }
+    } catch (...) {
+      assess_failed = std::current_exception();
+      relay.abandon();
     }
-    if (options.active_only && !t.in_open_episode()) return;
-    each(t);
-  };
-
-  EntryQuery query;
-  query.people = options.people;
-  query.to = options.as_of;
-  query.text_kinds = kAssessedTextKinds;
-  store.for_each_entry(query, [&](const Entry& e) {
-    if (e.date > options.as_of) return;
-    ++result.entries_read;
-    misfits.add(e);
-    if (count > 0 && buffer[count - 1].person != e.person) flush();
-    if (count == buffer.size()) buffer.emplace_back();
-    // Only the fields assessing reads are copied (notes' text, who, refs and timestamps are
-    // not), into strings whose capacity is reused from person to person.
-    Entry& kept = buffer[count++];
-    kept.person = e.person;
-    kept.date = e.date;
-    kept.kind = e.kind;
-    kept.framework = e.framework;
-    kept.measure = e.measure;
-    kept.value = e.value;
-    kept.status = e.status;
-    kept.text = e.text;  // empty but for kAssessedTextKinds
-    kept.id = e.id;
-    kept.seq = e.seq;
   });
-  flush();
+
+  PeopleBatch* filling = relay.take_free();
+  auto start_batch = [&] {
+    if (filling) {
+      filling->count = 0;
+      filling->ends.clear();
+    }
+  };
+  start_batch();
+  // Ends the person being filled in; hands the batch over when it is full (or `last`).
+  auto end_person = [&](bool last) {
+    if (!filling) return;
+    if (filling->count > 0 && (filling->ends.empty() || filling->ends.back() != filling->count))
+      filling->ends.push_back(filling->count);
+    if (last || filling->count >= PeopleBatch::kEntries) {
+      if (!filling->ends.empty()) relay.hand_over(filling);
+      filling = last ? nullptr : relay.take_free();
+      start_batch();
+    }
+  };
+  try {
+    EntryQuery query;
+    query.people = options.people;
+    query.to = options.as_of;
+    query.text_kinds = kAssessedTextKinds;
+    store.for_each_entry(query, [&](const Entry& e) {
+      if (e.date > options.as_of) return;
+      ++result.entries_read;
+      misfits.add(e);
+      if (!filling) return;  // the assessing thread failed; its error is thrown below
+      if (filling->count > 0 && filling->entries[filling->count - 1].person != e.person) {
+        end_person(false);
+        if (!filling) return;
+      }
+      auto& buffer = filling->entries;
+      if (filling->count == buffer.size()) buffer.emplace_back();
+      // Only the fields assessing reads are copied (notes' text, who, refs and timestamps
+      // are not), into strings whose capacity is reused from batch to batch.
+      Entry& kept = buffer[filling->count++];
+      kept.person = e.person;
+      kept.date = e.date;
+      kept.kind = e.kind;
+      kept.framework = e.framework;
+      kept.measure = e.measure;
+      kept.value = e.value;
+      kept.status = e.status;
+      kept.text = e.text;  // empty but for kAssessedTextKinds
+      kept.id = e.id;
+      kept.seq = e.seq;
+    });
+    end_person(true);
+    relay.close();
+  } catch (...) {
+    relay.abandon();
+    assessing.join();
+    throw;
+  }
+  assessing.join();
+  if (assess_failed) std::rethrow_exception(assess_failed);
   result.unknown_frameworks.assign(unknown.begin(), unknown.end());
   result.misfits = misfits.result();
   return result;

@@ -163,6 +163,8 @@ StoreAssessment assess_store(const JourneyStore& store, const std::vector<Framew
 // timeline and its entries live only during the call) instead of assessing it; the result
 // carries the bookkeeping (unknown frameworks, entries read, misfits) and no assessments.
 // Only the fields assessing reads are kept: notes' text, workers and refs are empty.
+// `each` runs on a second thread while this one reads the store, one person at a time, in
+// the store's order; an exception from it ends the pass and is thrown here.
 StoreAssessment for_each_timeline(const JourneyStore& store,
                                   const std::vector<Framework>& frameworks,
                                   const AssessOptions& options,

@@ -748,6 +748,65 @@ TEST_CASE("assess_store: one pass, sorted by person then framework, filters") {
   CHECK(some.assessments[0].framework == "well");
 }
 
+TEST_CASE("for_each_timeline: every person once, in order, across many batches; errors reach the caller") {
+  TempDir dir;
+  std::vector<Framework> frameworks = {framework_from(kLowerYaml)};
+  std::unique_ptr<JourneyStore> owned_store = create_store(dir.path / "outcomes.db");
+  JourneyStore& store = *owned_store;
+  // Enough entries for several of the batches passed between the two threads, and one
+  // person with more entries than a batch holds.
+  std::vector<std::string> people;
+  std::size_t entries_written = 0;
+  {
+    auto tx = store.begin(true);
+    std::vector<NewEntry> entries;
+    for (int p = 0; p < 1000; ++p) {
+      const std::string person = fmt::format("P{:03}", p);
+      people.push_back(person);
+      const int occasions = p == 123 ? 3000 : 1 + p % 12;
+      entries.push_back(new_entry(person, "2025-01-01", EntryKind::Enrol));
+      for (int o = 0; o < occasions; ++o) {
+        entries.push_back(new_entry(person, fmt::format("2025-{:02}-01", 2 + o % 10).c_str(),
+                                    EntryKind::Assessment, "chaos", "a", o % 11));
+        entries.push_back(new_entry(person, fmt::format("2025-{:02}-01", 2 + o % 10).c_str(),
+                                    EntryKind::Assessment, "chaos", "b", (o + p) % 11));
+      }
+    }
+    std::vector<const NewEntry*> rows;
+    for (const auto& e : entries) rows.push_back(&e);
+    tx->append_all(rows, "2026-01-01T00:00:00Z");
+    tx->commit();
+    entries_written = entries.size();
+  }
+  AssessOptions options;
+  options.as_of = day("2026-06-30");
+  std::vector<std::string> seen;
+  auto result = for_each_timeline(store, frameworks, options,
+                                  [&](const Timeline& t) { seen.push_back(t.person); });
+  CHECK(seen == people);
+  CHECK(result.entries_read == entries_written);
+  CHECK(result.entries_read > 4 * 4096);
+  // Each person's scores are those assess_person gives from their own entries.
+  const auto all = assess_store(store, frameworks, options);
+  REQUIRE(all.assessments.size() == people.size());
+  EntryQuery one;
+  one.people = std::vector<std::string>{"P123"};
+  const Assessment alone = assess_person(frameworks[0], store.entries(one), options.as_of);
+  CHECK(all.assessments[123].person == "P123");
+  CHECK(all.assessments[123].latest->score == alone.latest->score);
+  CHECK(all.assessments[123].occasions == alone.occasions);
+
+  seen.clear();
+  auto failing = [&] {
+    for_each_timeline(store, frameworks, options, [&](const Timeline& t) {
+      seen.push_back(t.person);
+      if (t.person == "P250") throw InvalidInput("stopped at P250");
+    });
+  };
+  CHECK_THROWS_WITH_AS(failing(), "stopped at P250", InvalidInput);
+  CHECK(seen.size() == 251);
+}
+
 TEST_CASE("renderers: JSON keys, CSV columns, table with the notice after it") {
   Framework f = shipped("swemwbs");
   std::vector<std::string> items = {"item_1", "item_2", "item_3", "item_6",
