@@ -11,7 +11,7 @@
 # best is reported.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$src/build-bench}
+build=$(realpath -m "${1:-$src/build-bench}")
 rows=${2:-1000000}
 people=${3:-4000}
 runs=${4:-3}
@@ -20,15 +20,9 @@ today=2026-11-15
 . "$src/bench/common.sh"
 bench_build "$build" outcomes gen_entries
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-gen=$build/bench/gen_entries
-
+bench_workdir
 export OUTCOMES_NOW=$today OUTCOMES_SHARE="$src/frameworks"
-"$gen" "$rows" "$people" "$today" >"$work/entries.csv"
-(cd "$work" && "$build/outcomes" init ws --name Bench >/dev/null)
-"$build/outcomes" --workspace "$work/ws" record --from "$work/entries.csv" 2>/dev/null
-rm -f "$work/entries.csv"
+bench_store "$rows" "$people"
 stored=$(sqlite3 "$work/ws/outcomes.db" "SELECT count(*) FROM entries")
 persons=$(sqlite3 "$work/ws/outcomes.db" "SELECT count(DISTINCT person) FROM entries")
 echo "store: $stored entries, $persons people, as of $today"

@@ -23,8 +23,8 @@ if [ ! -x "$python" ] || ! "$python" -c 'import pandas, yaml' 2>/dev/null; then
   exit 77
 fi
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$src/bench/common.sh"
+bench_workdir
 export OUTCOMES_NOW=2026-11-15 OUTCOMES_SHARE="$src/frameworks"
 
 # compare WORKSPACE AS_OF: runs both and compares.

@@ -17,3 +17,18 @@ bench_build() {
 
 # median: the median of the numbers on standard input (separated by spaces or lines).
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# bench_workdir: sets work to a new temporary folder, removed when the script exits.
+bench_workdir() {
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+}
+
+# bench_store ROWS PEOPLE: the workspace $work/ws holding ROWS generated entries of PEOPLE
+# people, imported by $build/outcomes (the caller sets build, work and today).
+bench_store() {
+  "$build/bench/gen_entries" "$1" "$2" "$today" >"$work/entries.csv"
+  (cd "$work" && "$build/outcomes" init ws --name Bench >/dev/null)
+  "$build/outcomes" --workspace "$work/ws" record --from "$work/entries.csv" 2>/dev/null
+  rm -f "$work/entries.csv"
+}

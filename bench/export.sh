@@ -22,13 +22,9 @@ today=2026-11-15
 . "$src/bench/common.sh"
 bench_build "$build" outcomes gen_entries
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_workdir
 export OUTCOMES_NOW=$today OUTCOMES_SHARE="$src/frameworks"
-"$build/bench/gen_entries" "$rows" "$people" "$today" >"$work/entries.csv"
-(cd "$work" && "$build/outcomes" init ws --name Bench >/dev/null)
-"$build/outcomes" --workspace "$work/ws" record --from "$work/entries.csv" 2>/dev/null
-rm -f "$work/entries.csv"
+bench_store "$rows" "$people"
 echo "store: $(sqlite3 "$work/ws/outcomes.db" "SELECT count(*) FROM entries") entries," \
   "$(sqlite3 "$work/ws/outcomes.db" "SELECT count(DISTINCT person) FROM entries") people;" \
   "load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,7 +10,7 @@
 # at least 0.8x the rows/s of sqlite3 .import, and peak memory under 200 MB.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$src/build-bench}
+build=$(realpath -m "${1:-$src/build-bench}")
 rows=${2:-1000000}
 people=${3:-4000}
 refs=${4:-}
@@ -20,8 +20,7 @@ today=2026-11-15
 . "$src/bench/common.sh"
 bench_build "$build" outcomes gen_entries
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_workdir
 gen=$build/bench/gen_entries
 "$gen" "$rows" "$people" "$today" $refs >"$work/entries.csv"
 size=$(stat -c %s "$work/entries.csv")

@@ -14,7 +14,7 @@
 # kept in $OUTCOMES_BENCH_DIR (default: a temporary folder removed at the end).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$src/build-bench}
+build=$(realpath -m "${1:-$src/build-bench}")
 small=${2:-1000000}
 large=${3:-10000000}
 
