@@ -25,7 +25,7 @@ struct SqliteOptions {
   // How a write waits for another process's write to finish.
   WaitPolicy wait;
   // A bulk write that has appended this many entries, and at least as many as the store
-  // held before it, drops the indexes most of its rows enter and builds them again before
+  // held before it, drops the indexes many of its rows enter and builds them again before
   // it commits (tests lower it to cover that path on small stores).
   int64_t rebuild_indexes_after = int64_t{1} << 19;
 };

@@ -10,6 +10,22 @@ constexpr int kRowsPerInsert = 32;
 // What a bulk write sets back when it ends (see SqliteTransaction's constructor).
 constexpr const char* kAfterBulk = "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY";
 
+// The condition of a partial index from its CREATE INDEX statement ("" for an index of
+// every row): the text after its last WHERE.
+std::string partial_index_condition(const std::string& sql) {
+  std::string upper = sql;
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  for (auto at = upper.rfind("WHERE"); at != std::string::npos && at > 0;
+       at = upper.rfind("WHERE", at - 1)) {
+    const char before = upper[at - 1], after = at + 5 < upper.size() ? upper[at + 5] : ' ';
+    if ((std::isspace(static_cast<unsigned char>(before)) || before == ')') &&
+        std::isspace(static_cast<unsigned char>(after)))
+      return sql.substr(at + 5);
+  }
+  return "";
+}
+
 // A bulk write found a ref the store already holds.
 InvalidInput refs_already_stored() {
   return InvalidInput("a ref of these entries is already stored; nothing was written");
@@ -96,7 +112,6 @@ class SqliteTransaction final : public StoreTransaction {
   bool bulk_ = false;
   int64_t stored_before_ = 0;  // the highest entry id when the write began
   int64_t bulk_appended_ = 0;
-  int64_t bulk_with_ref_ = 0;  // of those, the entries with a ref
   bool indexes_judged_ = false;
   // The SQL of the entries' indexes this write dropped, to build them again before it
   // commits (a rollback brings the old ones back by itself).
@@ -221,11 +236,9 @@ void SqliteTransaction::append_all(const std::vector<const NewEntry*>& entries,
                                            const std::string& recorded_at, int64_t batch) {
   SqliteStore::Impl& s = s_;
   if (done_) throw Error(fmt::format("{}: append after the write was committed", s.file));
-  for (const NewEntry* e : entries) {
+  for (const NewEntry* e : entries)
     if (e->supersedes != 0 || !e->reason.empty())
       throw Error(fmt::format("{}: a correction cannot be part of a bulk write", s.file));
-    bulk_with_ref_ += e->ref.empty() ? 0 : 1;
-  }
   // Many rows a statement: each statement's fixed cost (opening a cursor on the table and
   // each index, ending the statement) is paid once for the group, not once a row. This is
   // the hot loop of an import, so it binds through SQLite's C interface directly.
@@ -269,7 +282,7 @@ void SqliteTransaction::append_all(const std::vector<const NewEntry*>& entries,
 // the (person, day, seq) index all over it; once that index outgrows SQLite's page cache,
 // each insert moves pages out to the WAL and back. Sorting the whole index once at the end
 // costs a fraction of that, so a bulk write that has grown as large as the store it writes
-// to drops the indexes most of its rows enter and builds them again before it commits
+// to drops the indexes many of its rows enter and builds them again before it commits
 // (building one reads the whole table, so an index few rows enter is kept). All of it is
 // inside the transaction: a rollback, or a crash, leaves the indexes as they were, and
 // nothing outside this write ever sees the store without them.
@@ -279,23 +292,40 @@ void SqliteTransaction::drop_indexes_when_large() {
       bulk_appended_ < std::max(s.options.rebuild_indexes_after, stored_before_))
     return;
   indexes_judged_ = true;
-  // Every entry enters the journey index, and the ref index every entry with a ref; no
-  // bulk entry is a correction, and enrolments, exits and attributes are few in any file.
-  auto most_rows_enter = [&](const std::string& index) {
-    return index == "entries_by_journey" ||
-           (index == "entries_by_ref" && bulk_with_ref_ * 2 >= bulk_appended_);
-  };
   s.guard([&] {
-    std::vector<std::pair<std::string, std::string>> indexes;
+    struct Index {
+      std::string name, sql, where;
+    };
+    std::vector<Index> indexes;
     SQLite::Statement list(s.db,
                            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
                            "tbl_name = 'entries' AND sql IS NOT NULL ORDER BY rowid");
-    while (list.executeStep())
-      indexes.emplace_back(list.getColumn(0).getString(), list.getColumn(1).getString());
-    for (const auto& [name, sql] : indexes) {
-      if (!most_rows_enter(name)) continue;
-      s.db.exec(fmt::format("DROP INDEX \"{}\"", name));
-      dropped_indexes_.push_back(sql);
+    while (list.executeStep()) {
+      Index index{list.getColumn(0).getString(), list.getColumn(1).getString(), ""};
+      index.where = partial_index_condition(index.sql);
+      indexes.push_back(std::move(index));
+    }
+    // How many of this write's rows each index took so far, in one read of those rows.
+    std::string counts;
+    for (const auto& index : indexes)
+      counts += fmt::format("{}total(CASE WHEN {} THEN 1 END)", counts.empty() ? "" : ", ",
+                            index.where.empty() ? "1" : index.where);
+    std::vector<double> rows(indexes.size());
+    {
+      SQLite::Statement entered(s.db,
+                                fmt::format("SELECT {} FROM entries WHERE id > ?", counts));
+      entered.bind(1, stored_before_);
+      if (!entered.executeStep()) return;
+      for (std::size_t i = 0; i < indexes.size(); ++i)
+        rows[i] = entered.getColumn(static_cast<int>(i)).getDouble();
+    }  // (a table being read cannot lose an index)
+    for (std::size_t i = 0; i < indexes.size(); ++i) {
+      // Making an index reads the whole table; inserting into one larger than the page
+      // cache moves a page out and back for each row. Past an eighth of the rows, the
+      // read and one sort cost less.
+      if (rows[i] * 8 < static_cast<double>(bulk_appended_)) continue;
+      s.db.exec(fmt::format("DROP INDEX \"{}\"", indexes[i].name));
+      dropped_indexes_.push_back(indexes[i].sql);
     }
   });
 }
