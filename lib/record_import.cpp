@@ -490,12 +490,14 @@ class FactParts {
 std::size_t parts_for(std::size_t held, std::size_t limit, std::int64_t read,
                       std::uintmax_t size, const ImportMemory& memory) {
   if (memory.parts) return memory.parts;
-  constexpr std::size_t kMost = 128;  // two scratch files each take a descriptor
+  // Each scratch file holds a file descriptor open, and facts and refs may each take this many.
+  constexpr std::size_t kMost = 128;
   if (read <= 0 || size == 0) return kMost / 8;
-  const double expected = static_cast<double>(held) * static_cast<double>(size) /
-                          static_cast<double>(read);
-  const double parts = std::ceil(expected / (static_cast<double>(std::max<std::size_t>(limit, 1)) / 2));
-  return std::clamp<std::size_t>(static_cast<std::size_t>(parts), 2, kMost);
+  const double expected =
+      static_cast<double>(held) * static_cast<double>(size) / static_cast<double>(read);
+  const double half_limit = static_cast<double>(std::max<std::size_t>(limit, 1)) / 2;
+  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(expected / half_limit)), 2,
+                                 kMost);
 }
 
 // Checks the timelines of the people with new facts in `facts`, merged with what

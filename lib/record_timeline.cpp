@@ -273,7 +273,8 @@ void PartedProblems::end_part() {
   // order found.
   std::inplace_merge(kept_.begin(), kept_.begin() + before, kept_.end(),
                      [](const Item& a, const Item& b) { return a.person < b.person; });
-  if (kept_.size() > room_) kept_.erase(kept_.begin() + static_cast<std::ptrdiff_t>(room_), kept_.end());
+  if (kept_.size() > room_)
+    kept_.erase(kept_.begin() + static_cast<std::ptrdiff_t>(room_), kept_.end());
 }
 
 void PartedProblems::pass_to(Problems& problems) {
