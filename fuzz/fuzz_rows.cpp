@@ -75,8 +75,9 @@ void check_file(std::string_view text, InputFormat format, bool wide) {
         }
       }
     }
-    for (const auto& repeat : refs.take_repeats())
+    refs.take_repeats([](const RefList::Repeat& repeat) {
       fuzz::require(repeat.first < repeat.line, "a repeated ref names an earlier first row");
+    });
     checker.check_timelines(
         facts,
         [&](const Fact& f, Field field) {

@@ -3,6 +3,7 @@
 // (merged with the stored entries) are checked at the end, and any problem rolls the
 // write back.
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -11,6 +12,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 
 #include "csv.h"
 #include "forget.h"
@@ -111,20 +113,72 @@ std::uint64_t RefList::default_hash(std::string_view ref) {
   return std::hash<std::string_view>{}(ref);
 }
 
-void RefList::add(std::string_view ref, std::uint64_t line) {
-  refs_.push_back({0, line, text_.size(), static_cast<std::uint32_t>(ref.size())});
-  text_ += ref;
+namespace {
+
+// The range of hashes, of `parts` equal ranges in order, that `hash` is in.
+std::size_t hash_range(std::uint64_t hash, std::size_t parts) {
+  return static_cast<std::size_t>(((hash >> 32) * parts) >> 32);
 }
 
-std::vector<RefList::Repeat> RefList::take_repeats(Hash hash) {
+// A ref as set aside: its hash, its line and its size, then its bytes.
+constexpr std::size_t kRefHead = 8 + 8 + 4;
+
+}  // namespace
+
+void RefList::set_aside(std::size_t parts) {
+  if (!parts_.empty()) return;
+  parts_.resize(std::max<std::size_t>(parts, 1));
+  for (const Ref& r : refs_)
+    set_aside(r.hash, r.line, std::string_view(text_).substr(r.offset, r.size));
+  std::vector<Ref>().swap(refs_);
+  std::string().swap(text_);
+}
+
+void RefList::set_aside(std::uint64_t hash, std::uint64_t line, std::string_view ref) {
+  auto& file = parts_[hash_range(hash, parts_.size())];
+  if (!file) file = std::make_unique<ScratchFile>("the refs being checked");
+  const auto size = static_cast<std::uint32_t>(ref.size());
+  char head[kRefHead];
+  std::memcpy(head, &hash, 8);
+  std::memcpy(head + 8, &line, 8);
+  std::memcpy(head + 16, &size, 4);
+  file->append(head, sizeof head);
+  file->append(ref.data(), ref.size());
+}
+
+void RefList::take_repeats(const std::function<void(const Repeat&)>& repeat) {
+  if (parts_.empty()) return repeats_held(repeat);
+  // Every copy of a ref is in the file of its hash's range, and the ranges are in order: the
+  // files read in turn give the repeats in the order of one list.
+  auto parts = std::move(parts_);
+  parts_.clear();
+  for (auto& file : parts) {
+    if (!file) continue;
+    file->rewind();
+    char head[kRefHead];
+    while (file->read(head, sizeof head)) {
+      Ref r{};
+      std::memcpy(&r.hash, head, 8);
+      std::memcpy(&r.line, head + 8, 8);
+      std::memcpy(&r.size, head + 16, 4);
+      r.offset = text_.size();
+      text_.resize(r.offset + r.size);
+      if (r.size > 0 && !file->read(text_.data() + r.offset, r.size))
+        throw Error("the temporary copy of the refs being checked ends inside a ref");
+      refs_.push_back(r);
+    }
+    file.reset();
+    repeats_held(repeat);
+  }
+}
+
+void RefList::repeats_held(const std::function<void(const Repeat&)>& repeat) {
   auto text_of = [&](const Ref& r) { return std::string_view(text_).substr(r.offset, r.size); };
-  for (auto& r : refs_) r.hash = hash(text_of(r));
   // Sorting hashes, not strings, keeps a million refs quick; equal hashes are then told
   // apart by the refs themselves.
   std::sort(refs_.begin(), refs_.end(), [](const Ref& a, const Ref& b) {
     return std::tie(a.hash, a.line) < std::tie(b.hash, b.line);
   });
-  std::vector<Repeat> repeats;
   for (std::size_t run = 0, i = 1; i < refs_.size(); ++i) {
     if (refs_[i].hash != refs_[run].hash) {
       run = i;
@@ -133,13 +187,12 @@ std::vector<RefList::Repeat> RefList::take_repeats(Hash hash) {
     const std::string_view ref = text_of(refs_[i]);
     for (std::size_t j = run; j < i; ++j)
       if (text_of(refs_[j]) == ref) {
-        repeats.push_back({refs_[i].line, refs_[j].line});
+        repeat({refs_[i].line, refs_[j].line});
         break;
       }
   }
   std::vector<Ref>().swap(refs_);
   std::string().swap(text_);
-  return repeats;
 }
 
 namespace {
@@ -379,11 +432,115 @@ FileSurvey survey_file(const std::filesystem::path& file, const std::string& sou
 // Reports each row whose ref an earlier row of the file already gave.
 void report_repeated_refs(RefList& refs, Problems& problems, const RowReader& reader,
                           const Checker& checker) {
-  for (const auto& r : refs.take_repeats())
+  refs.take_repeats([&](const RefList::Repeat& r) {
     problems.add(r.line, 0,
                  fmt::format("{}: repeats the ref of line {}; expected each ref to name "
                              "one entry",
                              reader.where_fact(checker, r.line, Fact{}, Field::Ref), r.first));
+  });
+}
+
+// The facts of a file's new rows: held in memory, or once set aside, in scratch files by
+// person (all of a person's in one file).
+class FactParts {
+ public:
+  void reserve(std::size_t n) { held_.reserve(n); }
+  void add(const Fact& f) {
+    if (parts_.empty())
+      held_.push_back(f);
+    else
+      set_aside(f);
+  }
+  std::size_t held() const { return held_.size(); }
+  std::size_t parts() const { return std::max<std::size_t>(parts_.size(), 1); }
+  // Sets the facts held, and every fact added from now on, aside in `parts` scratch files.
+  void set_aside(std::size_t parts) {
+    if (!parts_.empty()) return;
+    parts_.resize(std::max<std::size_t>(parts, 1));
+    for (const Fact& f : held_) set_aside(f);
+    std::vector<Fact>().swap(held_);
+  }
+  // The facts of part `i` in the order added (when not set aside, all of them); frees them.
+  void take(std::size_t i, std::vector<Fact>& out) {
+    static_assert(std::is_trivially_copyable_v<Fact>, "facts are set aside as bytes");
+    out.clear();
+    if (parts_.empty()) return out.swap(held_);
+    auto& file = parts_[i];
+    if (!file) return;
+    file->rewind();
+    Fact f;
+    while (file->read(&f, sizeof f)) out.push_back(f);
+    file.reset();
+  }
+
+ private:
+  void set_aside(const Fact& f) {
+    auto& file = parts_[f.person % parts_.size()];
+    if (!file) file = std::make_unique<ScratchFile>("the entries being checked");
+    file->append(&f, sizeof f);
+  }
+
+  std::vector<Fact> held_;
+  std::vector<std::unique_ptr<ScratchFile>> parts_;
+};
+
+// How many scratch files to set `held` (bytes or items) aside in, `limit` being reached
+// after reading `read` bytes of a file of `size`: enough for each to hold about half the
+// limit by the end of the file.
+std::size_t parts_for(std::size_t held, std::size_t limit, std::int64_t read,
+                      std::uintmax_t size, const ImportMemory& memory) {
+  if (memory.parts) return memory.parts;
+  // Each scratch file holds a file descriptor open, and facts and refs may each take this many.
+  constexpr std::size_t kMost = 128;
+  if (read <= 0 || size == 0) return kMost / 8;
+  const double expected =
+      static_cast<double>(held) * static_cast<double>(size) / static_cast<double>(read);
+  const double half_limit = static_cast<double>(std::max<std::size_t>(limit, 1)) / 2;
+  return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(expected / half_limit)), 2,
+                                 kMost);
+}
+
+// Checks the timelines of the people with new facts in `facts`, merged with what
+// `stored` (nullptr: nothing) held before the import. Stored entries are read for a
+// group of people at a time, the group sized as it goes (`people_per_read`) to hold about
+// `stored_per_read` stored facts.
+void check_part_timelines(Checker& checker, const JourneyStore* stored,
+                          std::vector<Fact>& facts, const WhereNew& where_new,
+                          PartedProblems* parted, std::size_t& people_per_read,
+                          std::size_t stored_per_read) {
+  if (!stored) {
+    const std::vector<StoredBrief> none;
+    checker.check_timelines(facts, where_new, stored_describer(none, checker), parted);
+    return;
+  }
+  std::sort(facts.begin(), facts.end(), timeline_before);
+  std::vector<Fact> group;
+  std::vector<std::string> people;
+  for (std::size_t begin = 0; begin < facts.size();) {
+    group.clear();
+    people.clear();
+    std::size_t end = begin;
+    while (end < facts.size() && people.size() < people_per_read) {
+      const std::uint32_t person = facts[end].person;
+      std::size_t next = end;
+      while (next < facts.size() && facts[next].person == person) ++next;
+      // The timelines of people with a row problem are not checked.
+      if (!checker.person_has_problem(person)) {
+        people.push_back(checker.person_at(person));
+        group.insert(group.end(), facts.begin() + static_cast<std::ptrdiff_t>(end),
+                     facts.begin() + static_cast<std::ptrdiff_t>(next));
+      }
+      end = next;
+    }
+    begin = end;
+    const StoredFacts before = load_stored_facts(*stored, checker, people, 0, group);
+    checker.check_timelines(group, where_new, stored_describer(before.brief, checker), parted);
+    constexpr std::size_t kMostPeople = std::size_t{1} << 16;
+    if (before.brief.size() > stored_per_read)
+      people_per_read = std::max<std::size_t>(people_per_read / 2, 1);
+    else if (before.brief.size() < stored_per_read / 4)
+      people_per_read = std::min(people_per_read * 2, kMostPeople);
+  }
 }
 
 
@@ -396,6 +553,12 @@ using namespace record_detail;
 
 ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
                             const ImportOptions& options) {
+  return import_entries_within(workspace, store, options, ImportMemory{});
+}
+
+ImportResult record_detail::import_entries_within(const Workspace& workspace, JourneyStore& store,
+                                                  const ImportOptions& options,
+                                                  const ImportMemory& memory) {
   ImportResult result;
   result.dry_run = options.dry_run;
   check_options(workspace, options);
@@ -487,19 +650,23 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     writer.emplace(*tx, options.recorded_at, result.batch);
   }
 
-  std::vector<Fact> facts;
+  FactParts facts;
   RefList refs;
-  StoredFacts stored;
   {
     const std::string start = check_start_encoding(options.file, options.source);
     ImportOptions read_options = options;
     if (!read_options.delimiter) read_options.delimiter = detect_delimiter(start);
     std::ifstream in = open_input(options.file, options.source);
     auto reader = open_reader(in, workspace, read_options, problems);
-    // Room for a fact per line, guessed from the size (a row takes 20 bytes at least).
+    // Room for a fact per line, guessed from the size (a row takes 20 bytes at least), up
+    // to the most held in memory.
     if (!size_error)
-      facts.reserve(
-          static_cast<std::size_t>(std::min<std::uintmax_t>(file_size / 20 + 1, 1u << 26)));
+      facts.reserve(static_cast<std::size_t>(
+          std::min<std::uintmax_t>(file_size / 20 + 1, memory.facts + 1)));
+    auto parts_now = [&](std::size_t held, std::size_t limit) {
+      return parts_for(held, limit, static_cast<std::int64_t>(in.tellg()),
+                       size_error ? 0 : file_size, memory);
+    };
     std::vector<RawRow> rows;
     std::uint64_t records = 0;
     Fact fact;
@@ -522,6 +689,8 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
             continue;
           }
           refs.add(ref, row.line);
+          if (refs.held_bytes() > memory.ref_bytes)
+            refs.set_aside(parts_now(refs.held_bytes(), memory.ref_bytes));
         }
         // Valid entries go to the writer until the first problem; after that only checking
         // goes on, to list every problem.
@@ -538,7 +707,8 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
             }
           }
           fact.order = kNewOrder + static_cast<std::uint32_t>(row.line);
-          facts.push_back(fact);
+          facts.add(fact);
+          if (facts.held() > memory.facts) facts.set_aside(parts_now(facts.held(), memory.facts));
           if (writing && problems.empty()) writer->keep(fact.person);
         }
       }
@@ -551,15 +721,28 @@ ImportResult import_entries(const Workspace& workspace, JourneyStore& store,
     report_progress(ImportProgress::Phase::Checking, records);
     report_repeated_refs(refs, problems, *reader, checker);
 
-    // Each person's timeline, merged with what the store held before.
-    if (store_has_entries)
-      stored = load_stored_facts(stored_view, checker, checker.people_without_problems(), 0, facts);
-    checker.check_timelines(
-        facts,
-        [&](const Fact& f, Field field) {
-          return reader->where_fact(checker, f.order - kNewOrder, f, field);
-        },
-        stored_describer(stored.brief, checker));
+    // Each person's timeline, merged with what the store held before, a part of the
+    // people at a time when their facts were set aside.
+    const WhereNew where_new = [&](const Fact& f, Field field) {
+      return reader->where_fact(checker, f.order - kNewOrder, f, field);
+    };
+    const JourneyStore* before_import = store_has_entries ? &stored_view : nullptr;
+    std::size_t people_per_read = memory.people_per_read;
+    std::vector<Fact> part;
+    if (facts.parts() == 1) {
+      facts.take(0, part);
+      check_part_timelines(checker, before_import, part, where_new, nullptr, people_per_read,
+                           memory.facts / 2);
+    } else {
+      PartedProblems parted(problems);
+      for (std::size_t i = 0; i < facts.parts(); ++i) {
+        facts.take(i, part);
+        check_part_timelines(checker, before_import, part, where_new, &parted, people_per_read,
+                             memory.facts / 2);
+        parted.end_part();
+      }
+      parted.pass_to(problems);
+    }
   }
   const std::string hint = checker.date_format_hint();
   problems.throw_if_any(options.source, options.max_problems,

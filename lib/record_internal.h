@@ -30,6 +30,7 @@
 
 #include "error.h"
 #include "framework.h"
+#include "output.h"
 #include "record.h"
 #include "text.h"
 
@@ -112,6 +113,10 @@ class Problems {
   }
   std::size_t total() const { return total_; }
   bool empty() const { return total_ == 0; }
+  // How many more problems would be kept for listing.
+  std::size_t room() const { return kKeep - kept_.size(); }
+  // Counts `n` problems found after room() was used up, without keeping them.
+  void count_unkept(std::size_t n) { total_ += n; }
   // Throws InvalidInput listing up to `limit` problems in file order, when there are any.
   void throw_if_any(const std::string& source, std::size_t limit, std::string_view what) {
     if (total_ == 0) return;
@@ -172,6 +177,14 @@ struct Fact {
 static_assert(sizeof(Fact) <= 24);
 inline constexpr std::uint32_t kNewOrder = 1u << 31;
 
+// Timeline order: by person, then date, then recording order. (A closure, so that sorting
+// with it inlines the comparison.)
+inline constexpr auto timeline_before = [](const Fact& a, const Fact& b) {
+  if (a.person != b.person) return a.person < b.person;
+  if (a.date != b.date) return a.date < b.date;
+  return a.order < b.order;
+};
+
 constexpr std::uint64_t make_key(std::uint32_t framework, std::uint32_t measure,
                                  std::uint32_t text) {
   return (static_cast<std::uint64_t>(framework) << 48) |
@@ -200,6 +213,35 @@ struct FrameworkIndex {
 
 enum class Use : std::uint8_t;
 struct RowCheck;
+
+// Timeline problems found a part of the people at a time (each person in one part, the
+// problems of a part in order of their people's numbers), passed on in order of the people's
+// numbers as if found in one pass over everyone: the same problems are kept for listing,
+// and counted, whatever the parts.
+class PartedProblems {
+ public:
+  // Keeps as many problems as `problems` still has room for.
+  explicit PartedProblems(const Problems& problems) : room_(problems.room()) {}
+  void add(std::uint32_t person, std::uint64_t line, std::uint32_t column, std::string text) {
+    ++total_;
+    if (part_.size() < room_) part_.push_back({person, line, column, std::move(text)});
+  }
+  // Ends a part: merges its problems with those of the parts before.
+  void end_part();
+  // Adds every problem to `problems`, in order of the people's numbers, and forgets them.
+  void pass_to(Problems& problems);
+
+ private:
+  struct Item {
+    std::uint32_t person;
+    std::uint64_t line;
+    std::uint32_t column;
+    std::string text;
+  };
+  std::size_t room_;
+  std::size_t total_ = 0;
+  std::vector<Item> kept_, part_;
+};
 
 // Names where a new fact's field is, for a timeline problem.
 using WhereNew = std::function<std::string(const Fact&, Field)>;
@@ -258,9 +300,9 @@ class Checker {
   Fact stored_fact(const Entry& e, std::uint32_t order);
 
   // Checks every person's timeline in date order. Only people with a new fact and no
-  // row problem are checked.
+  // row problem are checked. Problems go to `parted` when given.
   void check_timelines(std::vector<Fact>& facts, const WhereNew& where_new,
-                       const DescribeStored& describe_stored);
+                       const DescribeStored& describe_stored, PartedProblems* parted = nullptr);
 
  private:
   friend class TimelinePass;
@@ -421,23 +463,38 @@ class StoredContents {
 // Refs given twice within one file (record_import.cpp).
 
 // Collects the refs of a file's rows and finds those given on more than one row,
-// comparing the refs themselves (their hashes only order the search).
+// comparing the refs themselves (their hashes only order the search). Held in memory until
+// set aside: then in scratch files by ranges of hashes, so that every copy of a ref is in
+// one file and the files, read in turn, give the repeats in the same order.
 class RefList {
  public:
   using Hash = std::uint64_t (*)(std::string_view);
   // The hash used unless another is given (a test forces collisions with its own).
   static std::uint64_t default_hash(std::string_view ref);
 
-  void add(std::string_view ref, std::uint64_t line);
-  bool empty() const { return refs_.empty(); }
+  explicit RefList(Hash hash = default_hash) : hash_(hash) {}
+  void add(std::string_view ref, std::uint64_t line) {
+    const std::uint64_t hash = hash_(ref);
+    if (parts_.empty()) {
+      refs_.push_back({hash, line, text_.size(), static_cast<std::uint32_t>(ref.size())});
+      text_ += ref;
+    } else {
+      set_aside(hash, line, ref);
+    }
+  }
+  bool empty() const { return refs_.empty() && parts_.empty(); }
+  // The bytes of the refs held in memory.
+  std::size_t held_bytes() const { return refs_.size() * sizeof(Ref) + text_.size(); }
+  // Sets the refs held, and every ref added from now on, aside in `parts` scratch files.
+  void set_aside(std::size_t parts);
 
   struct Repeat {
     std::uint64_t line;   // the row repeating a ref
     std::uint64_t first;  // the first row with that ref
   };
-  // Every row whose ref an earlier row already has, with that first row, ordered by the
-  // refs' hashes and then by line. Frees the list.
-  std::vector<Repeat> take_repeats(Hash hash = default_hash);
+  // Gives every row whose ref an earlier row already has, with that first row, ordered by
+  // the refs' hashes and then by line. Frees the list.
+  void take_repeats(const std::function<void(const Repeat&)>& repeat);
 
  private:
   struct Ref {
@@ -446,8 +503,30 @@ class RefList {
     std::uint64_t offset;  // into text_
     std::uint32_t size;
   };
+  void set_aside(std::uint64_t hash, std::uint64_t line, std::string_view ref);
+  // Gives the repeats among the refs held, then frees them.
+  void repeats_held(const std::function<void(const Repeat&)>& repeat);
+
+  Hash hash_;
   std::vector<Ref> refs_;
   std::string text_;
+  std::vector<std::unique_ptr<ScratchFile>> parts_;  // by range of hashes; empty: in memory
 };
+
+// ---------------------------------------------------------------------------------------
+// What an import holds in memory (record_import.cpp).
+
+// How much of an import's bookkeeping is held in memory before the rest is set aside in
+// scratch files; the defaults keep an import of any size well under 200 MB.
+struct ImportMemory {
+  std::size_t facts = std::size_t{1} << 20;       // facts held before they are set aside
+  std::size_t ref_bytes = std::size_t{32} << 20;  // bytes of refs held before they are
+  std::size_t parts = 0;  // the scratch files of each when set aside; 0: from the file's size
+  std::size_t people_per_read = 256;  // people whose stored entries are read at once, at first
+};
+
+// import_entries, holding no more than `memory` says.
+ImportResult import_entries_within(const Workspace& workspace, JourneyStore& store,
+                                   const ImportOptions& options, const ImportMemory& memory);
 
 }  // namespace outcomes::record_detail

@@ -61,8 +61,12 @@ std::string day(Date d) {
 // One pass over the facts, person by person, applying the rules to each fact in turn.
 class TimelinePass {
  public:
-  TimelinePass(Checker& checker, const WhereNew& where_new, const DescribeStored& describe_stored)
-      : checker_(checker), where_new_(where_new), describe_stored_(describe_stored) {}
+  TimelinePass(Checker& checker, const WhereNew& where_new, const DescribeStored& describe_stored,
+               PartedProblems* parted)
+      : checker_(checker),
+        where_new_(where_new),
+        describe_stored_(describe_stored),
+        parted_(parted) {}
 
   // Checks one person's facts, in date and recording order.
   void person(std::uint32_t person, const Fact* begin, const Fact* end) {
@@ -200,15 +204,21 @@ class TimelinePass {
   void report(const Fact& f, Field field, const std::string& message) {
     if (f.origin == Origin::New) {
       std::uint64_t line = f.order >= kNewOrder ? f.order - kNewOrder : 0;
-      checker_.problems_.add(line, static_cast<std::uint32_t>(idx(field)) + 1,
-                             fmt::format("{}: {}", where_new_(f, field), message));
+      add(f, line, static_cast<std::uint32_t>(idx(field)) + 1,
+          fmt::format("{}: {}", where_new_(f, field), message));
     } else {
       const std::string& source = checker_.source_;
-      checker_.problems_.add(std::numeric_limits<std::uint64_t>::max(), 0,
-                             fmt::format("{}{} no longer fits: {}",
-                                         source.empty() ? "" : source + ": ",
-                                         describe_stored_(f), message));
+      add(f, std::numeric_limits<std::uint64_t>::max(), 0,
+          fmt::format("{}{} no longer fits: {}", source.empty() ? "" : source + ": ",
+                      describe_stored_(f), message));
     }
+  }
+
+  void add(const Fact& f, std::uint64_t line, std::uint32_t column, std::string text) {
+    if (parted_)
+      parted_->add(f.person, line, column, std::move(text));
+    else
+      checker_.problems_.add(line, column, std::move(text));
   }
 
   const std::string& text(const Fact& f) const { return checker_.text_at(f.key); }
@@ -230,17 +240,14 @@ class TimelinePass {
   Checker& checker_;
   const WhereNew& where_new_;
   const DescribeStored& describe_stored_;
+  PartedProblems* parted_;
   PersonState s_;
 };
 
 void Checker::check_timelines(std::vector<Fact>& facts, const WhereNew& where_new,
-                              const DescribeStored& describe_stored) {
-  std::sort(facts.begin(), facts.end(), [](const Fact& a, const Fact& b) {
-    if (a.person != b.person) return a.person < b.person;
-    if (a.date != b.date) return a.date < b.date;
-    return a.order < b.order;
-  });
-  TimelinePass pass(*this, where_new, describe_stored);
+                              const DescribeStored& describe_stored, PartedProblems* parted) {
+  std::sort(facts.begin(), facts.end(), timeline_before);
+  TimelinePass pass(*this, where_new, describe_stored, parted);
   for (std::size_t begin = 0; begin < facts.size();) {
     std::size_t end = begin;
     bool has_new = false;
@@ -255,6 +262,27 @@ void Checker::check_timelines(std::vector<Fact>& facts, const WhereNew& where_ne
       pass.person(person, facts.data() + begin, facts.data() + end);
     begin = end;
   }
+}
+
+void PartedProblems::end_part() {
+  const auto before = static_cast<std::ptrdiff_t>(kept_.size());
+  kept_.insert(kept_.end(), std::make_move_iterator(part_.begin()),
+               std::make_move_iterator(part_.end()));
+  part_.clear();
+  // One person's problems are all in one part, so the merge keeps each person's in the
+  // order found.
+  std::inplace_merge(kept_.begin(), kept_.begin() + before, kept_.end(),
+                     [](const Item& a, const Item& b) { return a.person < b.person; });
+  if (kept_.size() > room_)
+    kept_.erase(kept_.begin() + static_cast<std::ptrdiff_t>(room_), kept_.end());
+}
+
+void PartedProblems::pass_to(Problems& problems) {
+  end_part();
+  for (auto& item : kept_) problems.add(item.line, item.column, std::move(item.text));
+  problems.count_unkept(total_ - kept_.size());
+  kept_.clear();
+  total_ = 0;
 }
 
 }  // namespace outcomes::record_detail
