@@ -4,13 +4,10 @@
 // write back.
 #include <atomic>
 #include <cmath>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <exception>
 #include <fstream>
 #include <future>
-#include <mutex>
 #include <thread>
 #include <type_traits>
 
@@ -18,6 +15,7 @@
 #include "forget.h"
 #include "hash.h"
 #include "record_internal.h"
+#include "relay.h"
 
 namespace outcomes::record_detail {
 
@@ -214,10 +212,6 @@ class BulkWriter {
 
   BulkWriter(StoreTransaction& tx, const std::string& recorded_at, std::int64_t batch)
       : tx_(tx), recorded_at_(recorded_at), batch_(batch) {
-    for (auto& c : chunks_) {
-      c.entries.resize(kChunk);
-      free_.push_back(&c);
-    }
     filling_ = take_free();
     thread_ = std::thread([this] { run(); });
   }
@@ -251,47 +245,35 @@ class BulkWriter {
     std::size_t size = 0;
   };
 
+  // The reading thread is the only one to abandon the relay (when it stops), so a free
+  // chunk always comes.
   Chunk* take_free() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !free_.empty(); });
-    Chunk* c = free_.back();
-    free_.pop_back();
+    Chunk* c = chunks_.take_free();
+    if (c->entries.empty()) c->entries.resize(kChunk);
     c->size = 0;
     return c;
   }
 
   void hand_over() {
     sort(*filling_);  // here, on the reading thread, which has time to spare
-    {
-      std::lock_guard lock(mutex_);
-      full_.push_back(filling_);
-    }
-    changed_.notify_all();
+    chunks_.hand_over(filling_);
     filling_ = take_free();
   }
 
   // Ends the writing thread: after writing what was handed over, or at once (abandon).
   void stop(bool abandon) {
     if (!thread_.joinable()) return;
-    {
-      std::lock_guard lock(mutex_);
-      closed_ = true;
-      abandoned_ = abandon;
-    }
-    changed_.notify_all();
+    if (abandon)
+      chunks_.abandon();
+    else
+      chunks_.close();
     thread_.join();
   }
 
+  // After a failed write, the chunks still handed over are taken and given back unwritten,
+  // so the reading thread never waits for one.
   void run() {
-    for (;;) {
-      Chunk* c = nullptr;
-      {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return closed_ || !full_.empty(); });
-        if (full_.empty() || abandoned_) return;
-        c = full_.front();
-        full_.pop_front();
-      }
+    while (Chunk* c = chunks_.take_full()) {
       if (!error_) {
         try {
           write(*c);
@@ -299,11 +281,7 @@ class BulkWriter {
           error_ = std::current_exception();
         }
       }
-      {
-        std::lock_guard lock(mutex_);
-        free_.push_back(c);
-      }
-      changed_.notify_all();
+      chunks_.give_back(c);
     }
   }
 
@@ -347,19 +325,13 @@ class BulkWriter {
   StoreTransaction& tx_;
   const std::string& recorded_at_;
   const std::int64_t batch_;
-  std::array<Chunk, 3> chunks_;
+  Relay<Chunk> chunks_{3};
   // Scratch for sort(), on the reading thread.
   static constexpr std::uint32_t kUnranked = ~std::uint32_t{0};
   std::vector<std::uint32_t> rank_;          // person -> rank in the chunk being sorted
   std::vector<std::uint32_t> chunk_people_;  // a row of each of its people
   std::vector<std::pair<std::uint64_t, std::uint32_t>> keys_;
   Chunk* filling_ = nullptr;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<Chunk*> free_;
-  std::deque<Chunk*> full_;
-  bool closed_ = false;
-  bool abandoned_ = false;
   std::exception_ptr error_;  // written by the writing thread, read after join
   std::uint64_t written_ = 0;
   std::thread thread_;
