@@ -209,6 +209,8 @@ std::string recent_numbers(const EntryQuery& query) {
 }
 
 // True when only contacts and notes of a bounded period are asked for (entries_by_contact_day).
+static_assert(static_cast<int>(EntryKind::Contact) == 2 && static_cast<int>(EntryKind::Note) == 9,
+              "the search of entries_by_contact_day names the kinds by number");
 bool contacts_of_period(const EntryQuery& query) {
   if (!query.kinds || query.kinds->empty() || !query.from || !query.to) return false;
   return std::all_of(query.kinds->begin(), query.kinds->end(), [](EntryKind k) {
