@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -180,15 +181,20 @@ class ReportBuilder {
   }
 
   // Adds one person; `cohort_checked` when the caller already applied options.where.
-  void add(const PersonJourney& journey, bool cohort_checked = false) {
-    Timeline t = build_timeline(journey.entries, prepared_, options_.to);
+  void add(const std::string& person, std::span<const Entry> entries,
+           bool cohort_checked = false) {
+    Timeline t = build_timeline(entries, prepared_, options_.to);
     auto attributes = attributes_of(t);
     if (!cohort_checked && !matches_where(attributes, options_.where)) return;
     Flow flow = flow_of(t, options_);
     add_flow(flow, attributes);
-    add_engagement_and_stories(journey);
+    add_engagement_and_stories(person, entries);
     if (flow.active) add_outcomes(t);
   }
+
+  // Counts an entry recorded in the period but dated before it that was not among the
+  // entries of a person added (a late entry).
+  void add_late_entry() { ++late_; }
 
   // What the entries added do not fit in the edited frameworks (see MisfitScan).
   void set_misfits(FrameworkCheck misfits) { misfits_ = std::move(misfits); }
@@ -298,8 +304,8 @@ class ReportBuilder {
     }
   }
 
-  void add_engagement_and_stories(const PersonJourney& journey) {
-    for (const auto& e : journey.entries) {
+  void add_engagement_and_stories(const std::string& person, std::span<const Entry> entries) {
+    for (const auto& e : entries) {
       // Entries of one write share their timestamp: parse each timestamp once.
       if (e.recorded_at != last_recorded_at_) {
         last_recorded_at_ = e.recorded_at;
@@ -314,9 +320,9 @@ class ReportBuilder {
         if (e.status == "missed") ++engagement_.missed.n;
         if (e.status == "self_initiated") ++engagement_.self_initiated.n;
         if (e.status == "outreach") ++engagement_.outreach.n;
-        contacted_.insert(journey.person);
+        contacted_.insert(person);
       } else if (e.kind == EntryKind::Note && e.status == "shareable" && !e.text.empty()) {
-        story_candidates_.push_back({journey.person, e.date, e.seq, e.text});
+        story_candidates_.push_back({person, e.date, e.seq, e.text});
       }
     }
   }
@@ -767,7 +773,7 @@ Report compute_report(const std::vector<PersonJourney>& journeys,
                       const std::vector<Framework>& frameworks, const Settings& settings,
                       const ReportOptions& options) {
   ReportBuilder builder(frameworks, settings, options);
-  for (const auto& j : journeys) builder.add(j);
+  for (const auto& j : journeys) builder.add(j.person, j.entries);
   return builder.finish();
 }
 
@@ -781,33 +787,42 @@ std::vector<EntryKind> report_text_kinds() {
   return kinds;
 }
 
-// Streams the entries of `query` (restricted to `kinds`), one person at a time.
-void for_each_person(const JourneyStore& store, EntryQuery query,
-                     const std::vector<EntryKind>& kinds,
-                     const std::function<void(PersonJourney&)>& visit) {
+// The kinds of entry that count only when dated in the period (or recorded in it, as late
+// entries): contacts and notes. No other figure reads them, so the journeys of the active
+// people are read without those of the time before the period.
+const std::vector<EntryKind> kPeriodOnlyKinds = {EntryKind::Contact, EntryKind::Note};
+
+bool period_only(EntryKind kind) {
+  return std::find(kPeriodOnlyKinds.begin(), kPeriodOnlyKinds.end(), kind) !=
+         kPeriodOnlyKinds.end();
+}
+
+// Streams the entries of `query` (restricted to `kinds`), one person at a time: `visit`
+// gets the person and their entries, valid only during the call.
+void for_each_person(
+    const JourneyStore& store, EntryQuery query, const std::vector<EntryKind>& kinds,
+    const std::function<void(const std::string&, std::span<const Entry>)>& visit) {
   if (!kinds.empty()) query.kinds = kinds;
-  PersonJourney current;
-  // Entries of earlier people, kept for their string buffers: copying into one of them
-  // reuses its memory, where a fresh copy would allocate for every longer text.
-  std::vector<Entry> spare;
+  std::string person;
+  // The entries of the person being read are the first `count`; those after are earlier
+  // people's, kept for their string buffers: copying into one of them reuses its memory,
+  // where a fresh copy would allocate for every longer text.
+  std::vector<Entry> entries;
+  std::size_t count = 0;
   auto finish_person = [&] {
-    if (current.person.empty()) return;
-    visit(current);
-    for (auto& e : current.entries) spare.push_back(std::move(e));
-    current.entries.clear();
+    if (count > 0) visit(person, std::span<const Entry>(entries.data(), count));
+    count = 0;
   };
   store.for_each_entry(query, [&](const Entry& e) {
-    if (e.person != current.person) {
+    if (e.person != person) {
       finish_person();
-      current.person = e.person;
+      person = e.person;
     }
-    if (spare.empty()) {
-      current.entries.push_back(e);
-    } else {
-      current.entries.push_back(std::move(spare.back()));
-      spare.pop_back();
-      current.entries.back() = e;
-    }
+    if (count == entries.size())
+      entries.push_back(e);
+    else
+      entries[count] = e;
+    ++count;
   });
   finish_person();
 }
@@ -826,11 +841,12 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
     q.text_kinds = std::vector<EntryKind>{};  // episodes and attributes: no text is read
     const PreparedFrameworks none(std::vector<const Framework*>{});
     for_each_person(
-        store, q, {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute}, [&](PersonJourney& j) {
-          Timeline t = build_timeline(j.entries, none, options.to);
-          bool cohort = matches_where(attributes_of(t), options.where);
-          in_cohort[j.person] = cohort;
-          if (cohort && flow_of(t, options).active) active.push_back(j.person);
+        store, q, {EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute},
+        [&](const std::string& person, std::span<const Entry> entries) {
+          Timeline t = build_timeline(entries, none, options.to);
+          bool cohort = options.where.empty() || matches_where(attributes_of(t), options.where);
+          in_cohort[person] = cohort;
+          if (cohort && flow_of(t, options).active) active.push_back(person);
         });
   }
   const bool no_attributes_pass = matches_where({}, options.where);
@@ -841,16 +857,19 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
   std::unordered_set<std::string> active_set(active.begin(), active.end());
 
   ReportBuilder builder(workspace.frameworks, workspace.settings, options);
-  // 2. Every entry of the active people up to `to`, one person at a time.
+  // 2. Every entry of the active people up to `to`, one person at a time, but for their
+  // contacts and notes before the period (their late ones are counted from the last read).
   MisfitScan misfits(workspace.frameworks, options.frameworks);
   if (!active.empty()) {
     EntryQuery q;
     q.people = active;
     q.to = options.to;
     q.text_kinds = report_text_kinds();
-    for_each_person(store, q, {}, [&](PersonJourney& j) {
-      for (const auto& e : j.entries) misfits.add(e);
-      builder.add(j, true);
+    q.recent_kinds = kPeriodOnlyKinds;
+    q.kinds_from = options.from;
+    for_each_person(store, q, {}, [&](const std::string& person, std::span<const Entry> entries) {
+      for (const auto& e : entries) misfits.add(e);
+      builder.add(person, entries, true);
     });
   }
   builder.set_misfits(misfits.result());
@@ -859,13 +878,17 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
   // Entries come grouped by person: decide once per person, not once per entry.
   std::string last_person;
   std::vector<Entry>* last_kept = nullptr;
+  bool last_active = false;
   auto keep_other = [&](const Entry& e) {
     if (last_person.empty() || e.person != last_person) {
       last_person = e.person;
-      last_kept =
-          !active_set.count(e.person) && cohort_member(e.person) ? &others[e.person] : nullptr;
+      last_active = active_set.count(e.person) != 0;
+      last_kept = !last_active && cohort_member(e.person) ? &others[e.person] : nullptr;
     }
-    if (last_kept) last_kept->push_back(e);
+    if (last_kept)
+      last_kept->push_back(e);
+    else if (last_active && e.date < options.from && period_only(e.kind))
+      builder.add_late_entry();
   };
   {
     // Only the cohort people who are not active can add anything here: read just theirs,
@@ -882,8 +905,9 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
       q.from = options.from;
       q.to = options.to;
       q.text_kinds = report_text_kinds();
-      for_each_person(store, q, {EntryKind::Contact, EntryKind::Note}, [&](PersonJourney& j) {
-        for (const auto& e : j.entries) keep_other(e);
+      for_each_person(store, q, {EntryKind::Contact, EntryKind::Note},
+                      [&](const std::string&, std::span<const Entry> entries) {
+                        for (const auto& e : entries) keep_other(e);
       });
     }
   }
@@ -899,7 +923,7 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
       return a.date != b.date ? a.date < b.date : a.seq < b.seq;
     });
-    builder.add(PersonJourney{person, std::move(entries)}, true);
+    builder.add(person, entries, true);
   }
   return builder.finish();
 }

@@ -25,12 +25,18 @@ struct EntryQuery {
   std::optional<Date> to;                          // dated on or before
   bool include_superseded = false;                 // audit views only
   // Only entries of these kinds; nullopt = every kind. Enrolments, exits and attributes
-  // alone are read through their own small index, without touching other entries.
+  // alone are read through their own small index, without touching other entries; so are
+  // contacts and notes alone of a period (from and to set) for many people.
   std::optional<std::vector<EntryKind>> kinds;
   // When set, only what assessing journeys needs is read, which is quicker: free text only
   // of entries of these kinds, and no worker, ref or correction reason (all left empty).
   // nullopt = every field.
   std::optional<std::vector<EntryKind>> text_kinds;
+  // Entries of these kinds only when dated on or after `kinds_from` (entries of other kinds
+  // at any date the bounds above allow); unused while `kinds_from` is unset. Contacts and
+  // notes alone are skipped through their own index, without touching the entries skipped.
+  std::vector<EntryKind> recent_kinds;
+  std::optional<Date> kinds_from;
   // Only entries recorded in [recorded_from, recorded_to] (UTC timestamps as stored,
   // e.g. "2026-10-01T00:00:00Z"); found through the log of writes, not a table scan.
   std::optional<std::string> recorded_from;

@@ -187,15 +187,40 @@ std::string kinds_clause(const EntryQuery& query) {
 }
 
 // The columns of kEntryColumns for the query: with text_kinds, the text of other kinds and
-// every worker, ref and reason are read as NULL (empty).
+// every worker, ref and reason are read as NULL (empty), and so is recorded_at (read from the
+// log of writes), so that the columns left can be answered from entries_by_episode alone.
 std::string entry_columns(const EntryQuery& query) {
   if (!query.text_kinds) return kEntryColumns;
   const std::string in = kind_numbers(*query.text_kinds);
   return fmt::format(
-      "id, day, kind, framework, measure, value, status, {}, NULL, NULL, batch, recorded_at, "
+      "id, day, kind, framework, measure, value, status, {}, NULL, NULL, batch, NULL, "
       "supersedes, NULL, seq",
       in.empty() ? "NULL" : fmt::format("CASE WHEN kind IN ({}) THEN text END", in));
 }
+
+// The query's recent_kinds as stored numbers in ascending order ("" when it has none or no
+// kinds_from): entries_by_outcome holds exactly the entries not of the kinds "2, 9".
+std::string recent_numbers(const EntryQuery& query) {
+  if (!query.kinds_from) return "";
+  std::vector<EntryKind> kinds = query.recent_kinds;
+  std::sort(kinds.begin(), kinds.end());
+  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+  return kind_numbers(kinds);
+}
+
+// True when only contacts and notes of a bounded period are asked for (entries_by_contact_day).
+static_assert(static_cast<int>(EntryKind::Contact) == 2 && static_cast<int>(EntryKind::Note) == 9,
+              "the search of entries_by_contact_day names the kinds by number");
+bool contacts_of_period(const EntryQuery& query) {
+  if (!query.kinds || query.kinds->empty() || !query.from || !query.to) return false;
+  return std::all_of(query.kinds->begin(), query.kinds->end(), [](EntryKind k) {
+    return k == EntryKind::Contact || k == EntryKind::Note;
+  });
+}
+
+// Below this many people asked for, one search per person is quicker than finding first
+// who has any contacts or notes in the period.
+constexpr size_t kFewPeople = 64;
 
 // True when only enrolments, exits and attributes are asked for (entries_by_episode).
 bool episode_kinds_only(const EntryQuery& query) {
@@ -282,14 +307,43 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
     if (query.people) {
       // Selected people: one indexed range read per person, in code point order.
       std::vector<std::string> refs = *query.people;
+      if (contacts_of_period(query) && refs.size() >= kFewPeople) {
+        // Many people asked for their contacts and notes of a period: the few of them who
+        // have any are found first, through entries_by_contact_day, rather than searched
+        // for one by one.
+        std::unordered_set<std::string> having;
+        RawStatement who(s.db.getHandle(),
+                         "SELECT ref FROM people WHERE id IN (SELECT person FROM entries WHERE "
+                         "day BETWEEN ?1 AND ?2 AND kind IN (2, 9))");
+        who.bind(1, from);
+        who.bind(2, to);
+        std::string ref;
+        while (who.step()) {
+          who.text(0, ref);
+          having.insert(ref);
+        }
+        std::erase_if(refs, [&](const std::string& r) { return having.count(r) == 0; });
+      }
       std::sort(refs.begin(), refs.end());
       refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
       SQLite::Statement find(s.db, "SELECT id FROM people WHERE ref = ?");
-      RawStatement rows(s.db.getHandle(),
-                        fmt::format("SELECT {} FROM entries WHERE person = ?1 AND day BETWEEN ?2 "
-                                    "AND ?3{} ORDER BY day, seq, id",
-                                    entry_columns(query), kinds_clause(query))
-                            .c_str());
+      const std::string columns = entry_columns(query);
+      const std::string recent = recent_numbers(query);
+      std::string sql = fmt::format(
+          "SELECT {} FROM entries WHERE person = ?1 AND day BETWEEN ?2 AND ?3{}", columns,
+          kinds_clause(query));
+      // The recent kinds only from kinds_from on: the other kinds through entries_by_outcome
+      // (when the recent kinds are contacts and notes), merged in order with the recent kinds
+      // of the later days, so that the entries skipped are never read.
+      if (!recent.empty())
+        sql += fmt::format(
+            " AND kind NOT IN ({0}) UNION ALL SELECT {1} FROM entries WHERE person = ?1 AND day "
+            "BETWEEN ?4 AND ?3{2} AND kind IN ({0})",
+            recent, columns, kinds_clause(query));
+      sql += " ORDER BY day, seq, id";
+      RawStatement rows(s.db.getHandle(), sql.c_str());
+      const int64_t recent_from =
+          query.kinds_from ? std::max<int64_t>(from, query.kinds_from->days) : from;
       std::vector<std::pair<int64_t, int64_t>> recorded;
       const bool by_recorded = query.recorded_from || query.recorded_to;
       if (by_recorded) recorded = recorded_ranges(s.load_write_log(), query);
@@ -308,6 +362,7 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
         rows.bind(1, find.getColumn(0).getInt64());
         rows.bind(2, from);
         rows.bind(3, to);
+        if (!recent.empty()) rows.bind(4, recent_from);
         entry.person = ref;
         while (rows.step()) {
           const bool replaced = !superseded.empty() && superseded.count(rows.integer(0)) != 0;
@@ -385,6 +440,8 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
     if (by_recorded) sql += " AND id BETWEEN ?3 AND ?4";
     if (by_episode) sql += " AND (kind < 2 OR kind = 10)";
     sql += kinds_clause(query);
+    if (const std::string recent = recent_numbers(query); !recent.empty())
+      sql += fmt::format(" AND (kind NOT IN ({}) OR day >= {})", recent, query.kinds_from->days);
     RawStatement rows(s.db.getHandle(), sql.c_str());
     std::vector<PackedEntry> packed;
     packed.reserve(static_cast<size_t>(std::min(max_id, s.options.rows_per_pass)));

@@ -121,6 +121,25 @@ CREATE INDEX erasures_by_digest ON erasures (person_digest);
   db.exec(store_detail::append_only_triggers("erasures", "the record of erasures is append-only"));
 }
 
+// Schema 5, for reports whose cost grows with the people active in the period rather than
+// with the store's history: entries_by_episode also holds every column a read of enrolments,
+// exits and attributes takes (no row of the table is read to find who is active), and
+// entries_by_outcome orders each person's entries other than contacts and notes, so that a
+// journey can be read without the contacts and notes of the years before a period; and
+// entries_by_contact_day finds who has contacts or notes dated in a period without a search
+// per person.
+static_assert(static_cast<int>(EntryKind::Contact) == 2 && static_cast<int>(EntryKind::Note) == 9,
+              "entries_by_outcome and entries_by_contact_day name the kinds by number");
+void migrate_to_5(SQLite::Database& db) {
+  db.exec(R"sql(
+DROP INDEX entries_by_episode;
+CREATE INDEX entries_by_episode ON entries
+  (kind, person, day, seq, measure, status, framework, value, batch, supersedes)
+  WHERE kind < 2 OR kind = 10;
+CREATE INDEX entries_by_outcome ON entries (person, day, seq) WHERE kind NOT IN (2, 9);
+CREATE INDEX entries_by_contact_day ON entries (day, person) WHERE kind IN (2, 9);
+)sql");
+}
 
 }  // namespace
 
@@ -142,7 +161,7 @@ END;
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {migrate_to_1, migrate_to_2, migrate_to_3,
-                                               migrate_to_4};
+                                               migrate_to_4, migrate_to_5};
   return steps;
 }
 

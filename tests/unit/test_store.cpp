@@ -85,8 +85,8 @@ TEST_CASE("create makes an owner-only store at the current schema version") {
     if (::stat(side.c_str(), &st) == 0) CHECK((st.st_mode & 0077) == 0);
   }
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
-  CHECK(SqliteStore::schema_version() == 4);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 5);
+  CHECK(SqliteStore::schema_version() == 5);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
   CHECK(db.execAndGet("PRAGMA page_size").getInt() == 16384);
 }
@@ -595,11 +595,11 @@ TEST_CASE("a store newer than the code is refused; an old one is migrated") {
   { SqliteStore::create(file); }
   {
     SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA user_version = 5");
+    db.exec("PRAGMA user_version = 6");
   }
   auto message = error_of([&] { SqliteStore::open(file); });
   CHECK(message.find(file.string()) == 0);
-  CHECK(message.find("schema version 5, newer than this version of outcomes knows (4)") !=
+  CHECK(message.find("schema version 6, newer than this version of outcomes knows (5)") !=
         std::string::npos);
 }
 
@@ -609,29 +609,29 @@ TEST_CASE("the migration runner applies only the missing steps, all or nothing")
   { SqliteStore::create(file); }
   SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
   auto steps = store_detail::migrations();
-  REQUIRE(steps.size() == 4);
-  CHECK(store_detail::migrate(db, steps, file.string()) == 4);  // nothing to do
+  REQUIRE(steps.size() == 5);
+  CHECK(store_detail::migrate(db, steps, file.string()) == 5);  // nothing to do
 
   int runs = 0;
-  auto with_five = steps;
-  with_five.push_back([&](SQLite::Database& d) {
+  auto with_six = steps;
+  with_six.push_back([&](SQLite::Database& d) {
     ++runs;
     d.exec("CREATE TABLE occasions (id INTEGER PRIMARY KEY)");
   });
-  CHECK(store_detail::migrate(db, with_five, file.string()) == 5);
+  CHECK(store_detail::migrate(db, with_six, file.string()) == 6);
   CHECK(runs == 1);
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 5);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 6);
   CHECK(db.tableExists("occasions"));
-  CHECK(store_detail::migrate(db, with_five, file.string()) == 5);
+  CHECK(store_detail::migrate(db, with_six, file.string()) == 6);
   CHECK(runs == 1);
 
-  auto failing = with_five;
+  auto failing = with_six;
   failing.push_back([](SQLite::Database& d) {
     d.exec("CREATE TABLE half_done (x)");
     d.exec("THIS IS NOT SQL");
   });
   CHECK_THROWS_AS(store_detail::migrate(db, failing, file.string()), SQLite::Exception);
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 5);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 6);
   CHECK_FALSE(db.tableExists("half_done"));
 
   CHECK(error_of([&] {
@@ -640,7 +640,7 @@ TEST_CASE("the migration runner applies only the missing steps, all or nothing")
 
   // A store at version 0 of our own making is migrated from the start.
   SQLite::Database fresh((dir / "fresh.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 4);
+  CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 5);
   CHECK(fresh.tableExists("entries"));
 }
 
@@ -934,7 +934,7 @@ TEST_CASE("a version 1 store is migrated: entries kept, writes logged, episode i
   auto store = SqliteStore::open(file);
   CHECK(store.entry_count() == 4);
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 5);
   CHECK(
       db.execAndGet("SELECT group_concat(first_id || recorded_at, ' ') FROM writes").getString() ==
       "1a 3b 4a");
@@ -993,11 +993,62 @@ INSERT INTO writes (first_id, recorded_at) VALUES (1, 't');
     CHECK(versions[1].entries == 1);
   }
   SQLite::Database db(file.string());
-  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 4);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 5);
   // Opening again migrates nothing twice.
   { auto again = SqliteStore::open(file); }
   CHECK(db.execAndGet("SELECT content_hash FROM batches WHERE id = 1").getString() ==
         "fnv1a64:af63dc4c8601ec8c");
+}
+
+TEST_CASE("a version 4 store is migrated: the report's indexes made, reads unchanged") {
+  TempDir dir;
+  auto file = dir / "outcomes.db";
+  {
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    std::vector<store_detail::Migration> old(store_detail::migrations().begin(),
+                                             store_detail::migrations().begin() + 4);
+    REQUIRE(store_detail::migrate(db, old, file.string()) == 4);
+    db.exec(R"sql(
+INSERT INTO people (id, ref) VALUES (1, 'P1'), (2, 'P2');
+INSERT INTO terms (id, text) VALUES (1, 'gender'), (2, 'woman'), (3, 'attended'), (4, 'private');
+INSERT INTO entries (id, person, day, kind, measure, status, text, recorded_at, seq) VALUES
+  (1, 1, 20000, 0, NULL, NULL, NULL, '', 1),
+  (2, 1, 20000, 10, 1, 2, NULL, '', 2),
+  (3, 1, 20001, 2, NULL, 3, NULL, '', 3),
+  (4, 2, 20002, 9, NULL, 4, 'A note.', '', 4),
+  (5, 2, 20003, 1, NULL, NULL, NULL, '', 5);
+INSERT INTO writes (first_id, recorded_at) VALUES (1, '2026-11-02T09:00:00Z');
+)sql");
+  }
+  auto store = SqliteStore::open(file);
+  SQLite::Database db(file.string());
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 5);
+  auto index_sql = [&](const char* name) {
+    SQLite::Statement q(db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?");
+    q.bind(1, name);
+    return q.executeStep() ? q.getColumn(0).getString() : std::string();
+  };
+  CHECK(index_sql("entries_by_episode").find("supersedes") != std::string::npos);
+  CHECK(index_sql("entries_by_outcome").find("WHERE kind NOT IN (2, 9)") != std::string::npos);
+  CHECK(index_sql("entries_by_contact_day").find("WHERE kind IN (2, 9)") != std::string::npos);
+
+  auto ids = [&](const EntryQuery& q) {
+    std::string out;
+    store.for_each_entry(q, [&](const Entry& e) {
+      out += fmt::format("{}{}:{}:{}", out.empty() ? "" : " ", e.id, e.measure, e.status);
+    });
+    return out;
+  };
+  EntryQuery episodes;
+  episodes.kinds = std::vector<EntryKind>{EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute};
+  episodes.text_kinds = std::vector<EntryKind>{};
+  CHECK(ids(episodes) == "1:: 2:gender:woman 5::");
+  EntryQuery recent;
+  recent.people = std::vector<std::string>{"P2", "P1"};
+  recent.recent_kinds = {EntryKind::Contact, EntryKind::Note};
+  recent.kinds_from = Date{20002};
+  CHECK(ids(recent) == "1:: 2:gender:woman 4::private 5::");
+  for (const auto& check : store.check_store()) CHECK_MESSAGE(check.problems.empty(), check.name);
 }
 
 TEST_CASE("a store of SHA-256 digests only has no legacy batches") {

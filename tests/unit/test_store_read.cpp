@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 #include <string>
@@ -185,6 +186,10 @@ TEST_CASE("build_report from a store counts everyone the pure report counts") {
     tx->append(gender("a", "2026-09-01", "woman"), on_time);
     tx->append(make("a", "2026-09-28", EntryKind::Contact, "attended"), in_october);
     tx->append(make("a", "2026-10-02", EntryKind::Contact, "attended"), on_time);
+    // … and contacts and notes before the period, one note of them recorded late.
+    tx->append(make("a", "2026-09-02", EntryKind::Contact, "missed"), on_time);
+    tx->append(make("a", "2026-09-03", EntryKind::Note, "shareable"), on_time);
+    tx->append(make("a", "2026-09-04", EntryKind::Note, "private"), in_october);
     // b: exited before the period, yet contacted in it, with a shareable note.
     tx->append(make("b", "2026-01-01", EntryKind::Enrol), on_time);
     tx->append(gender("b", "2026-01-01", "man"), on_time);
@@ -227,7 +232,7 @@ TEST_CASE("build_report from a store counts everyone the pure report counts") {
     CHECK(r.engagement.attended.n == 3);
     CHECK(r.engagement.missed.n == 1);
     CHECK(r.engagement.people_contacted.n == 4);
-    CHECK(r.data_quality.late_entries.n == 2);  // a's and d's
+    CHECK(r.data_quality.late_entries.n == 3);  // a's contact and note, d's contact
     REQUIRE(r.stories.size() == 1);
     CHECK(r.stories[0].person == "b");
     CHECK(json(r) == json(compute_report(journeys, ws.frameworks, ws.settings, options)));
@@ -249,6 +254,112 @@ TEST_CASE("build_report from a store counts everyone the pure report counts") {
     CHECK(r.stories.empty());
     CHECK(json(r) == json(compute_report(journeys, ws.frameworks, ws.settings, options)));
   }
+}
+
+TEST_CASE("recent kinds are read only from kinds_from on, by person and for everyone") {
+  TempDir dir("store-read-recent");
+  auto store = SqliteStore::create(dir / "outcomes.db");
+  const std::string when = "2026-11-02T09:00:00Z";
+  {
+    auto tx = store.begin();
+    for (const char* person : {"a", "b"}) {
+      tx->append(make(person, "2026-01-01", EntryKind::Enrol), when);
+      tx->append(make(person, "2026-01-05", EntryKind::Contact, "attended"), when);
+      tx->append(item(person, "2026-01-05", "swemwbs", "item_1", 3), when);
+      tx->append(make(person, "2026-01-06", EntryKind::Note, "private"), when);
+      tx->append(make(person, "2026-10-02", EntryKind::Contact, "missed"), when);
+      tx->append(item(person, "2026-10-02", "swemwbs", "item_1", 4), when);
+      tx->append(make(person, "2026-10-03", EntryKind::Note, "shareable"), when);
+      tx->append(make(person, "2026-10-03", EntryKind::Exit, "moved_away"), when);
+    }
+    tx->commit();
+  }
+  // What the filter should leave: every entry of other kinds, contacts and notes of October.
+  auto expected = [&](const EntryQuery& base) {
+    std::vector<std::string> kept;
+    store.for_each_entry(base, [&](const Entry& e) {
+      bool recent = e.kind == EntryKind::Contact || e.kind == EntryKind::Note;
+      if (!recent || e.date >= day("2026-10-01")) kept.push_back(describe(e));
+    });
+    return kept;
+  };
+  EntryQuery q;
+  q.recent_kinds = {EntryKind::Note, EntryKind::Contact};  // any order
+  q.kinds_from = day("2026-10-01");
+  SUBCASE("everyone") {
+    const auto got = read_all(store, q);
+    CHECK(got.size() == 12);
+    CHECK(got == expected(EntryQuery{}));
+  }
+  SUBCASE("selected people, with more bounds") {
+    EntryQuery base;
+    base.people = std::vector<std::string>{"b"};
+    base.to = day("2026-10-02");
+    q.people = base.people;
+    q.to = base.to;
+    const auto got = read_all(store, q);
+    REQUIRE(got.size() == 4);  // enrol and two items of any date, October's contact
+    CHECK(got == expected(base));
+    // A later from than kinds_from bounds the recent kinds too.
+    q.from = base.from = day("2026-10-02");
+    CHECK(read_all(store, q) == expected(base));
+  }
+  SUBCASE("no kinds_from: every entry") {
+    q.kinds_from.reset();
+    CHECK(read_all(store, q).size() == 16);
+  }
+}
+
+TEST_CASE("contacts and notes of a period for many people: those with none are skipped") {
+  TempDir dir("store-read-many");
+  auto store = SqliteStore::create(dir / "outcomes.db");
+  const std::string when = "2026-11-02T09:00:00Z";
+  std::vector<std::string> people;
+  {
+    auto tx = store.begin();
+    for (int i = 0; i < 100; ++i) {
+      people.push_back(fmt::format("p{:03d}", i));
+      tx->append(make(people.back(), "2026-01-01", EntryKind::Contact, "attended"), when);
+      if (i % 10 == 3) tx->append(make(people.back(), "2026-10-04", EntryKind::Contact, "missed"), when);
+      if (i % 25 == 7) tx->append(make(people.back(), "2026-10-05", EntryKind::Note, "private"), when);
+      tx->append(make(people.back(), "2026-10-05", EntryKind::Enrol), when);
+    }
+    // A superseded contact of the period is not read, though its person is looked at.
+    auto contact = make("p050", "2026-10-06", EntryKind::Contact, "attended");
+    const int64_t first = tx->append(contact, when);
+    NewEntry fix = make("p050", "2026-09-06", EntryKind::Contact, "attended");
+    fix.supersedes = first;
+    fix.reason = "wrong date";
+    tx->append(fix, when);
+    tx->commit();
+  }
+  EntryQuery q;
+  q.from = day("2026-10-01");
+  q.to = day("2026-10-31");
+  q.kinds = std::vector<EntryKind>{EntryKind::Contact, EntryKind::Note};
+  std::vector<std::string> got;
+  std::vector<std::string> by_person;
+  for (std::size_t n : {people.size(), std::size_t{5}}) {
+    got.clear();
+    by_person.clear();
+    q.people = std::vector<std::string>(people.rbegin(), people.rbegin() + static_cast<long>(n));
+    store.for_each_entry(q, [&](const Entry& e) { got.push_back(e.person + " " + e.status); });
+    // The same one person at a time (below the number of people found first).
+    for (const auto& person : *q.people) {
+      EntryQuery one = q;
+      one.people = std::vector<std::string>{person};
+      store.for_each_entry(one, [&](const Entry& e) { by_person.push_back(e.person + " " + e.status); });
+    }
+    std::sort(by_person.begin(), by_person.end());
+    CHECK(got == by_person);
+  }
+  got.clear();
+  q.people = people;
+  store.for_each_entry(q, [&](const Entry& e) { got.push_back(e.person + " " + e.status); });
+  REQUIRE(got.size() == 14);
+  CHECK(got.front() == "p003 missed");
+  CHECK(got[1] == "p007 private");
+  CHECK(std::find(got.begin(), got.end(), "p050 attended") == got.end());
 }
 
 TEST_CASE("entries recorded in a period: runs of writes in it read as one range, others not") {

@@ -59,7 +59,7 @@ TEST_CASE("a sound store passes every check") {
   CHECK(v.exit_code() == kExitOk);
   CHECK(rendered(v) ==
         "integrity: ok (the file is intact)\n"
-        "schema: ok (version 4)\n"
+        "schema: ok (version 5)\n"
         "append-only: ok (entries cannot be updated or deleted)\n"
         "references: ok\n"
         "batches: ok\n"
@@ -110,7 +110,7 @@ TEST_CASE("a trigger that no longer aborts is a problem, and so is a foreign sch
   auto checks = store.check_store();
   REQUIRE(checks.size() == 5);
   CHECK(checks[1].problems ==
-        std::vector<std::string>{"schema version 2, but this version of outcomes writes version 4"});
+        std::vector<std::string>{"schema version 2, but this version of outcomes writes version 5"});
   CHECK(checks[2].problems ==
         std::vector<std::string>{"the trigger entries_no_update no longer refuses every UPDATE of entries"});
 }
