@@ -169,7 +169,7 @@ void apply_pragmas(SQLite::Database& db, bool read_only) {
   }
   // A larger page cache keeps the index pages of a big import in memory.
   db.exec("PRAGMA cache_size = -32768");
-  db.exec("PRAGMA temp_store = MEMORY");
+  sort_in_files(db, false);
   // Pages are read through read(2) into that cache, not mapped: a mapped store counts
   // against the process's memory page by page as it is read (a whole-store read of a 10M
   // entry store would show 600 MB more), and mapping saved a tenth of the time at most.
@@ -262,7 +262,11 @@ SqliteStore SqliteStore::open(const std::filesystem::path& file, bool read_only,
             fmt::format("{}: the store has schema version {} and needs upgrading to {}; "
                         "run a command that writes (e.g. 'outcomes record') first",
                         name, version, schema_version()));
+      // A step may make an index over every entry (the umask above keeps SQLite's
+      // temporary files owner-only).
+      sort_in_files(db, true);
       store_detail::migrate(db, store_detail::migrations(), name);
+      sort_in_files(db, false);
     }
     return SqliteStore(std::move(impl));
   } catch (const SQLite::Exception& e) {

@@ -51,6 +51,13 @@ class UmaskGuard {
 };
 
 
+// Where SQLite sorts while it makes an index: in memory for everyday work, or, while an
+// index over the whole store is made (a large bulk write, a migration), in temporary files,
+// so that the index is not held in memory. Set outside a transaction only.
+inline void sort_in_files(SQLite::Database& db, bool files) {
+  db.exec(files ? "PRAGMA temp_store = FILE" : "PRAGMA temp_store = MEMORY");
+}
+
 // A store error as the user should read it, naming the file.
 Error store_error(const std::string& file, int code, const std::string& message);
 Error store_error(const std::string& file, const SQLite::Exception& e);

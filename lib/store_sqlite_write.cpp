@@ -7,9 +7,6 @@ namespace {
 
 constexpr int kRowsPerInsert = 32;
 
-// What a bulk write sets back when it ends (see SqliteTransaction's constructor).
-constexpr const char* kAfterBulk = "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY";
-
 // The condition of a partial index from its CREATE INDEX statement ("" for an index of
 // every row): the text after its last WHERE.
 std::string partial_index_condition(const std::string& sql) {
@@ -105,6 +102,11 @@ class SqliteTransaction final : public StoreTransaction {
 
  private:
   void finish();
+  // Sets back what a bulk write changed on the connection (see the constructor).
+  void after_bulk() {
+    s_.db.exec("PRAGMA foreign_keys = ON");
+    sort_in_files(s_.db, false);
+  }
   void drop_indexes_when_large();
   void rebuild_indexes();
   SqliteStore::Impl& s_;
@@ -128,13 +130,16 @@ SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
     // The pragmas cannot change inside a transaction, so they are set before BEGIN. The
     // sort that builds indexes again (below) spills to temporary files rather than hold a
     // whole index in memory.
-    if (bulk_) s.db.exec("PRAGMA foreign_keys = OFF; PRAGMA temp_store = FILE");
+    if (bulk_) {
+      s.db.exec("PRAGMA foreign_keys = OFF");
+      sort_in_files(s.db, true);
+    }
     try {
       s.db.exec("BEGIN IMMEDIATE");
       s.waited_done();
     } catch (...) {
       s.waited_done();
-      if (bulk_) s.db.exec(kAfterBulk);
+      if (bulk_) after_bulk();
       throw;
     }
     try {
@@ -149,7 +154,7 @@ SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
       }
     } catch (...) {
       s.db.exec("ROLLBACK");
-      if (bulk_) s.db.exec(kAfterBulk);
+      if (bulk_) after_bulk();
       throw;
     }
   });
@@ -163,7 +168,7 @@ void SqliteTransaction::finish() {
   s.in_transaction = false;
   if (bulk_) {
     try {
-      s.db.exec(kAfterBulk);
+      after_bulk();
     } catch (...) {
       // Only reachable when the connection is unusable; the next open sets it again.
     }
