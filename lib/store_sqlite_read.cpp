@@ -397,9 +397,10 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       }
     }
     if (refs.empty()) return;
-    // Filters that select few entries read them through an index in one pass: entries
-    // recorded in a period by id range (from the log of writes), and enrolments, exits
-    // and attributes through entries_by_episode.
+    // Filters that select fewer entries read them through an index: entries recorded in a
+    // period by id range (from the log of writes), and enrolments, exits and attributes
+    // through entries_by_episode; they too are read in passes when there may be more than
+    // a pass holds.
     const bool by_recorded = query.recorded_from || query.recorded_to;
     const bool by_episode = episode_kinds_only(query);
     std::vector<std::pair<int64_t, int64_t>> ranges = {
@@ -410,14 +411,34 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
     }
     std::vector<uint32_t> pass_starts = {0};
     const int64_t max_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM entries").getInt64();
-    if (max_id > s.options.rows_per_pass && !by_recorded && !by_episode) {
+    // At most how many entries the id ranges hold: a month's writes may be millions.
+    int64_t in_ranges = 0;
+    for (const auto& [first_id, last_id] : ranges)
+      in_ranges +=
+          std::max<int64_t>(0, std::min(last_id, max_id) - std::max<int64_t>(first_id, 1) + 1);
+    if (in_ranges > s.options.rows_per_pass) {
+      // Each person's entries, counted as the scan below will select them (or more), so
+      // that passes can be planned: through the ranges' ids, or the episode index.
       std::vector<int64_t> counts(refs.size(), 0);
-      SQLite::Statement count(s.db, "SELECT person, COUNT(*) FROM entries GROUP BY person");
-      while (count.executeStep()) {
-        auto id = static_cast<size_t>(count.getColumn(0).getInt64());
-        if (id >= rank_of.size() || rank_of[id] == UINT32_MAX)
-          s.damaged(fmt::format("entries name unknown person {}", id));
-        counts[rank_of[id]] = count.getColumn(1).getInt64();
+      std::string where = by_recorded ? "id BETWEEN ?1 AND ?2" : "";
+      if (by_episode) where += fmt::format("{}(kind < 2 OR kind = 10)", where.empty() ? "" : " AND ");
+      // (Grouping by +person keeps SQLite from walking the whole journey index, ordered by
+      // person, rather than the small episode index.)
+      SQLite::Statement count(
+          s.db, fmt::format("SELECT person, COUNT(*) FROM entries{}{} GROUP BY {}person",
+                            where.empty() ? "" : " WHERE ", where, by_episode ? "+" : ""));
+      for (const auto& [first_id, last_id] : ranges) {
+        count.reset();
+        if (by_recorded) {
+          count.bind(1, first_id);
+          count.bind(2, last_id);
+        }
+        while (count.executeStep()) {
+          auto id = static_cast<size_t>(count.getColumn(0).getInt64());
+          if (id >= rank_of.size() || rank_of[id] == UINT32_MAX)
+            s.damaged(fmt::format("entries name unknown person {}", id));
+          counts[rank_of[id]] += count.getColumn(1).getInt64();
+        }
       }
       int64_t in_pass = 0;
       for (uint32_t r = 0; r < refs.size(); ++r) {
