@@ -65,10 +65,26 @@ class DocumentProbe final : public YAML::EventHandler {
   YAML::Mark mark_;
 };
 
+// True when some line starts with "---" or "...". A document marker must start its line,
+// so text without one holds a single document and need not be parsed a second time to look
+// for another (a line break here is CR or LF, so that no marker is missed either way).
+bool has_document_marker(std::string_view text) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::string_view line = text.substr(at);
+    if (line.starts_with("---") || line.starts_with("...")) return true;
+    at = text.find_first_of("\r\n", at);
+    if (at == std::string_view::npos) break;
+    ++at;
+  }
+  return false;
+}
+
 // The start of a second document holding something, if the text has one. Only the first
 // two documents are read: yaml-cpp's LoadAll can loop for ever on some malformed text
 // (e.g. "!,"), reading the same empty document again and again.
 std::optional<YAML::Mark> second_document(const std::string& text) {
+  if (!has_document_marker(text)) return std::nullopt;
   std::istringstream in(text);
   YAML::Parser parser(in);
   DocumentProbe first, second;

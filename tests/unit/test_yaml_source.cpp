@@ -38,6 +38,15 @@ TEST_CASE("load_yaml_document refuses what yaml-cpp would tolerate, with the lin
   CHECK(swallowed[0].message.find("'small_number_threshold' was not read as a key") == 0);
 
   CHECK(problems_of("a: 1\n---\n").empty());  // an empty second document is harmless
+  // The second document is found after an end marker, and after a first marker too.
+  auto after_end = problems_of("a: 1\n...\nb: 2\n");
+  REQUIRE(after_end.size() == 1);
+  CHECK(after_end[0].message.find("a second YAML document") != std::string::npos);
+  auto both = problems_of("--- \na: 1\n--- \nb: 2\n");
+  REQUIRE(both.size() == 1);
+  CHECK(both[0].line == 4);
+  // Dashes and dots that do not start a line mark nothing.
+  CHECK(problems_of("a: x---\nb: \"...\"\n").empty());
   // Keys given twice are the parsers' own problem, reported with their paths.
   CHECK(problems_of("a: 1\nb: 2\na: 3\n").empty());
 
