@@ -3,6 +3,9 @@
 
 #include <unordered_set>
 
+#include <fmt/format.h>
+
+#include "error.h"
 #include "store_sqlite.h"
 #include "workspace.h"
 
@@ -27,6 +30,9 @@ std::vector<std::string> JourneyStore::existing_refs(const std::vector<std::stri
 
 std::unique_ptr<JourneyStore> open_store(const Workspace& workspace, bool read_only,
                                          const WaitPolicy& wait) {
+  if (is_postgres_store(workspace.settings.store))
+    throw Error(fmt::format("{}: this build of outcomes cannot open a store on PostgreSQL yet",
+                            workspace.settings_path().string()));
   return open_store(workspace.db_path(), read_only, wait);
 }
 

@@ -202,7 +202,8 @@ Settings load_settings(const fs::path& file) {
   static const std::vector<std::string> known = {"service",      "small_number_threshold",
                                                  "review_interval_days", "stories_per_report",
                                                  "attributes",   "exit_reasons",
-                                                 "timezone"};
+                                                 "timezone",     "store",
+                                                 "service_id"};
   std::map<std::string, int> first_line;
   for (const auto& kv : root) {
     auto key = kv.first.Scalar();
@@ -235,6 +236,21 @@ Settings load_settings(const fs::path& file) {
                             "Europe/London (see /usr/share/zoneinfo), or leave the setting out "
                             "to use the system's",
                             s.timezone));
+  }
+
+  if (root["store"]) {
+    s.store = r.text(root["store"], "store");
+    if (auto why = store_value_problem(s.store)) r.problem(root["store"], "store", *why);
+  }
+  if (root["service_id"]) {
+    s.service_id = r.text(root["service_id"], "service_id");
+    if (auto why = service_id_problem(s.service_id))
+      r.problem(root["service_id"], "service_id", *why);
+  } else if (is_postgres_store(s.store)) {
+    r.problem(root, "service_id",
+              "missing: a store on PostgreSQL needs the service's id, which names its schema "
+              "(e.g. service_id: " +
+                  service_id_from_name(s.service_name) + ")");
   }
 
   if (auto attrs = root["attributes"]) {
@@ -322,6 +338,13 @@ std::string settings_to_yaml(const Settings& s) {
          "# Left out, the system's zone is used.\n";
   out << (s.timezone.empty() ? "# timezone: Europe/London" : "timezone: " + quoted(s.timezone))
       << "\n\n";
+  if (is_postgres_store(s.store)) {
+    out << "# Where the journey store is: a PostgreSQL server, where this service's data is\n"
+           "# the schema named by service_id. Never put a password here: libpq reads it from\n"
+           "# ~/.pgpass, PGPASSFILE or a service file (PGSERVICE).\n";
+    out << "store: " << quoted(s.store) << "\n";
+    out << "service_id: " << s.service_id << "\n\n";
+  }
   out << "# Equality attributes recorded with `outcomes record attribute PERSON --measure ID\n"
          "# --status VALUE`, used for breakdowns in reports. Add, rename or remove values\n"
          "# as your service needs.\n";

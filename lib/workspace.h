@@ -8,6 +8,7 @@
 
 #include "date.h"
 #include "framework.h"
+#include "store_location.h"
 
 namespace outcomes {
 
@@ -33,6 +34,11 @@ struct Settings {
   int review_interval_days = 90;
   int stories_per_report = 3;
   std::string timezone;  // IANA zone whose date is "today" ("" = the system's zone)
+  // Where the journey store is: "sqlite" (outcomes.db in the workspace folder) or a
+  // PostgreSQL URI (lib/store_location.h), where the service's data is the schema named
+  // `service_id`.
+  std::string store{kSqliteStore};
+  std::string service_id;  // "" unless the store is on PostgreSQL
 
   const AttributeDef* find_attribute(std::string_view id) const;
   const ExitReason* find_exit_reason(std::string_view id) const;

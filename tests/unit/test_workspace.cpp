@@ -78,6 +78,64 @@ TEST_CASE("settings written by default_settings load back unchanged") {
   CHECK(back.find_exit_reason("died") == nullptr);
 }
 
+TEST_CASE("settings name a PostgreSQL store with its service id, and never a password") {
+  TempDir t;
+  auto s = default_settings("Bridges");
+  s.store = "postgresql://db.example.org/partnership";
+  s.service_id = "bridges";
+  write(t.path / "outcomes.yaml", settings_to_yaml(s));
+  auto back = load_settings(t.path / "outcomes.yaml");
+  CHECK(back.store == s.store);
+  CHECK(back.service_id == "bridges");
+  CHECK(load_settings(t.path / "outcomes.yaml").attributes.size() == 4);
+
+  write(t.path / "plain.yaml", "service: A\n");
+  CHECK(load_settings(t.path / "plain.yaml").store == "sqlite");
+  write(t.path / "sqlite.yaml", "service: A\nstore: sqlite\n");
+  CHECK(load_settings(t.path / "sqlite.yaml").store == "sqlite");
+
+  write(t.path / "password.yaml",
+        "service: A\nstore: postgresql://ann:secret@db/outcomes\nservice_id: a\n");
+  auto password = problems_of(t.path / "password.yaml");
+  REQUIRE(password.size() == 1);
+  CHECK(password[0].find(":2:8: store: holds a password") != std::string::npos);
+  CHECK(password[0].find("secret") == std::string::npos);
+  CHECK(password[0].find(".pgpass") != std::string::npos);
+  write(t.path / "query.yaml",
+        "service: A\nstore: postgres:///outcomes?password=x\nservice_id: a\n");
+  CHECK(problems_of(t.path / "query.yaml").size() == 1);
+
+  write(t.path / "missing.yaml", "service: Bridges North\nstore: postgresql:///outcomes\n");
+  auto missing = problems_of(t.path / "missing.yaml");
+  REQUIRE(missing.size() == 1);
+  CHECK(missing[0].find("service_id: missing") != std::string::npos);
+  CHECK(missing[0].find("service_id: bridges_north") != std::string::npos);
+
+  write(t.path / "bad.yaml",
+        "service: A\nstore: mysql://db/x\nservice_id: Pg_Catalog\n");
+  auto bad = problems_of(t.path / "bad.yaml");
+  REQUIRE(bad.size() == 2);
+  CHECK(bad[0].find("'mysql://db/x' is not a store") != std::string::npos);
+  CHECK(bad[1].find("'Pg_Catalog' is not a service id") != std::string::npos);
+}
+
+TEST_CASE("service ids: what a schema may be named, and one made from a service's name") {
+  CHECK_FALSE(service_id_problem("bridges_2"));
+  CHECK(service_id_problem(""));
+  CHECK(service_id_problem("2bridges"));
+  CHECK(service_id_problem("bridges-north"));
+  CHECK(service_id_problem("pg_temp"));
+  CHECK(service_id_problem("public"));
+  CHECK(service_id_problem(std::string(64, 'a')));
+  CHECK_FALSE(service_id_problem(std::string(63, 'a')));
+
+  CHECK(service_id_from_name("Bridges (North) – Team 2") == "bridges_north_team_2");
+  CHECK(service_id_from_name("42nd Street") == "s_42nd_street");
+  CHECK(service_id_from_name("PG_stat") == "service");
+  CHECK(service_id_from_name("!!!") == "service");
+  CHECK(service_id_from_name(std::string(80, 'x')).size() == 63);
+}
+
 TEST_CASE("load_settings reports every problem with line, column and a suggestion") {
   TempDir t;
   write(t.path / "outcomes.yaml",
