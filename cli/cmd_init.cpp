@@ -1,4 +1,5 @@
 // outcomes init: create a workspace (settings, an empty journey store, frameworks).
+#include <cstdlib>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -14,6 +15,8 @@ struct InitCommand {
   std::string dir = ".";
   std::string name;
   std::vector<std::string> frameworks;
+  std::string store;
+  std::string service_id;
 };
 }  // namespace
 
@@ -28,6 +31,15 @@ void setup_init(CLI::App& app, const GlobalOptions&, Runner& run) {
       ->option_text("ID");
   cmd->add_option("--name", opts->name, "The service's name (default: the folder's name)")
       ->option_text("NAME");
+  cmd->add_option("--store", opts->store,
+                  "Where to keep the journey store: sqlite (outcomes.db in DIR) or a PostgreSQL "
+                  "URI, postgresql://HOST/DATABASE, never holding a password (default: "
+                  "$OUTCOMES_STORE, else sqlite)")
+      ->option_text("URI");
+  cmd->add_option("--service-id", opts->service_id,
+                  "With a PostgreSQL store: the service's id, naming its schema (default: made "
+                  "from the name)")
+      ->option_text("ID");
   cmd->callback([opts, &run] {
     run = [opts] {
       InitOptions options;
@@ -35,6 +47,11 @@ void setup_init(CLI::App& app, const GlobalOptions&, Runner& run) {
       options.service_name = opts->name;
       options.framework_ids = opts->frameworks;
       options.shipped_dir = shipped_frameworks_dir();
+      if (!opts->store.empty())
+        options.store = opts->store;
+      else if (const char* env = std::getenv("OUTCOMES_STORE"); env && *env)
+        options.store = env;
+      options.service_id = opts->service_id;
       auto copied = init_workspace(options);
       std::cout << fmt::format("created workspace {} with {} framework{}: {}\n", opts->dir,
                                copied.size(), copied.size() == 1 ? "" : "s",

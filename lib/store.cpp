@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "error.h"
+#include "store_pg.h"
 #include "store_sqlite.h"
 #include "workspace.h"
 
@@ -30,9 +31,12 @@ std::vector<std::string> JourneyStore::existing_refs(const std::vector<std::stri
 
 std::unique_ptr<JourneyStore> open_store(const Workspace& workspace, bool read_only,
                                          const WaitPolicy& wait) {
-  if (is_postgres_store(workspace.settings.store))
-    throw Error(fmt::format("{}: this build of outcomes cannot open a store on PostgreSQL yet",
-                            workspace.settings_path().string()));
+  if (is_postgres_store(workspace.settings.store)) {
+    PgOptions options;
+    options.wait = wait;
+    return std::make_unique<PgStore>(PgStore::open(
+        workspace.settings.store, workspace.settings.service_id, read_only, options));
+  }
   return open_store(workspace.db_path(), read_only, wait);
 }
 
@@ -45,6 +49,13 @@ std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& file, bool
 
 std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& file) {
   return std::make_unique<SqliteStore>(SqliteStore::create(file));
+}
+
+std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& root,
+                                           const Settings& settings) {
+  if (is_postgres_store(settings.store))
+    return std::make_unique<PgStore>(PgStore::create(settings.store, settings.service_id));
+  return create_store(store_path(root));
 }
 
 }  // namespace outcomes

@@ -16,6 +16,7 @@
 namespace outcomes {
 
 struct Workspace;
+struct Settings;
 
 // Which entries to read. Results are ordered by person (code point order of the
 // reference), then date, then seq (recording order, corrections in place).
@@ -211,5 +212,9 @@ std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& file,
 // Creates a new, empty store in `file`, readable by its owner only; Error if a file is
 // already there.
 std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& file);
+// Creates the new, empty store `settings` name for the workspace folder `root`: the file
+// outcomes.db there, or the service's schema on PostgreSQL; Error if it is already there.
+std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& root,
+                                           const Settings& settings);
 
 }  // namespace outcomes

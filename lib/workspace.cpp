@@ -559,6 +559,19 @@ std::vector<std::string> init_workspace(const InitOptions& options) {
                                    options.service_name.empty() ? "the folder's name" : "--name",
                                    *why));
 
+  Settings settings = default_settings(name);
+  if (options.store != kSqliteStore) {
+    if (auto why = store_value_problem(options.store))
+      throw UsageError(fmt::format("--store: {}; nothing was created", *why));
+    settings.store = options.store;
+    settings.service_id =
+        options.service_id.empty() ? service_id_from_name(name) : options.service_id;
+    if (auto why = service_id_problem(settings.service_id))
+      throw UsageError(fmt::format("--service-id: {}; nothing was created", *why));
+  } else if (!options.service_id.empty()) {
+    throw UsageError("--service-id names a schema on PostgreSQL; give it with --store");
+  }
+
   // Build in a hidden staging folder inside DIR, then move the pieces into place. Stopped
   // while building, init leaves only the staging folder, which the next init replaces;
   // stopped while moving (after the marker file is written), the next init finishes the
@@ -577,10 +590,10 @@ std::vector<std::string> init_workspace(const InitOptions& options) {
     }
     {
       std::ofstream out(staging / "outcomes.yaml");
-      out << settings_to_yaml(default_settings(name));
+      out << settings_to_yaml(settings);
       if (!out.flush()) throw Error("cannot write outcomes.yaml");
     }
-    create_store(store_path(staging));
+    create_store(staging, settings);
     {
       std::ofstream marker(moving);
       if (!marker.flush()) throw Error(fmt::format("cannot write {}", moving.string()));

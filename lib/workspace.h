@@ -99,10 +99,15 @@ struct InitOptions {
   std::string service_name;
   std::vector<std::string> framework_ids;  // empty = all shipped
   std::filesystem::path shipped_dir;
+  // Where the store is made: "sqlite" (outcomes.db in DIR) or a PostgreSQL URI, where the
+  // store is the schema `service_id` ("" = made from the service's name).
+  std::string store{kSqliteStore};
+  std::string service_id;
 };
 // Creates a new workspace, built in DIR/.outcomes-init and moved into place, outcomes.yaml
-// last; refuses (Error) when DIR already holds outcomes.yaml, outcomes.db or frameworks;
-// UsageError for an unknown framework id. When an earlier init was stopped while moving
+// last; refuses (Error) when DIR already holds outcomes.yaml, outcomes.db or frameworks, or
+// the PostgreSQL database already holds the service's schema; UsageError for an unknown
+// framework id, an unusable store URI or service id. When an earlier init was stopped while moving
 // its pieces into place, finishes that workspace instead (with the frameworks it chose).
 // Returns the frameworks the workspace holds.
 std::vector<std::string> init_workspace(const InitOptions& options);
