@@ -1,0 +1,211 @@
+// The PostgreSQL backend's internals, shared by its source files (store_pg.cpp: connecting,
+// creating, opening and the schema; store_pg_write.cpp: transactions and erasure;
+// store_pg_read.cpp: reads, lookups and administration). Only those files include it.
+#pragma once
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "error.h"
+#include "store_pg.h"
+
+namespace outcomes {
+
+// A statement the server refused, with its SQLSTATE and, for a broken constraint, its name.
+class PgFailure : public std::runtime_error {
+ public:
+  PgFailure(std::string message, std::string sqlstate, std::string constraint = {})
+      : std::runtime_error(std::move(message)),
+        sqlstate(std::move(sqlstate)),
+        constraint(std::move(constraint)) {}
+  std::string sqlstate;
+  std::string constraint;
+};
+
+// Owns a PGresult.
+struct PgResultFree {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, PgResultFree>;
+
+// The parameters of one statement, in text format; a missing value is SQL NULL.
+class PgParams {
+ public:
+  PgParams& add(std::string value) {
+    values_.emplace_back(std::move(value));
+    return *this;
+  }
+  PgParams& add(int64_t value) { return add(std::to_string(value)); }
+  PgParams& add(int value) { return add(std::to_string(value)); }
+  PgParams& add(const std::optional<int>& value) {
+    return value ? add(*value) : add_null();
+  }
+  // NULL for 0 (an id that is not there).
+  PgParams& add_id(int64_t value) { return value != 0 ? add(value) : add_null(); }
+  // NULL for "".
+  PgParams& add_text(const std::string& text) { return text.empty() ? add_null() : add(text); }
+  PgParams& add_null() {
+    values_.emplace_back(std::nullopt);
+    return *this;
+  }
+  int size() const { return static_cast<int>(values_.size()); }
+  std::vector<const char*> pointers() const {
+    std::vector<const char*> out;
+    out.reserve(values_.size());
+    for (const auto& v : values_) out.push_back(v ? v->c_str() : nullptr);
+    return out;
+  }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+// One libpq connection, closed when it goes out of scope. Every failure throws PgFailure.
+class PgConnection {
+ public:
+  explicit PgConnection(const std::string& conninfo);
+  ~PgConnection() { PQfinish(conn_); }
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+  PGconn* get() const { return conn_; }
+  // Runs one statement with its parameters passed apart from the SQL text.
+  PgResult exec(const std::string& sql, const PgParams& params = {}) const;
+  // Runs SQL of one or more statements that take no parameters (schema steps).
+  void exec_script(const std::string& sql) const;
+  // Runs a COPY ... FROM STDIN statement and sends `data` (COPY's text format) to it.
+  void copy_in(const std::string& sql, const std::string& data) const;
+  // The identifier quoted for SQL (PQescapeIdentifier).
+  std::string quote_identifier(const std::string& name) const;
+
+ private:
+  // Throws the failure a result (or the connection, for none) reports, unless it is `ok`.
+  PgResult checked(PGresult* result, ExecStatusType ok) const;
+  PGconn* conn_ = nullptr;
+};
+
+// Text of row `row`, column `column` ("" for NULL).
+inline std::string pg_text(const PGresult* r, int row, int column) {
+  return std::string(PQgetvalue(r, row, column),
+                     static_cast<size_t>(PQgetlength(r, row, column)));
+}
+inline bool pg_null(const PGresult* r, int row, int column) {
+  return PQgetisnull(r, row, column) != 0;
+}
+// The integer at row, column (0 for NULL).
+inline int64_t pg_int(const PGresult* r, int row, int column) {
+  if (PQgetisnull(r, row, column)) return 0;
+  const char* text = PQgetvalue(r, row, column);
+  int64_t value = 0;
+  std::from_chars(text, text + PQgetlength(r, row, column), value);
+  return value;
+}
+
+struct PgStore::Impl {
+  Impl(std::string conninfo, std::string schema, bool read_only, PgOptions options);
+
+  std::string conninfo;
+  std::string schema;
+  std::string name;  // "postgresql:DATABASE/SCHEMA", how errors name the store
+  PgConnection db;
+  bool read_only = false;
+  PgOptions options;
+  bool in_transaction = false;
+  bool in_read = false;
+  bool logged_write = false;  // this transaction has a row in the log of writes
+  std::string logged_at;      // the recorded_at of that row
+  int64_t next_id = 1;
+  int64_t erasures_seen = -1;  // erasures recorded when this connection last began a write
+  int cursors = 0;             // cursors declared, for unique names
+
+  // Ids of people, terms and framework versions already in the store (valid across
+  // transactions because nothing is ever deleted but by an erasure, which clears them).
+  std::unordered_map<std::string, int64_t> person_ids;
+  std::unordered_map<std::string, int64_t> term_ids;
+  std::unordered_map<std::string, int64_t> framework_ids;  // framework + '\n' + hash
+
+  void forget_new_ids() {
+    person_ids.clear();
+    term_ids.clear();
+    framework_ids.clear();
+  }
+
+  // The store ids of an entry's person, framework version, measure and status (0 where the
+  // entry has none), added to their tables when new.
+  struct EntryIds {
+    int64_t person = 0, framework = 0, measure = 0, status = 0;
+  };
+  EntryIds ids_of(const NewEntry& entry);
+
+  // The log of writes: a row for the first entry of each run of entries recorded at one time.
+  void log_write(int64_t first_id, const std::string& recorded_at);
+
+  // Runs `body`, turning the server's failures into Errors naming the store.
+  template <class Body>
+  decltype(auto) guard(Body&& body) const {
+    try {
+      return body();
+    } catch (const PgFailure& e) {
+      throw error(e);
+    }
+  }
+  // A failure as the user should read it, naming the store.
+  Error error(const PgFailure& failure) const;
+
+  [[noreturn]] void damaged(const std::string& what) const {
+    throw Error(fmt::format("{}: the store is damaged ({}); restore it from a backup", name, what));
+  }
+
+  // The entries an erasure of one person removes, and what they leave behind.
+  struct ErasureSet {
+    int64_t person = 0;                                // people.id; 0 when not stored
+    std::vector<int64_t> erased;                       // ascending
+    std::vector<int64_t> unlinked;                     // surviving corrections of erased entries
+    std::vector<int64_t> writes;                       // first_id of each write holding them
+    std::vector<std::pair<int64_t, int64_t>> batches;  // batch id, entries erased from it
+    std::vector<int64_t> terms;                        // terms the erased entries name
+    ErasurePlan plan;
+  };
+  ErasureSet erasure_set(const std::string& ref) const;
+};
+
+// Holds one read-only transaction while a read runs outside a write, so that the whole read
+// sees one snapshot (and a cursor can be declared); nested reads share it.
+class PgReadSnapshot {
+ public:
+  explicit PgReadSnapshot(PgStore::Impl& s);
+  ~PgReadSnapshot();
+  PgReadSnapshot(const PgReadSnapshot&) = delete;
+  PgReadSnapshot& operator=(const PgReadSnapshot&) = delete;
+
+ private:
+  PgStore::Impl& s_;
+  bool own_ = false;
+  bool was_reading_ = false;
+};
+
+// Takes the store's write lock, held until the transaction ends: writes to one store queue
+// like SQLite's single writer, so that a record's check-then-append cannot interleave with
+// another. Waits as the store's WaitPolicy says; Error saying the store is busy when its
+// limit passes.
+void pg_lock_for_write(PgStore::Impl& s);
+
+// The SQL making `table` append-only: triggers TABLE_no_update, TABLE_no_delete and
+// TABLE_no_truncate that refuse the statement with `message` (which holds no single quote).
+std::string pg_append_only_triggers(std::string_view table, std::string_view message);
+// The message of the guards of entries.
+inline constexpr std::string_view kEntriesAppendOnly =
+    "entries are append-only: record a correction instead";
+inline constexpr std::string_view kErasuresAppendOnly = "the record of erasures is append-only";
+
+}  // namespace outcomes
