@@ -148,6 +148,24 @@ Error PgStore::Impl::error(const PgFailure& e) const {
 
 namespace {
 
+// The messages of the append-only guards, as SQLite's stores hold them.
+constexpr std::string_view kEntriesAppendOnly = "entries are append-only: record a correction instead";
+constexpr std::string_view kErasuresAppendOnly = "the record of erasures is append-only";
+
+// The SQL making `table` append-only: triggers TABLE_no_update, TABLE_no_delete and
+// TABLE_no_truncate that refuse the statement with `message` (which holds no single quote).
+std::string pg_append_only_triggers(std::string_view table, std::string_view message) {
+  return fmt::format(R"sql(
+CREATE TRIGGER {0}_no_update BEFORE UPDATE ON {0}
+  FOR EACH ROW EXECUTE FUNCTION refuse_change('{1}');
+CREATE TRIGGER {0}_no_delete BEFORE DELETE ON {0}
+  FOR EACH ROW EXECUTE FUNCTION refuse_change('{1}');
+CREATE TRIGGER {0}_no_truncate BEFORE TRUNCATE ON {0}
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('{1}');
+)sql",
+                     table, message);
+}
+
 // One schema step: upgrades a store by one version inside the migrating transaction.
 using PgMigration = void (*)(PgStore::Impl&);
 
@@ -292,17 +310,6 @@ void apply_steps(PgStore::Impl& s) {
 
 }  // namespace
 
-std::string pg_append_only_triggers(std::string_view table, std::string_view message) {
-  return fmt::format(R"sql(
-CREATE TRIGGER {0}_no_update BEFORE UPDATE ON {0}
-  FOR EACH ROW EXECUTE FUNCTION refuse_change('{1}');
-CREATE TRIGGER {0}_no_delete BEFORE DELETE ON {0}
-  FOR EACH ROW EXECUTE FUNCTION refuse_change('{1}');
-CREATE TRIGGER {0}_no_truncate BEFORE TRUNCATE ON {0}
-  FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('{1}');
-)sql",
-                     table, message);
-}
 
 // Advisory lock keys of a store: the first says "outcomes", the second is the schema's.
 constexpr int kLockClass = 0x6f757463;

@@ -200,12 +200,4 @@ class PgReadSnapshot {
 // limit passes.
 void pg_lock_for_write(PgStore::Impl& s);
 
-// The SQL making `table` append-only: triggers TABLE_no_update, TABLE_no_delete and
-// TABLE_no_truncate that refuse the statement with `message` (which holds no single quote).
-std::string pg_append_only_triggers(std::string_view table, std::string_view message);
-// The message of the guards of entries.
-inline constexpr std::string_view kEntriesAppendOnly =
-    "entries are append-only: record a correction instead";
-inline constexpr std::string_view kErasuresAppendOnly = "the record of erasures is append-only";
-
 }  // namespace outcomes

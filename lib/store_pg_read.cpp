@@ -1,7 +1,9 @@
 // Reading the PostgreSQL store: ordered reads of entries, the lookups, and administration.
+#include <cctype>
 #include <unordered_set>
 
 #include "hash.h"
+#include "store_problems.h"
 #include "store_pg_impl.h"
 
 namespace outcomes {
@@ -285,7 +287,109 @@ void PgStore::scrub() {
 }
 
 std::vector<StoreCheck> PgStore::check_store() const {
-  throw Error(fmt::format("{}: checking a PostgreSQL store is not supported yet", impl_->name));
+  Impl& s = *impl_;
+  return s.guard([&] {
+    PgReadSnapshot snapshot(s);
+    // Calls `row` for each row `sql` returns.
+    auto each_row = [&](const std::string& sql, const auto& row) {
+      auto result = s.db.exec(sql);
+      for (int r = 0; r < PQntuples(result.get()); ++r) row(result.get(), r);
+    };
+    std::vector<StoreCheck> checks;
+
+    // The server keeps its own files whole; what can be missing is a table of the store.
+    StoreCheck integrity{"integrity", {}, "every table of the store is there"};
+    {
+      std::unordered_set<std::string> present;
+      auto tables = s.db.exec("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = $1",
+                              PgParams().add(s.schema));
+      for (int r = 0; r < PQntuples(tables.get()); ++r) present.insert(pg_text(tables.get(), r, 0));
+      for (const char* table : {"store_version", "people", "frameworks_seen", "terms", "batches",
+                                "settings", "entries", "writes", "erasures"})
+        if (!present.count(table))
+          integrity.problems.push_back(fmt::format("the table {} is missing", table));
+    }
+    const bool whole = integrity.problems.empty();
+    checks.push_back(std::move(integrity));
+    if (!whole) return checks;
+
+    StoreCheck schema{"schema", {}, fmt::format("version {}", schema_version())};
+    auto version = s.db.exec("SELECT max(version) FROM store_version");
+    if (pg_int(version.get(), 0, 0) != schema_version())
+      schema.problems.push_back(fmt::format(
+          "schema version {}, but this version of outcomes writes version {}",
+          pg_int(version.get(), 0, 0), schema_version()));
+    checks.push_back(std::move(schema));
+
+    // Entries and the record of erasures are never updated, deleted or truncated: triggers
+    // refuse it. Each must be there, enabled, fire before its statement on its table, and
+    // call the function that refuses.
+    StoreCheck append_only{"append-only", {}, "entries cannot be updated or deleted"};
+    constexpr int kBefore = 2, kDelete = 8, kUpdate = 16, kTruncate = 32;  // pg_trigger.tgtype
+    for (const auto& [table, rows] : {std::pair{"entries", "entries"},
+                                      std::pair{"erasures", "erasure records"}})
+      for (const auto& [event, bit] : {std::pair{"UPDATE", kUpdate}, std::pair{"DELETE", kDelete},
+                                       std::pair{"TRUNCATE", kTruncate}}) {
+        std::string trigger = fmt::format("{}_no_{}", table, event);
+        for (char& c : trigger) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        auto found = s.db.exec(
+            "SELECT t.tgenabled, t.tgtype, p.proname, p.prosrc FROM pg_catalog.pg_trigger AS t "
+            "JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid "
+            "JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace "
+            "JOIN pg_catalog.pg_proc AS p ON p.oid = t.tgfoid "
+            "WHERE n.nspname = $1 AND c.relname = $2 AND t.tgname = $3",
+            PgParams().add(s.schema).add(std::string(table)).add(trigger));
+        const PGresult* r = found.get();
+        if (PQntuples(r) == 0) {
+          append_only.problems.push_back(missing_guard_problem(trigger, rows, event));
+          continue;
+        }
+        const std::string enabled = pg_text(r, 0, 0);
+        const int64_t type = pg_int(r, 0, 1);
+        if ((enabled != "O" && enabled != "A") || !(type & kBefore) || !(type & bit) ||
+            pg_text(r, 0, 2) != "refuse_change" ||
+            pg_text(r, 0, 3).find("RAISE EXCEPTION") == std::string::npos)
+          append_only.problems.push_back(weak_guard_problem(trigger, rows, event));
+      }
+    checks.push_back(std::move(append_only));
+
+    StoreCheck references{"references", {}, ""};
+    {
+      ProblemList list(references);
+      for (const auto& orphans : kOrphanQueries)
+        each_row(orphans.sql, [&](const PGresult* r, int i) {
+          list.add(orphan_problem(pg_int(r, i, 0), orphans.what, pg_int(r, i, 1)));
+        });
+      each_row(kLostCorrectionsSql, [&](const PGresult* r, int i) {
+        list.add(lost_correction_problem(pg_int(r, i, 0), pg_int(r, i, 1)));
+      });
+      each_row(kCorrectedTwiceSql, [&](const PGresult* r, int i) {
+        list.add(corrected_twice_problem(pg_int(r, i, 0), pg_int(r, i, 1)));
+      });
+      each_row(unknown_kinds_sql(), [&](const PGresult* r, int i) {
+        list.add(unknown_kind_problem(pg_int(r, i, 0), pg_int(r, i, 1)));
+      });
+      each_row(kUnloggedSql,
+               [&](const PGresult* r, int i) { list.add(unlogged_problem(pg_int(r, i, 0))); });
+    }
+    checks.push_back(std::move(references));
+
+    StoreCheck batches{"batches", {}, ""};
+    {
+      ProblemList list(batches);
+      std::unordered_map<int64_t, int64_t> counts;
+      each_row(kBatchEntriesSql,
+               [&](const PGresult* r, int i) { counts[pg_int(r, i, 0)] = pg_int(r, i, 1); });
+      each_row(kBatchRowsSql, [&](const PGresult* r, int i) {
+        const auto it = counts.find(pg_int(r, i, 0));
+        std::string problem = batch_count_problem(pg_int(r, i, 0), pg_int(r, i, 1),
+                                                  it == counts.end() ? 0 : it->second);
+        if (!problem.empty()) list.add(std::move(problem));
+      });
+    }
+    checks.push_back(std::move(batches));
+    return checks;
+  });
 }
 
 }  // namespace outcomes

@@ -260,16 +260,17 @@ ErasurePlan PgTransaction::erase_person(const std::string& person, ErasureRecord
   return s.guard([&] {
     auto set = s.erasure_set(person);
     // The one write allowed past the append-only guards, inside this transaction only: the
-    // guards are dropped and made again before it commits (DDL is transactional).
+    // guards are turned off and on again before it commits (ALTER TABLE is transactional, and
+    // its lock lets readers go on reading meanwhile).
     s.db.exec_script(
-        "DROP TRIGGER entries_no_update ON entries; DROP TRIGGER entries_no_delete ON entries; "
-        "DROP TRIGGER entries_no_truncate ON entries;");
+        "ALTER TABLE entries DISABLE TRIGGER entries_no_update, DISABLE TRIGGER entries_no_delete");
     for (int64_t id : set.unlinked)
       s.db.exec("UPDATE entries SET supersedes = NULL WHERE id = $1", PgParams().add(id));
     // Latest first: a correction goes before the entry it corrects.
     for (auto it = set.erased.rbegin(); it != set.erased.rend(); ++it)
       s.db.exec("DELETE FROM entries WHERE id = $1", PgParams().add(*it));
-    s.db.exec_script(pg_append_only_triggers("entries", kEntriesAppendOnly));
+    s.db.exec_script(
+        "ALTER TABLE entries ENABLE TRIGGER entries_no_update, ENABLE TRIGGER entries_no_delete");
     if (set.person != 0) s.db.exec("DELETE FROM people WHERE id = $1", PgParams().add(set.person));
     for (int64_t id : set.terms)
       s.db.exec(

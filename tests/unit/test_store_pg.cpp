@@ -766,3 +766,41 @@ TEST_CASE("scrub rewrites the store's tables; backup says it is not supported ye
   TempDir dir;
   CHECK(error_of([&] { store.backup_to(dir / "copy.db"); }).find("pg_dump") != std::string::npos);
 }
+
+TEST_CASE("check_store passes a sound store and names damage: guards off or gone, counts wrong") {
+  TestSchema schema;
+  auto store = PgStore::create(server(), schema.name);
+  {
+    auto tx = store.begin();
+    const int64_t batch = tx->add_batch({0, "x.csv", "file", kWhen, "me", 2});
+    tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen, batch);
+    tx->append(make("P2", "2026-01-01", EntryKind::Note), kWhen, batch);
+    tx->erase_person("P2", {kWhen, "officer", "asked", 0, "dg"});
+    tx->commit();
+  }
+  auto checks = store.check_store();
+  std::vector<std::string> names;
+  for (const auto& check : checks) {
+    names.push_back(check.name);
+    CAPTURE(check.name);
+    CHECK(check.problems.empty());
+  }
+  CHECK(names == std::vector<std::string>{"integrity", "schema", "append-only", "references",
+                                          "batches"});
+  CHECK(checks[1].detail == "version 1");
+
+  const std::string s = "\"" + schema.name + "\"";
+  REQUIRE(run_sql("ALTER TABLE " + s + ".entries DISABLE TRIGGER entries_no_update") == "");
+  REQUIRE(run_sql("DROP TRIGGER erasures_no_truncate ON " + s + ".erasures") == "");
+  REQUIRE(run_sql("ALTER TABLE " + s + ".batches ALTER COLUMN \"rows\" SET DEFAULT 0; "
+                  "INSERT INTO " + s + ".batches VALUES (7, 'y.csv', '', '', '', 3)") == "");
+  checks = store.check_store();
+  REQUIRE(checks.size() == 5);
+  CHECK(checks[2].problems ==
+        std::vector<std::string>{
+            "the trigger entries_no_update no longer refuses every UPDATE of entries",
+            "the trigger erasures_no_truncate is missing: erasure records could be truncated"});
+  CHECK(checks[3].problems.empty());
+  CHECK(checks[4].problems ==
+        std::vector<std::string>{"batch 7 records 3 rows but 0 entries belong to it"});
+}
