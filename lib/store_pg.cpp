@@ -24,7 +24,8 @@ PgConnection::PgConnection(const std::string& conninfo) {
   }
   // The server's notices (e.g. "relation already exists, skipping") are not for the user's
   // terminal: the library prints nothing.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
 }
 
 PgResult PgConnection::checked(PGresult* raw, ExecStatusType ok) const {
@@ -56,9 +57,9 @@ PgResult PgConnection::checked(PGresult* raw, ExecStatusType ok) const {
 
 PgResult PgConnection::exec(const std::string& sql, const PgParams& params) const {
   const auto values = params.pointers();
-  return checked(PQexecParams(conn_, sql.c_str(), params.size(), nullptr, values.data(), nullptr,
-                              nullptr, 0),
-                 PGRES_COMMAND_OK);
+  return checked(
+      PQexecParams(conn_, sql.c_str(), params.size(), nullptr, values.data(), nullptr, nullptr, 0),
+      PGRES_COMMAND_OK);
 }
 
 void PgConnection::exec_script(const std::string& sql) const {
@@ -116,8 +117,7 @@ void check_pg_conninfo(const std::string& conninfo) {
 
 }  // namespace store_detail
 
-PgStore::Impl::Impl(std::string conninfo_, std::string schema_, bool read_only_,
-                    PgOptions options_)
+PgStore::Impl::Impl(std::string conninfo_, std::string schema_, bool read_only_, PgOptions options_)
     : conninfo(std::move(conninfo_)),
       schema(std::move(schema_)),
       db((store_detail::check_pg_conninfo(conninfo), conninfo)),
@@ -149,7 +149,8 @@ Error PgStore::Impl::error(const PgFailure& e) const {
 namespace {
 
 // The messages of the append-only guards, as SQLite's stores hold them.
-constexpr std::string_view kEntriesAppendOnly = "entries are append-only: record a correction instead";
+constexpr std::string_view kEntriesAppendOnly =
+    "entries are append-only: record a correction instead";
 constexpr std::string_view kErasuresAppendOnly = "the record of erasures is append-only";
 
 // The SQL making `table` append-only: triggers TABLE_no_update, TABLE_no_delete and
@@ -277,10 +278,9 @@ std::optional<int> stored_version(PgStore::Impl& s) {
   return static_cast<int>(pg_int(version.get(), 0, 0));
 }
 
-// Runs `body` in one transaction holding the write lock: committed when it returns, rolled
-// back when it throws.
+// Runs `body` once in a transaction holding the write lock.
 template <class Body>
-void in_write(PgStore::Impl& s, Body&& body) {
+void write_once(PgStore::Impl& s, Body& body) {
   s.db.exec("BEGIN");
   try {
     pg_lock_for_write(s);
@@ -296,6 +296,13 @@ void in_write(PgStore::Impl& s, Body&& body) {
   }
 }
 
+// Runs `body` in one transaction holding the write lock: committed when it returns, rolled
+// back when it throws; tried again when it fails transiently (`body` sees the store anew).
+template <class Body>
+void in_write(PgStore::Impl& s, Body&& body) {
+  retry_transient([&] { write_once(s, body); });
+}
+
 // Applies the steps beyond the store's version, inside the caller's write.
 void apply_steps(PgStore::Impl& s) {
   const int target = PgStore::schema_version();
@@ -309,7 +316,6 @@ void apply_steps(PgStore::Impl& s) {
 }
 
 }  // namespace
-
 
 // Advisory lock keys of a store: the first says "outcomes", the second is the schema's.
 constexpr int kLockClass = 0x6f757463;
@@ -393,8 +399,7 @@ std::unique_ptr<PgStore::Impl> connect(const std::string& conninfo, const std::s
 
 }  // namespace
 
-PgStore PgStore::create(const std::string& conninfo, const std::string& schema,
-                        PgOptions options) {
+PgStore PgStore::create(const std::string& conninfo, const std::string& schema, PgOptions options) {
   auto impl = connect(conninfo, schema, false, options);
   auto& s = *impl;
   s.guard([&] {
@@ -406,10 +411,11 @@ PgStore PgStore::create(const std::string& conninfo, const std::string& schema,
       if (PQntuples(exists.get()) != 0)
         throw Error(fmt::format("{}: the schema is already there; refusing to replace it", s.name));
       const std::string quoted = s.db.quote_identifier(s.schema);
-      s.db.exec_script(fmt::format("CREATE SCHEMA {0}; CREATE TABLE {0}.store_version "
-                                   "(version integer NOT NULL); INSERT INTO {0}.store_version "
-                                   "VALUES (0);",
-                                   quoted));
+      s.db.exec_script(
+          fmt::format("CREATE SCHEMA {0}; CREATE TABLE {0}.store_version "
+                      "(version integer NOT NULL); INSERT INTO {0}.store_version "
+                      "VALUES (0);",
+                      quoted));
       apply_steps(s);
     });
   });
@@ -428,8 +434,8 @@ PgStore PgStore::open(const std::string& conninfo, const std::string& schema, bo
           "{}: no journey store here (a workspace's store is made by 'outcomes init')", s.name));
     const auto version = stored_version(s);
     if (!version || *version == 0)
-      throw Error(fmt::format("{}: not an outcomes store (a schema made by something else)",
-                              s.name));
+      throw Error(
+          fmt::format("{}: not an outcomes store (a schema made by something else)", s.name));
     if (*version > schema_version()) throw newer_store(s, *version);
     if (*version < schema_version()) {
       if (read_only)

@@ -33,6 +33,27 @@ class PgFailure : public std::runtime_error {
   std::string constraint;
 };
 
+// True for a failure that a transaction may simply be tried again after: a serialization
+// failure or a deadlock (SQLSTATE 40001, 40P01).
+inline bool is_transient(const PgFailure& e) {
+  return e.sqlstate == "40001" || e.sqlstate == "40P01";
+}
+
+// Tries a transaction's opening `attempt` again, up to a few times, while it fails transiently;
+// `attempt` must roll back what it began before it throws.
+template <class Attempt>
+void retry_transient(Attempt&& attempt) {
+  constexpr int kTries = 5;
+  for (int tries = 1;; ++tries) {
+    try {
+      attempt();
+      return;
+    } catch (const PgFailure& e) {
+      if (!is_transient(e) || tries == kTries) throw;
+    }
+  }
+}
+
 // Owns a PGresult.
 struct PgResultFree {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -48,9 +69,7 @@ class PgParams {
   }
   PgParams& add(int64_t value) { return add(std::to_string(value)); }
   PgParams& add(int value) { return add(std::to_string(value)); }
-  PgParams& add(const std::optional<int>& value) {
-    return value ? add(*value) : add_null();
-  }
+  PgParams& add(const std::optional<int>& value) { return value ? add(*value) : add_null(); }
   // NULL for 0 (an id that is not there).
   PgParams& add_id(int64_t value) { return value != 0 ? add(value) : add_null(); }
   // NULL for "".
@@ -96,8 +115,7 @@ class PgConnection {
 
 // Text of row `row`, column `column` ("" for NULL).
 inline std::string pg_text(const PGresult* r, int row, int column) {
-  return std::string(PQgetvalue(r, row, column),
-                     static_cast<size_t>(PQgetlength(r, row, column)));
+  return std::string(PQgetvalue(r, row, column), static_cast<size_t>(PQgetlength(r, row, column)));
 }
 inline bool pg_null(const PGresult* r, int row, int column) {
   return PQgetisnull(r, row, column) != 0;

@@ -3,8 +3,8 @@
 #include <unordered_set>
 
 #include "hash.h"
-#include "store_problems.h"
 #include "store_pg_impl.h"
+#include "store_problems.h"
 
 namespace outcomes {
 
@@ -47,8 +47,8 @@ std::string entry_select(const std::string& text_kinds = {}) {
       "FROM entries AS e JOIN people AS p ON p.id = e.person "
       "LEFT JOIN frameworks_seen AS f ON f.id = e.framework "
       "LEFT JOIN terms AS m ON m.id = e.measure LEFT JOIN terms AS st ON st.id = e.status",
-      all ? "e.text" : fmt::format("CASE WHEN e.kind = ANY({}::integer[]) THEN e.text END",
-                                   text_kinds),
+      all ? "e.text"
+          : fmt::format("CASE WHEN e.kind = ANY({}::integer[]) THEN e.text END", text_kinds),
       all ? "e.\"by\"" : "NULL", all ? "e.ref" : "NULL", all ? "e.reason" : "NULL");
 }
 
@@ -194,9 +194,9 @@ bool PgStore::has_legacy_batches() const {
     // A range of the index on content_hash: every value that starts with the prefix.
     std::string after(kLegacyDigestPrefix);
     ++after.back();
-    auto found = s.db.exec(
-        "SELECT 1 FROM batches WHERE content_hash >= $1 AND content_hash < $2 LIMIT 1",
-        PgParams().add(std::string(kLegacyDigestPrefix)).add(after));
+    auto found =
+        s.db.exec("SELECT 1 FROM batches WHERE content_hash >= $1 AND content_hash < $2 LIMIT 1",
+                  PgParams().add(std::string(kLegacyDigestPrefix)).add(after));
     return PQntuples(found.get()) > 0;
   });
 }
@@ -249,8 +249,8 @@ std::vector<ErasureRecord> PgStore::erasures() const {
     const PGresult* r = all.get();
     std::vector<ErasureRecord> records;
     for (int i = 0; i < PQntuples(r); ++i)
-      records.push_back(
-          {pg_text(r, i, 0), pg_text(r, i, 1), pg_text(r, i, 2), pg_int(r, i, 3), pg_text(r, i, 4)});
+      records.push_back({pg_text(r, i, 0), pg_text(r, i, 1), pg_text(r, i, 2), pg_int(r, i, 3),
+                         pg_text(r, i, 4)});
     return records;
   });
 }
@@ -316,9 +316,9 @@ std::vector<StoreCheck> PgStore::check_store() const {
     StoreCheck schema{"schema", {}, fmt::format("version {}", schema_version())};
     auto version = s.db.exec("SELECT max(version) FROM store_version");
     if (pg_int(version.get(), 0, 0) != schema_version())
-      schema.problems.push_back(fmt::format(
-          "schema version {}, but this version of outcomes writes version {}",
-          pg_int(version.get(), 0, 0), schema_version()));
+      schema.problems.push_back(
+          fmt::format("schema version {}, but this version of outcomes writes version {}",
+                      pg_int(version.get(), 0, 0), schema_version()));
     checks.push_back(std::move(schema));
 
     // Entries and the record of erasures are never updated, deleted or truncated: triggers
@@ -326,8 +326,8 @@ std::vector<StoreCheck> PgStore::check_store() const {
     // call the function that refuses.
     StoreCheck append_only{"append-only", {}, "entries cannot be updated or deleted"};
     constexpr int kBefore = 2, kDelete = 8, kUpdate = 16, kTruncate = 32;  // pg_trigger.tgtype
-    for (const auto& [table, rows] : {std::pair{"entries", "entries"},
-                                      std::pair{"erasures", "erasure records"}})
+    for (const auto& [table, rows] :
+         {std::pair{"entries", "entries"}, std::pair{"erasures", "erasure records"}})
       for (const auto& [event, bit] : {std::pair{"UPDATE", kUpdate}, std::pair{"DELETE", kDelete},
                                        std::pair{"TRUNCATE", kTruncate}}) {
         std::string trigger = fmt::format("{}_no_{}", table, event);

@@ -18,8 +18,8 @@ int64_t next_row_id(const PgConnection& db, const char* table) {
 // Finds the id of the row of `table` whose `column` is `value`, adding the row when new.
 int64_t intern(const PgConnection& db, const char* table, const char* column,
                const std::string& value) {
-  auto found = db.exec(fmt::format("SELECT id FROM {} WHERE {} = $1", table, column),
-                       PgParams().add(value));
+  auto found =
+      db.exec(fmt::format("SELECT id FROM {} WHERE {} = $1", table, column), PgParams().add(value));
   if (PQntuples(found.get()) > 0) return pg_int(found.get(), 0, 0);
   const int64_t id = next_row_id(db, table);
   db.exec(fmt::format("INSERT INTO {} (id, {}) VALUES ($1, $2)", table, column),
@@ -36,11 +36,20 @@ bool is_ref_clash(const PgFailure& e) {
 void copy_text(std::string& out, const std::string& text) {
   for (char c : text) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -81,8 +90,7 @@ class PgTransaction final : public StoreTransaction {
 
  private:
   void check_open(const char* what) const {
-    if (done_)
-      throw Error(fmt::format("{}: {} after the write was committed", s_.name, what));
+    if (done_) throw Error(fmt::format("{}: {} after the write was committed", s_.name, what));
   }
   PgStore::Impl& s_;
   bool done_ = false;
@@ -93,29 +101,32 @@ PgTransaction::PgTransaction(PgStore::Impl& store, bool /*bulk*/) : s_(store) {
   if (s.read_only) throw Error(fmt::format("{}: the store was opened read-only", s.name));
   if (s.in_transaction || s.in_read)
     throw Error(fmt::format("{}: a write is already in progress on this store", s.name));
+  // Nothing is written before the lock is held, so the opening is safe to try again.
   s.guard([&] {
-    // READ COMMITTED: each statement sees what was committed before it, so once the lock is
-    // held every read sees the previous writer's entries.
-    s.db.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
-    try {
-      pg_lock_for_write(s);
-      s.next_id = next_row_id(s.db, "entries");
-      // An erasure (by any process) removes people and terms: ids kept before it may name
-      // nothing, or something else, now.
-      auto count = s.db.exec("SELECT COUNT(*) FROM erasures");
-      const int64_t erasures = pg_int(count.get(), 0, 0);
-      if (erasures != s.erasures_seen) {
-        s.forget_new_ids();
-        s.erasures_seen = erasures;
-      }
-    } catch (...) {
+    retry_transient([&] {
+      // READ COMMITTED: each statement sees what was committed before it, so once the lock is
+      // held every read sees the previous writer's entries.
+      s.db.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
       try {
-        s.db.exec("ROLLBACK");
+        pg_lock_for_write(s);
+        s.next_id = next_row_id(s.db, "entries");
+        // An erasure (by any process) removes people and terms: ids kept before it may name
+        // nothing, or something else, now.
+        auto count = s.db.exec("SELECT COUNT(*) FROM erasures");
+        const int64_t erasures = pg_int(count.get(), 0, 0);
+        if (erasures != s.erasures_seen) {
+          s.forget_new_ids();
+          s.erasures_seen = erasures;
+        }
       } catch (...) {
-        // The original error is what matters.
+        try {
+          s.db.exec("ROLLBACK");
+        } catch (...) {
+          // The original error is what matters.
+        }
+        throw;
       }
-      throw;
-    }
+    });
   });
   s.in_transaction = true;
   s.logged_write = false;
@@ -141,8 +152,8 @@ int64_t PgTransaction::append(const NewEntry& entry, const std::string& recorded
     const int64_t id = s.next_id;
     int64_t seq = id;
     if (entry.supersedes != 0) {
-      auto found = s.db.exec("SELECT seq FROM entries WHERE id = $1",
-                             PgParams().add(entry.supersedes));
+      auto found =
+          s.db.exec("SELECT seq FROM entries WHERE id = $1", PgParams().add(entry.supersedes));
       if (PQntuples(found.get()) == 0)
         throw Error(fmt::format("{}: entry {} does not exist, so it cannot be corrected", s.name,
                                 entry.supersedes));
@@ -341,20 +352,21 @@ PgStore::Impl::EntryIds PgStore::Impl::ids_of(const NewEntry& entry) {
     if (auto it = framework_ids.find(key); it != framework_ids.end()) {
       ids.framework = it->second;
     } else {
-      auto found = db.exec(
-          "SELECT id FROM frameworks_seen WHERE framework = $1 AND content_hash = $2",
-          PgParams().add(entry.framework).add(entry.framework_hash));
+      auto found =
+          db.exec("SELECT id FROM frameworks_seen WHERE framework = $1 AND content_hash = $2",
+                  PgParams().add(entry.framework).add(entry.framework_hash));
       if (PQntuples(found.get()) > 0) {
         ids.framework = pg_int(found.get(), 0, 0);
       } else {
         ids.framework = next_row_id(db, "frameworks_seen");
-        db.exec("INSERT INTO frameworks_seen (id, framework, version, content_hash) VALUES ($1, "
-                "$2, $3, $4)",
-                PgParams()
-                    .add(ids.framework)
-                    .add(entry.framework)
-                    .add(entry.framework_version)
-                    .add(entry.framework_hash));
+        db.exec(
+            "INSERT INTO frameworks_seen (id, framework, version, content_hash) VALUES ($1, "
+            "$2, $3, $4)",
+            PgParams()
+                .add(ids.framework)
+                .add(entry.framework)
+                .add(entry.framework_version)
+                .add(entry.framework_hash));
       }
       framework_ids.emplace(std::move(key), ids.framework);
     }
@@ -401,9 +413,10 @@ PgStore::Impl::ErasureSet PgStore::Impl::erasure_set(const std::string& ref) con
     const int64_t id = todo.back();
     todo.pop_back();
     if (!ids.insert(id).second) continue;
-    auto row = db.exec("SELECT supersedes, kind, day, batch, measure, status FROM entries "
-                       "WHERE id = $1",
-                       PgParams().add(id));
+    auto row = db.exec(
+        "SELECT supersedes, kind, day, batch, measure, status FROM entries "
+        "WHERE id = $1",
+        PgParams().add(id));
     const PGresult* r = row.get();
     if (PQntuples(r) == 0) damaged(fmt::format("entry {} is corrected but not stored", id));
     if (!pg_null(r, 0, 0)) todo.push_back(pg_int(r, 0, 0));
@@ -427,9 +440,9 @@ PgStore::Impl::ErasureSet PgStore::Impl::erasure_set(const std::string& ref) con
       if (!ids.count(pg_int(later.get(), r, 0))) set.unlinked.push_back(pg_int(later.get(), r, 0));
   }
   for (int64_t id : set.erased) {
-    auto write = db.exec(
-        "SELECT first_id FROM writes WHERE first_id <= $1 ORDER BY first_id DESC LIMIT 1",
-        PgParams().add(id));
+    auto write =
+        db.exec("SELECT first_id FROM writes WHERE first_id <= $1 ORDER BY first_id DESC LIMIT 1",
+                PgParams().add(id));
     if (PQntuples(write.get()) == 0)
       damaged(fmt::format("entry {} is missing from the log of writes", id));
     const int64_t first = pg_int(write.get(), 0, 0);

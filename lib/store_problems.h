@@ -104,8 +104,8 @@ inline std::string lost_correction_problem(int64_t entry, int64_t corrected) {
 }
 inline std::string corrected_twice_problem(int64_t entry, int64_t corrections) {
   return fmt::format(
-      "entry {} is corrected by {} entries; a correction replaces the current version only",
-      entry, corrections);
+      "entry {} is corrected by {} entries; a correction replaces the current version only", entry,
+      corrections);
 }
 inline std::string unknown_kind_problem(int64_t entry, int64_t kind) {
   return fmt::format("entry {} has unknown kind {}", entry, kind);

@@ -52,7 +52,8 @@ const bool kServerChecked = !server().empty();
 // error message ("" when it succeeded).
 std::string run_sql(const std::string& sql) {
   PGconn* conn = PQconnectdb(server().c_str());
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   PGresult* r = PQexec(conn, sql.c_str());
   const auto status = PQresultStatus(r);
   std::string message;
@@ -255,7 +256,8 @@ TEST_CASE("append stores every field and reads it back") {
       tx->append(make("P018", "2026-10-04", static_cast<EntryKind>(k)), kWhen);
     tx->commit();
   }
-  auto bare = store.entries(query([](EntryQuery& q) { q.people = std::vector<std::string>{"P018"}; }));
+  auto bare =
+      store.entries(query([](EntryQuery& q) { q.people = std::vector<std::string>{"P018"}; }));
   REQUIRE(bare.size() == kEntryKindCount);
   for (int k = 0; k < kEntryKindCount; ++k) {
     CHECK(bare[static_cast<size_t>(k)].kind == static_cast<EntryKind>(k));
@@ -340,14 +342,14 @@ TEST_CASE("the database refuses UPDATE, DELETE and TRUNCATE of entries and erasu
     tx->commit();
   }
   const std::string s = "\"" + schema.name + "\"";
-  for (const std::string& sql : {"UPDATE " + s + ".entries SET day = 0", "DELETE FROM " + s + ".entries",
-                                "TRUNCATE " + s + ".entries"}) {
+  for (const std::string& sql : {"UPDATE " + s + ".entries SET day = 0",
+                                 "DELETE FROM " + s + ".entries", "TRUNCATE " + s + ".entries"}) {
     CAPTURE(sql);
     CHECK(run_sql(sql).find("entries are append-only: record a correction instead") !=
           std::string::npos);
   }
   for (const std::string& sql : {"UPDATE " + s + ".erasures SET reason = ''",
-                                "DELETE FROM " + s + ".erasures", "TRUNCATE " + s + ".erasures"}) {
+                                 "DELETE FROM " + s + ".erasures", "TRUNCATE " + s + ".erasures"}) {
     CAPTURE(sql);
     CHECK(run_sql(sql).find("the record of erasures is append-only") != std::string::npos);
   }
@@ -372,8 +374,9 @@ TEST_CASE("a transaction not committed leaves nothing behind; ids continue") {
     CHECK(tx->add_batch({0, "b.csv", "h2", kWhen, "me", 0}) == 1);
     CHECK(tx->append(make("P2", "2026-01-01", EntryKind::Note), kWhen) == 1);
     tx->commit();
-    CHECK(error_of([&] { tx->append(make("P2", "2026-01-01", EntryKind::Note), kWhen); })
-              .find("after the write was committed") != std::string::npos);
+    CHECK(error_of([&] {
+            tx->append(make("P2", "2026-01-01", EntryKind::Note), kWhen);
+          }).find("after the write was committed") != std::string::npos);
   }
   // A second write on the same store object while one is open is refused.
   auto tx = store.begin();
@@ -502,16 +505,27 @@ TEST_CASE("every EntryQuery filter reads what the SQLite store reads, in the sam
   std::vector<EntryQuery> queries;
   queries.push_back({});
   queries.push_back(query([](EntryQuery& q) { q.include_superseded = true; }));
-  queries.push_back(query([](EntryQuery& q) { q.people = std::vector<std::string>{"P10", "Ö", "nobody", "P10"}; }));
+  queries.push_back(query([](EntryQuery& q) {
+    q.people = std::vector<std::string>{"P10", "Ö", "nobody", "P10"};
+  }));
   queries.push_back(query([](EntryQuery& q) { q.people = std::vector<std::string>{}; }));
   queries.push_back(query([](EntryQuery& q) { q.from = day("2026-02-10"); }));
   queries.push_back(query([](EntryQuery& q) { q.to = day("2026-02-10"); }));
-  queries.push_back(query([](EntryQuery& q) { q.from = day("2026-02-01"); q.to = day("2026-03-31"); }));
-  queries.push_back(query([](EntryQuery& q) { q.kinds = std::vector<EntryKind>{EntryKind::Enrol, EntryKind::Exit,
-                                                     EntryKind::Attribute}; }));
-  queries.push_back(query([](EntryQuery& q) { q.from = day("2026-02-01"); q.to = day("2026-03-31"); q.kinds = std::vector<EntryKind>{EntryKind::Contact, EntryKind::Note}; }));
+  queries.push_back(query([](EntryQuery& q) {
+    q.from = day("2026-02-01");
+    q.to = day("2026-03-31");
+  }));
+  queries.push_back(query([](EntryQuery& q) {
+    q.kinds = std::vector<EntryKind>{EntryKind::Enrol, EntryKind::Exit, EntryKind::Attribute};
+  }));
+  queries.push_back(query([](EntryQuery& q) {
+    q.from = day("2026-02-01");
+    q.to = day("2026-03-31");
+    q.kinds = std::vector<EntryKind>{EntryKind::Contact, EntryKind::Note};
+  }));
   queries.push_back(query([](EntryQuery& q) { q.kinds = std::vector<EntryKind>{}; }));
-  queries.push_back(query([](EntryQuery& q) { q.text_kinds = std::vector<EntryKind>{EntryKind::Note}; }));
+  queries.push_back(
+      query([](EntryQuery& q) { q.text_kinds = std::vector<EntryKind>{EntryKind::Note}; }));
   queries.push_back(query([](EntryQuery& q) { q.text_kinds = std::vector<EntryKind>{}; }));
   EntryQuery recent;
   recent.recent_kinds = {EntryKind::Contact, EntryKind::Note};
@@ -519,17 +533,27 @@ TEST_CASE("every EntryQuery filter reads what the SQLite store reads, in the sam
   queries.push_back(recent);
   recent.people = std::vector<std::string>{"P1", "p2"};
   queries.push_back(recent);
-  queries.push_back(query([](EntryQuery& q) { q.recorded_from = std::string("2026-10-01T00:00:00Z"); }));
-  queries.push_back(query([](EntryQuery& q) { q.recorded_to = std::string("2026-10-01T10:00:00Z"); }));
-  queries.push_back(query([](EntryQuery& q) { q.people = std::vector<std::string>{"P3"}; q.include_superseded = true; q.recorded_from = std::string("2026-10-01T00:00:00Z"); q.recorded_to = std::string("2026-10-31T00:00:00Z"); }));
+  queries.push_back(
+      query([](EntryQuery& q) { q.recorded_from = std::string("2026-10-01T00:00:00Z"); }));
+  queries.push_back(
+      query([](EntryQuery& q) { q.recorded_to = std::string("2026-10-01T10:00:00Z"); }));
+  queries.push_back(query([](EntryQuery& q) {
+    q.people = std::vector<std::string>{"P3"};
+    q.include_superseded = true;
+    q.recorded_from = std::string("2026-10-01T00:00:00Z");
+    q.recorded_to = std::string("2026-10-31T00:00:00Z");
+  }));
   for (size_t q = 0; q < queries.size(); ++q) {
     CAPTURE(q);
     const auto want = describe(lite.entries(queries[q]));
     CHECK(describe(pg.entries(queries[q])) == want);
   }
   // The filters select something (the comparison above would pass on two empty reads).
-  CHECK(pg.entries(query([](EntryQuery& q) { q.kinds = std::vector<EntryKind>{EntryKind::Exit}; })).size() == 20);
-  CHECK(pg.entries(query([](EntryQuery& q) { q.recorded_from = std::string("2026-11-01T00:00:00Z"); })).size() == 74);
+  CHECK(pg.entries(query([](EntryQuery& q) { q.kinds = std::vector<EntryKind>{EntryKind::Exit}; }))
+            .size() == 20);
+  CHECK(pg.entries(
+              query([](EntryQuery& q) { q.recorded_from = std::string("2026-11-01T00:00:00Z"); }))
+            .size() == 74);
   CHECK(pg.people() == lite.people());
   CHECK(pg.entry_count() == lite.entry_count());
   for (int64_t id : {1, 2, 221, 300})
@@ -666,7 +690,7 @@ TEST_CASE("a store opened read-only reads but refuses writes; a reader sees what
   auto reader = store.open_reader();
   auto tx = store.begin();
   tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
-  CHECK(store.entry_count() == 1);   // the writer sees its own write
+  CHECK(store.entry_count() == 1);    // the writer sees its own write
   CHECK(reader->entry_count() == 0);  // the reader, the store as last committed
   tx->commit();
   CHECK(reader->entry_count() == 1);
@@ -742,15 +766,16 @@ TEST_CASE("erasing a person removes their entries and what only they used; the g
                                 schema.name)) == "0");
   CHECK(first_value(fmt::format("SELECT count(*) FROM \"{}\".terms WHERE text = 'shared'",
                                 schema.name)) == "1");
-  CHECK(run_sql(fmt::format("DELETE FROM \"{}\".entries", schema.name))
-            .find("append-only") != std::string::npos);
+  CHECK(run_sql(fmt::format("DELETE FROM \"{}\".entries", schema.name)).find("append-only") !=
+        std::string::npos);
   // New writes after an erasure get fresh ids for people and terms.
   {
     auto tx = store.begin();
     tx->append(item("Gone", "2026-05-01", "only-theirs", 1), kWhen);
     tx->commit();
   }
-  CHECK(store.entries(query([](EntryQuery& q) { q.people = std::vector<std::string>{"Gone"}; })).size() == 1);
+  CHECK(store.entries(query([](EntryQuery& q) { q.people = std::vector<std::string>{"Gone"}; }))
+            .size() == 1);
 }
 
 TEST_CASE("scrub rewrites the store's tables; backup says it is not supported yet") {
@@ -785,15 +810,17 @@ TEST_CASE("check_store passes a sound store and names damage: guards off or gone
     CAPTURE(check.name);
     CHECK(check.problems.empty());
   }
-  CHECK(names == std::vector<std::string>{"integrity", "schema", "append-only", "references",
-                                          "batches"});
+  CHECK(names ==
+        std::vector<std::string>{"integrity", "schema", "append-only", "references", "batches"});
   CHECK(checks[1].detail == "version 1");
 
   const std::string s = "\"" + schema.name + "\"";
   REQUIRE(run_sql("ALTER TABLE " + s + ".entries DISABLE TRIGGER entries_no_update") == "");
   REQUIRE(run_sql("DROP TRIGGER erasures_no_truncate ON " + s + ".erasures") == "");
-  REQUIRE(run_sql("ALTER TABLE " + s + ".batches ALTER COLUMN \"rows\" SET DEFAULT 0; "
-                  "INSERT INTO " + s + ".batches VALUES (7, 'y.csv', '', '', '', 3)") == "");
+  REQUIRE(run_sql("ALTER TABLE " + s +
+                  ".batches ALTER COLUMN \"rows\" SET DEFAULT 0; "
+                  "INSERT INTO " +
+                  s + ".batches VALUES (7, 'y.csv', '', '', '', 3)") == "");
   checks = store.check_store();
   REQUIRE(checks.size() == 5);
   CHECK(checks[2].problems ==
