@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "error.h"
+#include "store_erasure.h"
 #include "store_pg.h"
 
 namespace outcomes {
@@ -113,6 +114,21 @@ class PgConnection {
   PGconn* conn_ = nullptr;
 };
 
+// An SQL array literal of text, every element quoted, to pass as one parameter.
+inline std::string pg_text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 // Text of row `row`, column `column` ("" for NULL).
 inline std::string pg_text(const PGresult* r, int row, int column) {
   return std::string(PQgetvalue(r, row, column), static_cast<size_t>(PQgetlength(r, row, column)));
@@ -164,6 +180,9 @@ struct PgStore::Impl {
     int64_t person = 0, framework = 0, measure = 0, status = 0;
   };
   EntryIds ids_of(const NewEntry& entry);
+  // Finds the ids of many entries' people and terms at once, adding those not yet stored, so
+  // that ids_of answers each of those entries from memory (a file import's many people).
+  void intern_all(const std::vector<const NewEntry*>& entries);
 
   // The log of writes: a row for the first entry of each run of entries recorded at one time.
   void log_write(int64_t first_id, const std::string& recorded_at);
@@ -184,16 +203,7 @@ struct PgStore::Impl {
     throw Error(fmt::format("{}: the store is damaged ({}); restore it from a backup", name, what));
   }
 
-  // The entries an erasure of one person removes, and what they leave behind.
-  struct ErasureSet {
-    int64_t person = 0;                                // people.id; 0 when not stored
-    std::vector<int64_t> erased;                       // ascending
-    std::vector<int64_t> unlinked;                     // surviving corrections of erased entries
-    std::vector<int64_t> writes;                       // first_id of each write holding them
-    std::vector<std::pair<int64_t, int64_t>> batches;  // batch id, entries erased from it
-    std::vector<int64_t> terms;                        // terms the erased entries name
-    ErasurePlan plan;
-  };
+  // What erasing the person `ref` removes (collect_erasure, through this store's lookups).
   ErasureSet erasure_set(const std::string& ref) const;
 };
 

@@ -20,21 +20,6 @@ std::string int_array(const std::vector<EntryKind>& kinds) {
   return out + "}";
 }
 
-// An SQL array literal of text, every element quoted, passed as a parameter.
-std::string text_array(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (const auto& v : values) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char c : v) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 // The columns and tables of a read of entries (read_row reads a row of them). With
 // `text_kinds` (a parameter, "$N"), only what assessing journeys needs: free text only of
 // those kinds, and no worker, ref or correction reason.
@@ -127,7 +112,8 @@ void PgStore::for_each_entry(const EntryQuery& query,
     std::string sql = entry_select(text_kinds) + " WHERE TRUE";
     if (query.from) sql += " AND e.day >= " + param(std::to_string(query.from->days));
     if (query.to) sql += " AND e.day <= " + param(std::to_string(query.to->days));
-    if (query.people) sql += " AND p.ref = ANY(" + param(text_array(*query.people)) + "::text[])";
+    if (query.people)
+      sql += " AND p.ref = ANY(" + param(pg_text_array(*query.people)) + "::text[])";
     if (query.kinds) sql += " AND e.kind = ANY(" + param(int_array(*query.kinds)) + "::integer[])";
     if (query.kinds_from && !query.recent_kinds.empty()) {
       const std::string recent = param(int_array(query.recent_kinds));

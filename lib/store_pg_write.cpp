@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "store_pg_impl.h"
+#include "store_problems.h"
 
 namespace outcomes {
 
@@ -198,6 +199,7 @@ void PgTransaction::append_all(const std::vector<const NewEntry*>& entries,
   s.guard([&] {
     // The ids of people, terms and frameworks first (they may need rows of their own), then
     // every entry in one COPY: the connection can run nothing else while a COPY is open.
+    s.intern_all(entries);
     std::vector<PgStore::Impl::EntryIds> ids;
     ids.reserve(entries.size());
     for (const NewEntry* e : entries) ids.push_back(s.ids_of(*e));
@@ -383,6 +385,48 @@ PgStore::Impl::EntryIds PgStore::Impl::ids_of(const NewEntry& entry) {
   return ids;
 }
 
+namespace {
+
+// Finds the ids of `values` (distinct, none in `ids`) in the column `column` of `table`, adds
+// rows for those not stored, and puts every one in `ids`: two statements, however many.
+void intern_many(const PgConnection& db, const char* table, const char* column,
+                 const std::vector<std::string>& values,
+                 std::unordered_map<std::string, int64_t>& ids) {
+  if (values.empty()) return;
+  const std::string array = pg_text_array(values);
+  auto found =
+      db.exec(fmt::format("SELECT {1}, id FROM {0} WHERE {1} = ANY($1::text[])", table, column),
+              PgParams().add(array));
+  for (int r = 0; r < PQntuples(found.get()); ++r)
+    ids.emplace(pg_text(found.get(), r, 0), pg_int(found.get(), r, 1));
+  std::vector<std::string> added;
+  for (const auto& v : values)
+    if (!ids.count(v)) added.push_back(v);
+  if (added.empty()) return;
+  const int64_t first = next_row_id(db, table);
+  db.exec(fmt::format("INSERT INTO {} (id, {}) SELECT $1 + n - 1, v FROM "
+                      "unnest($2::text[]) WITH ORDINALITY AS u(v, n)",
+                      table, column),
+          PgParams().add(first).add(pg_text_array(added)));
+  for (size_t i = 0; i < added.size(); ++i) ids.emplace(added[i], first + static_cast<int64_t>(i));
+}
+
+}  // namespace
+
+void PgStore::Impl::intern_all(const std::vector<const NewEntry*>& entries) {
+  std::vector<std::string> people, terms;
+  std::unordered_set<std::string_view> seen_people, seen_terms;
+  for (const NewEntry* e : entries) {
+    if (!person_ids.count(e->person) && seen_people.insert(e->person).second)
+      people.push_back(e->person);
+    for (const std::string* term : {&e->measure, &e->status})
+      if (!term->empty() && !term_ids.count(*term) && seen_terms.insert(*term).second)
+        terms.push_back(*term);
+  }
+  intern_many(db, "people", "ref", people, person_ids);
+  intern_many(db, "terms", "text", terms, term_ids);
+}
+
 void PgStore::Impl::log_write(int64_t first_id, const std::string& recorded_at) {
   if (logged_write && recorded_at == logged_at) return;
   db.exec("INSERT INTO writes (first_id, recorded_at) VALUES ($1, $2)",
@@ -391,70 +435,46 @@ void PgStore::Impl::log_write(int64_t first_id, const std::string& recorded_at) 
   logged_at = recorded_at;
 }
 
-// Every entry naming `ref`, and every earlier version of each (a fact corrected onto the
-// person from another reference was theirs all along). A later version under another
-// reference survives as that person's entry, no longer marked as a correction.
-PgStore::Impl::ErasureSet PgStore::Impl::erasure_set(const std::string& ref) const {
-  ErasureSet set;
-  {
-    auto found = db.exec("SELECT id FROM people WHERE ref = $1", PgParams().add(ref));
-    if (PQntuples(found.get()) == 0) return set;
-    set.person = pg_int(found.get(), 0, 0);
-  }
-  std::vector<int64_t> todo;
-  {
-    auto own = db.exec("SELECT id FROM entries WHERE person = $1", PgParams().add(set.person));
-    for (int r = 0; r < PQntuples(own.get()); ++r) todo.push_back(pg_int(own.get(), r, 0));
-  }
-  std::unordered_set<int64_t> ids;
-  std::unordered_map<int64_t, int64_t> batch_rows;
-  std::unordered_set<int64_t> terms;
-  while (!todo.empty()) {
-    const int64_t id = todo.back();
-    todo.pop_back();
-    if (!ids.insert(id).second) continue;
-    auto row = db.exec(
-        "SELECT supersedes, kind, day, batch, measure, status FROM entries "
-        "WHERE id = $1",
-        PgParams().add(id));
-    const PGresult* r = row.get();
-    if (PQntuples(r) == 0) damaged(fmt::format("entry {} is corrected but not stored", id));
-    if (!pg_null(r, 0, 0)) todo.push_back(pg_int(r, 0, 0));
-    const auto kind = pg_int(r, 0, 1);
-    if (kind < 0 || kind >= kEntryKindCount)
-      damaged(fmt::format("entry {} has unknown kind {}", id, kind));
-    ++set.plan.by_kind[static_cast<size_t>(kind)];
-    const Date day{static_cast<int32_t>(pg_int(r, 0, 2))};
-    if (!set.plan.first || day < *set.plan.first) set.plan.first = day;
-    if (!set.plan.last || *set.plan.last < day) set.plan.last = day;
-    if (!pg_null(r, 0, 3)) ++batch_rows[pg_int(r, 0, 3)];
-    for (int c : {4, 5})
-      if (!pg_null(r, 0, c)) terms.insert(pg_int(r, 0, c));
-  }
-  set.erased.assign(ids.begin(), ids.end());
-  std::sort(set.erased.begin(), set.erased.end());
-  set.plan.entries = static_cast<int64_t>(set.erased.size());
-  for (int64_t id : set.erased) {
-    auto later = db.exec("SELECT id FROM entries WHERE supersedes = $1", PgParams().add(id));
-    for (int r = 0; r < PQntuples(later.get()); ++r)
-      if (!ids.count(pg_int(later.get(), r, 0))) set.unlinked.push_back(pg_int(later.get(), r, 0));
-  }
-  for (int64_t id : set.erased) {
-    auto write =
-        db.exec("SELECT first_id FROM writes WHERE first_id <= $1 ORDER BY first_id DESC LIMIT 1",
-                PgParams().add(id));
-    if (PQntuples(write.get()) == 0)
-      damaged(fmt::format("entry {} is missing from the log of writes", id));
-    const int64_t first = pg_int(write.get(), 0, 0);
-    if (set.writes.empty() || set.writes.back() != first) set.writes.push_back(first);
-  }
-  set.plan.writes = static_cast<int64_t>(set.writes.size());
-  set.batches.assign(batch_rows.begin(), batch_rows.end());
-  std::sort(set.batches.begin(), set.batches.end());
-  set.plan.batches = static_cast<int64_t>(set.batches.size());
-  set.terms.assign(terms.begin(), terms.end());
-  std::sort(set.terms.begin(), set.terms.end());
-  return set;
+ErasureSet PgStore::Impl::erasure_set(const std::string& ref) const {
+  struct Lookups {
+    const Impl& s;
+    std::optional<int64_t> person_id(const std::string& person) {
+      auto found = s.db.exec("SELECT id FROM people WHERE ref = $1", PgParams().add(person));
+      if (PQntuples(found.get()) == 0) return std::nullopt;
+      return pg_int(found.get(), 0, 0);
+    }
+    std::vector<int64_t> ids(const char* sql, int64_t key) {
+      auto rows = s.db.exec(sql, PgParams().add(key));
+      std::vector<int64_t> out;
+      for (int r = 0; r < PQntuples(rows.get()); ++r) out.push_back(pg_int(rows.get(), r, 0));
+      return out;
+    }
+    std::vector<int64_t> entries_of(int64_t person) {
+      return ids("SELECT id FROM entries WHERE person = $1", person);
+    }
+    std::vector<int64_t> corrections_of(int64_t id) {
+      return ids("SELECT id FROM entries WHERE supersedes = $1", id);
+    }
+    std::optional<ErasureRow> row(int64_t id) {
+      auto found = s.db.exec(
+          "SELECT supersedes, kind, day, batch, measure, status FROM entries WHERE id = $1",
+          PgParams().add(id));
+      const PGresult* r = found.get();
+      if (PQntuples(r) == 0) return std::nullopt;
+      return ErasureRow{pg_int(r, 0, 0), pg_int(r, 0, 1), static_cast<int32_t>(pg_int(r, 0, 2)),
+                        pg_int(r, 0, 3), pg_int(r, 0, 4), pg_int(r, 0, 5)};
+    }
+    int64_t write_of(int64_t id) {
+      auto write = s.db.exec(
+          "SELECT first_id FROM writes WHERE first_id <= $1 ORDER BY first_id DESC LIMIT 1",
+          PgParams().add(id));
+      if (PQntuples(write.get()) == 0) damaged(unlogged_problem(id));
+      return pg_int(write.get(), 0, 0);
+    }
+    [[noreturn]] void damaged(const std::string& what) const { s.damaged(what); }
+  };
+  Lookups lookups{*this};
+  return collect_erasure(ref, lookups);
 }
 
 std::unique_ptr<StoreTransaction> PgStore::begin(bool bulk) {

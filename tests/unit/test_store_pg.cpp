@@ -392,10 +392,14 @@ TEST_CASE("append_all copies many entries in one go, as append would store them"
   auto bulk = PgStore::create(server(), bulk_schema.name);
   auto single = PgStore::create(server(), single_schema.name);
   std::vector<NewEntry> rows;
+  // References and terms that SQL array literals and COPY must carry as they are.
+  const std::vector<std::string> odd = {"P\"q", "a\\b", "x,y", "{}", "NULL", "tab\there"};
   for (int i = 0; i < 250; ++i) {
     NewEntry e = i % 3 == 0 ? item(fmt::format("P{:03}", i % 17), "2026-03-01", "q1", i % 5)
                             : make(fmt::format("P{:03}", i % 17), "2026-03-02", EntryKind::Note,
                                    "shareable");
+    if (i % 17 < 6) e.person = odd[static_cast<size_t>(i % 17)];
+    if (i % 3 == 0 && i % 2 == 0) e.measure = odd[static_cast<size_t>(i % 6)];
     e.text = i % 4 == 0 ? fmt::format("line {}\twith tab\nnew line \\N back\\slash \r", i) : "";
     e.by = i % 2 ? "worker" : "";
     e.ref = i % 5 == 0 ? fmt::format("ref-{}", i) : "";
@@ -419,6 +423,8 @@ TEST_CASE("append_all copies many entries in one go, as append would store them"
   }
   CHECK(bulk.entry_count() == 250);
   CHECK(describe(bulk.entries({})) == describe(single.entries({})));
+  CHECK(bulk.people() == single.people());
+  CHECK(bulk.people().size() == 17);
   auto batch = bulk.batch_with_hash("file-hash");
   REQUIRE(batch.has_value());
   CHECK(batch->rows == 250);
@@ -439,7 +445,18 @@ TEST_CASE("append_all copies many entries in one go, as append would store them"
     }
   }
   CHECK(bulk.entry_count() == 250);
-  CHECK_FALSE(bulk.has_ref(""));
+  CHECK(bulk.people().size() == 17);
+  // People already stored and new ones in one bulk write.
+  {
+    auto tx = bulk.begin(true);
+    NewEntry known = make(odd[0], "2026-03-04", EntryKind::Note, "shareable");
+    tx->append_all({&known, &fresh}, kWhen);
+    tx->commit();
+  }
+  CHECK(bulk.people().size() == 18);
+  CHECK(bulk.entries(query([&](EntryQuery& q) { q.people = std::vector<std::string>{odd[0]}; }))
+            .back()
+            .id == 251);
   auto tx = bulk.begin();
   NewEntry correction = fresh;
   correction.supersedes = 1;
