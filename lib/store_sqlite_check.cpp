@@ -1,4 +1,5 @@
 // The SQLite store's administration: backup, scrub after an erasure, and its own checks.
+#include "store_problems.h"
 #include "store_sqlite_impl.h"
 
 namespace outcomes {
@@ -38,32 +39,6 @@ std::vector<std::string> integrity_problems(sqlite3* db, int limit) {
   return problems;
 }
 
-// At most this many problems are listed per check; the rest are counted.
-constexpr std::size_t kProblemsListed = 10;
-
-// Collects a check's problems, listing the first kProblemsListed.
-class ProblemList {
- public:
-  explicit ProblemList(StoreCheck& check) : check_(check) {}
-  ~ProblemList() {
-    if (more_ > 0)
-      check_.problems.push_back(
-          fmt::format("… and {} more problem{} of this kind", more_, more_ == 1 ? "" : "s"));
-  }
-  ProblemList(const ProblemList&) = delete;
-  ProblemList& operator=(const ProblemList&) = delete;
-  void add(std::string problem) {
-    if (check_.problems.size() < kProblemsListed)
-      check_.problems.push_back(std::move(problem));
-    else
-      ++more_;
-  }
-
- private:
-  StoreCheck& check_;
-  std::size_t more_ = 0;
-};
-
 // Runs `sql`, whose rows are (entry id, missing id), adding "entry N names WHAT M, which is
 // not stored", and noting the entry in `reported`.
 void find_orphans(sqlite3* db, ProblemList& list, std::unordered_set<int64_t>& reported,
@@ -71,8 +46,7 @@ void find_orphans(sqlite3* db, ProblemList& list, std::unordered_set<int64_t>& r
   RawStatement rows(db, sql);
   while (rows.step()) {
     reported.insert(rows.integer(0));
-    list.add(fmt::format("entry {} names {} {}, which is not stored", rows.integer(0), what,
-                         rows.integer(1)));
+    list.add(orphan_problem(rows.integer(0), what, rows.integer(1)));
   }
 }
 
@@ -203,16 +177,13 @@ std::vector<StoreCheck> SqliteStore::check_store() const {
                              "FROM sqlite_master WHERE type = 'trigger' AND name = ?");
       find.bind(1, trigger);
       if (!find.executeStep()) {
-        append_only.problems.push_back(fmt::format(
-            "the trigger {} is missing: {} could be {}d", trigger, rows,
-            std::string(event) == "UPDATE" ? "update" : "delete"));
+        append_only.problems.push_back(missing_guard_problem(trigger, rows, event));
         continue;
       }
       const std::string sql = find.getColumn(0).getString();
       if (sql.find(fmt::format("BEFORE {} ON {}", event, table)) == std::string::npos ||
           sql.find("RAISE(ABORT") == std::string::npos)
-        append_only.problems.push_back(
-            fmt::format("the trigger {} no longer refuses every {} of {}", trigger, event, rows));
+        append_only.problems.push_back(weak_guard_problem(trigger, rows, event));
     }
     checks.push_back(std::move(append_only));
 
@@ -220,30 +191,12 @@ std::vector<StoreCheck> SqliteStore::check_store() const {
     {
       ProblemList list(references);
       std::unordered_set<int64_t> reported;  // entries already named by a problem
-      find_orphans(db, list, reported, "person",
-                   "SELECT e.id, e.person FROM entries AS e WHERE NOT EXISTS "
-                   "(SELECT 1 FROM people AS p WHERE p.id = e.person) ORDER BY e.id");
-      find_orphans(db, list, reported, "framework version",
-                   "SELECT e.id, e.framework FROM entries AS e WHERE e.framework IS NOT NULL "
-                   "AND NOT EXISTS (SELECT 1 FROM frameworks_seen AS f WHERE f.id = e.framework) "
-                   "ORDER BY e.id");
-      find_orphans(db, list, reported, "measure",
-                   "SELECT e.id, e.measure FROM entries AS e WHERE e.measure IS NOT NULL AND "
-                   "NOT EXISTS (SELECT 1 FROM terms AS t WHERE t.id = e.measure) ORDER BY e.id");
-      find_orphans(db, list, reported, "status",
-                   "SELECT e.id, e.status FROM entries AS e WHERE e.status IS NOT NULL AND "
-                   "NOT EXISTS (SELECT 1 FROM terms AS t WHERE t.id = e.status) ORDER BY e.id");
-      find_orphans(db, list, reported, "batch",
-                   "SELECT e.id, e.batch FROM entries AS e WHERE e.batch IS NOT NULL AND NOT "
-                   "EXISTS (SELECT 1 FROM batches AS b WHERE b.id = e.batch) ORDER BY e.id");
-      RawStatement corrections(
-          db,
-          "SELECT e.id, e.supersedes FROM entries AS e WHERE e.supersedes IS NOT NULL AND "
-          "NOT EXISTS (SELECT 1 FROM entries AS o WHERE o.id = e.supersedes) ORDER BY e.id");
+      for (const auto& orphans : kOrphanQueries)
+        find_orphans(db, list, reported, orphans.what, orphans.sql);
+      RawStatement corrections(db, kLostCorrectionsSql);
       while (corrections.step()) {
         reported.insert(corrections.integer(0));
-        list.add(fmt::format("entry {} corrects entry {}, which is not stored",
-                             corrections.integer(0), corrections.integer(1)));
+        list.add(lost_correction_problem(corrections.integer(0), corrections.integer(1)));
       }
       // SQLite's own check of every declared reference, for what the queries above do not
       // name (a reference of another table).
@@ -256,24 +209,14 @@ std::vector<StoreCheck> SqliteStore::check_store() const {
         list.add(fmt::format("{} row {} refers to a missing row of {}", table,
                              foreign_keys.integer(1), parent));
       }
-      RawStatement twice(db,
-                         "SELECT supersedes, COUNT(*) FROM entries WHERE supersedes IS NOT NULL "
-                         "GROUP BY supersedes HAVING COUNT(*) > 1 ORDER BY supersedes");
+      RawStatement twice(db, kCorrectedTwiceSql);
       while (twice.step())
-        list.add(fmt::format("entry {} is corrected by {} entries; a correction replaces the "
-                             "current version only",
-                             twice.integer(0), twice.integer(1)));
-      RawStatement kinds(db, fmt::format("SELECT id, kind FROM entries WHERE kind < 0 OR kind "
-                                         ">= {} ORDER BY id",
-                                         kEntryKindCount)
-                                 .c_str());
-      while (kinds.step())
-        list.add(fmt::format("entry {} has unknown kind {}", kinds.integer(0), kinds.integer(1)));
-      RawStatement unlogged(db,
-                            "SELECT id FROM entries WHERE id < (SELECT coalesce(min(first_id), "
-                            "9223372036854775807) FROM writes) ORDER BY id");
+        list.add(corrected_twice_problem(twice.integer(0), twice.integer(1)));
+      RawStatement kinds(db, unknown_kinds_sql().c_str());
+      while (kinds.step()) list.add(unknown_kind_problem(kinds.integer(0), kinds.integer(1)));
+      RawStatement unlogged(db, kUnloggedSql);
       while (unlogged.step())
-        list.add(fmt::format("entry {} is missing from the log of writes", unlogged.integer(0)));
+        list.add(unlogged_problem(unlogged.integer(0)));
     }
     checks.push_back(std::move(references));
 
@@ -282,19 +225,14 @@ std::vector<StoreCheck> SqliteStore::check_store() const {
       ProblemList list(batches);
       // One pass over the entries (there is no index by batch), then the batches.
       std::unordered_map<int64_t, int64_t> counts;
-      RawStatement count(db,
-                         "SELECT batch, COUNT(*) FROM entries WHERE batch IS NOT NULL GROUP BY "
-                         "batch");
+      RawStatement count(db, kBatchEntriesSql);
       while (count.step()) counts[count.integer(0)] = count.integer(1);
-      RawStatement rows(db, "SELECT id, \"rows\" FROM batches ORDER BY id");
+      RawStatement rows(db, kBatchRowsSql);
       while (rows.step()) {
-        const int64_t recorded = rows.integer(1);
         const auto it = counts.find(rows.integer(0));
-        const int64_t found = it == counts.end() ? 0 : it->second;
-        if (recorded != found)
-          list.add(fmt::format("batch {} records {} row{} but {} entr{} belong to it",
-                               rows.integer(0), recorded, recorded == 1 ? "" : "s", found,
-                               found == 1 ? "y" : "ies"));
+        std::string problem = batch_count_problem(rows.integer(0), rows.integer(1),
+                                                  it == counts.end() ? 0 : it->second);
+        if (!problem.empty()) list.add(std::move(problem));
       }
     }
     checks.push_back(std::move(batches));

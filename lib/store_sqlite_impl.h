@@ -24,6 +24,7 @@
 
 #include "error.h"
 #include "hash.h"
+#include "store_erasure.h"
 #include "store_sqlite.h"
 
 namespace outcomes {
@@ -390,80 +391,59 @@ struct SqliteStore::Impl {
     return log;
   }
 
-  // The entries an erasure of one person removes, and what they leave behind.
-  struct ErasureSet {
-    int64_t person = 0;                 // people.id; 0 when the reference is not stored
-    std::vector<int64_t> erased;        // ascending
-    std::vector<int64_t> unlinked;      // surviving corrections of erased entries
-    std::vector<int64_t> writes;        // first_id of each write holding erased entries
-    std::vector<std::pair<int64_t, int64_t>> batches;  // batch id, entries erased from it
-    std::vector<int64_t> terms;         // terms the erased entries name
-    ErasurePlan plan;
-  };
-  // Every entry naming `ref`, and every earlier version of each (a fact corrected onto the
-  // person from another reference was theirs all along). A later version under another
-  // reference survives as that person's entry, no longer marked as a correction.
+  // What erasing the person `ref` removes (collect_erasure, through this store's lookups).
   ErasureSet erasure_set(const std::string& ref) {
-    ErasureSet set;
-    {
-      SQLite::Statement find(db, "SELECT id FROM people WHERE ref = ?");
-      find.bind(1, ref);
-      if (!find.executeStep()) return set;
-      set.person = find.getColumn(0).getInt64();
-    }
-    std::vector<int64_t> todo;
-    {
-      SQLite::Statement own(db, "SELECT id FROM entries WHERE person = ?");
-      own.bind(1, set.person);
-      while (own.executeStep()) todo.push_back(own.getColumn(0).getInt64());
-    }
-    std::unordered_set<int64_t> ids;
-    SQLite::Statement row(db, "SELECT supersedes, kind, day, batch, measure, status FROM entries "
-                              "WHERE id = ?");
-    std::unordered_map<int64_t, int64_t> batch_rows;
-    std::unordered_set<int64_t> terms;
-    while (!todo.empty()) {
-      const int64_t id = todo.back();
-      todo.pop_back();
-      if (!ids.insert(id).second) continue;
-      row.reset();
-      row.bind(1, id);
-      if (!row.executeStep()) damaged(fmt::format("entry {} is corrected but not stored", id));
-      if (!row.getColumn(0).isNull()) todo.push_back(row.getColumn(0).getInt64());
-      const auto kind = row.getColumn(1).getInt64();
-      if (kind < 0 || kind >= kEntryKindCount)
-        damaged(fmt::format("entry {} has unknown kind {}", id, kind));
-      ++set.plan.by_kind[static_cast<size_t>(kind)];
-      const Date day{static_cast<int32_t>(row.getColumn(2).getInt64())};
-      if (!set.plan.first || day < *set.plan.first) set.plan.first = day;
-      if (!set.plan.last || *set.plan.last < day) set.plan.last = day;
-      if (!row.getColumn(3).isNull()) ++batch_rows[row.getColumn(3).getInt64()];
-      for (int c : {4, 5})
-        if (!row.getColumn(c).isNull()) terms.insert(row.getColumn(c).getInt64());
-    }
-    set.erased.assign(ids.begin(), ids.end());
-    std::sort(set.erased.begin(), set.erased.end());
-    set.plan.entries = static_cast<int64_t>(set.erased.size());
-    SQLite::Statement later(db, "SELECT id FROM entries WHERE supersedes = ?");
-    for (int64_t id : set.erased) {
-      later.reset();
-      later.bind(1, id);
-      while (later.executeStep())
-        if (!ids.count(later.getColumn(0).getInt64()))
-          set.unlinked.push_back(later.getColumn(0).getInt64());
-    }
-    const WriteLog log = load_write_log();
-    for (int64_t id : set.erased) {
-      const int64_t first = log.first_ids[write_of(log, id)];
-      if (set.writes.empty() || set.writes.back() != first) set.writes.push_back(first);
-    }
-    set.plan.writes = static_cast<int64_t>(set.writes.size());
-    set.batches.assign(batch_rows.begin(), batch_rows.end());
-    std::sort(set.batches.begin(), set.batches.end());
-    set.plan.batches = static_cast<int64_t>(set.batches.size());
-    set.terms.assign(terms.begin(), terms.end());
-    std::sort(set.terms.begin(), set.terms.end());
-    return set;
+    struct Lookups {
+      explicit Lookups(Impl& impl) : s(impl) {}
+      Impl& s;
+      SQLite::Statement find_row{s.db,
+                                 "SELECT supersedes, kind, day, batch, measure, status FROM "
+                                 "entries WHERE id = ?"};
+      SQLite::Statement find_later{s.db, "SELECT id FROM entries WHERE supersedes = ?"};
+      std::optional<WriteLog> log;
+
+      std::optional<int64_t> person_id(const std::string& person) {
+        SQLite::Statement find(s.db, "SELECT id FROM people WHERE ref = ?");
+        find.bind(1, person);
+        if (!find.executeStep()) return std::nullopt;
+        return find.getColumn(0).getInt64();
+      }
+      std::vector<int64_t> entries_of(int64_t person) {
+        std::vector<int64_t> ids;
+        SQLite::Statement own(s.db, "SELECT id FROM entries WHERE person = ?");
+        own.bind(1, person);
+        while (own.executeStep()) ids.push_back(own.getColumn(0).getInt64());
+        return ids;
+      }
+      std::optional<ErasureRow> row(int64_t id) {
+        find_row.reset();
+        find_row.bind(1, id);
+        if (!find_row.executeStep()) return std::nullopt;
+        auto id_at = [&](int c) {
+          return find_row.getColumn(c).isNull() ? int64_t{0} : find_row.getColumn(c).getInt64();
+        };
+        return ErasureRow{id_at(0),
+                          find_row.getColumn(1).getInt64(),
+                          static_cast<int32_t>(find_row.getColumn(2).getInt64()),
+                          id_at(3),
+                          id_at(4),
+                          id_at(5)};
+      }
+      std::vector<int64_t> corrections_of(int64_t id) {
+        std::vector<int64_t> ids;
+        find_later.reset();
+        find_later.bind(1, id);
+        while (find_later.executeStep()) ids.push_back(find_later.getColumn(0).getInt64());
+        return ids;
+      }
+      int64_t write_of(int64_t id) {
+        if (!log) log = s.load_write_log();
+        return log->first_ids[s.write_of(*log, id)];
+      }
+      [[noreturn]] void damaged(const std::string& what) const { s.damaged(what); }
+    };
+    Lookups lookups(*this);
+    return collect_erasure(ref, lookups);
   }
 
   // The number of erasures recorded when this connection last began a write: the ids it

@@ -1,0 +1,456 @@
+// The journey store in PostgreSQL: connecting, creating and opening a store, its schema and
+// migrations; see store_pg_impl.h for the other files.
+#include <openssl/rand.h>
+
+#include <thread>
+
+#include "hash.h"
+#include "store_pg_impl.h"
+
+namespace outcomes {
+
+// --- libpq helpers
+
+PgConnection::PgConnection(const std::string& conninfo) {
+  conn_ = PQconnectdb(conninfo.c_str());
+  if (!conn_) throw PgFailure("out of memory", "53200");
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn_);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw PgFailure(message, "08001");
+  }
+  // The server's notices (e.g. "relation already exists, skipping") are not for the user's
+  // terminal: the library prints nothing.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
+}
+
+PgResult PgConnection::checked(PGresult* raw, ExecStatusType ok) const {
+  PgResult result(raw);
+  if (result && PQresultStatus(result.get()) == ok) return result;
+  if (result && ok == PGRES_COMMAND_OK && PQresultStatus(result.get()) == PGRES_TUPLES_OK)
+    return result;
+  std::string message, sqlstate, constraint;
+  if (result) {
+    auto field = [&](int code) {
+      const char* text = PQresultErrorField(result.get(), code);
+      return text ? std::string(text) : std::string();
+    };
+    message = field(PG_DIAG_MESSAGE_PRIMARY);
+    sqlstate = field(PG_DIAG_SQLSTATE);
+    constraint = field(PG_DIAG_CONSTRAINT_NAME);
+    if (const std::string detail = field(PG_DIAG_MESSAGE_DETAIL); !detail.empty())
+      message += ": " + detail;
+  }
+  if (message.empty()) {
+    message = PQerrorMessage(conn_);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
+  }
+  // A connection lost mid-statement has no SQLSTATE from the server.
+  if (sqlstate.empty()) sqlstate = PQstatus(conn_) == CONNECTION_OK ? "XX000" : "08006";
+  throw PgFailure(message, sqlstate, constraint);
+}
+
+PgResult PgConnection::exec(const std::string& sql, const PgParams& params) const {
+  const auto values = params.pointers();
+  return checked(
+      PQexecParams(conn_, sql.c_str(), params.size(), nullptr, values.data(), nullptr, nullptr, 0),
+      PGRES_COMMAND_OK);
+}
+
+void PgConnection::exec_script(const std::string& sql) const {
+  checked(PQexec(conn_, sql.c_str()), PGRES_COMMAND_OK);
+}
+
+void PgConnection::copy_in(const std::string& sql, const std::string& data) const {
+  checked(PQexec(conn_, sql.c_str()), PGRES_COPY_IN);
+  // Sent in pieces of a megabyte: libpq buffers what it is given whole.
+  constexpr size_t kPiece = size_t{1} << 20;
+  bool sent = true;
+  for (size_t at = 0; at < data.size() && sent; at += kPiece) {
+    const size_t size = std::min(kPiece, data.size() - at);
+    sent = PQputCopyData(conn_, data.data() + at, static_cast<int>(size)) == 1;
+  }
+  if (PQputCopyEnd(conn_, sent ? nullptr : "the data could not be sent") != 1)
+    throw PgFailure(PQerrorMessage(conn_), "08006");
+  // The outcome of the COPY, then the end of its results.
+  PgResult end(PQgetResult(conn_));
+  while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+  checked(end.release(), PGRES_COMMAND_OK);
+}
+
+std::string PgConnection::quote_identifier(const std::string& name) const {
+  char* quoted = PQescapeIdentifier(conn_, name.data(), name.size());
+  if (!quoted) throw PgFailure(PQerrorMessage(conn_), "22023");
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
+
+// --- the store's connection
+
+namespace store_detail {
+
+void check_pg_conninfo(const std::string& conninfo) {
+  char* message = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &message);
+  if (!options) {
+    std::string why = message ? message : "out of memory";
+    PQfreemem(message);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    throw Error(fmt::format("the PostgreSQL connection string cannot be read: {}", why));
+  }
+  bool password = false;
+  for (const PQconninfoOption* o = options; o->keyword; ++o)
+    if (std::string_view(o->keyword) == "password" && o->val && *o->val) password = true;
+  PQconninfoFree(options);
+  if (password)
+    throw Error(
+        "the PostgreSQL connection string holds a password; it would be kept in the "
+        "workspace's settings and shown in process lists. Remove it and give the password "
+        "through ~/.pgpass, PGPASSFILE or a PGSERVICE entry instead");
+}
+
+}  // namespace store_detail
+
+PgStore::Impl::Impl(std::string conninfo_, std::string schema_, bool read_only_, PgOptions options_)
+    : conninfo(std::move(conninfo_)),
+      schema(std::move(schema_)),
+      db((store_detail::check_pg_conninfo(conninfo), conninfo)),
+      read_only(read_only_),
+      options(std::move(options_)) {
+  name = fmt::format("postgresql:{}/{}", PQdb(db.get()), schema);
+  // Text is UTF-8 both ways; the store's tables are found through the search path alone
+  // (pg_catalog first, as always, so no table of the store can stand in for a built-in).
+  db.exec("SELECT pg_catalog.set_config('client_encoding', 'UTF8', false)");
+  db.exec("SELECT pg_catalog.set_config('search_path', $1, false)",
+          PgParams().add(db.quote_identifier(schema)));
+  if (read_only) db.exec("SET default_transaction_read_only = on");
+}
+
+Error PgStore::Impl::error(const PgFailure& e) const {
+  const std::string& code = e.sqlstate;
+  if (code.rfind("08", 0) == 0)
+    return Error(fmt::format("{}: cannot reach the store's database server ({})", name, e.what()));
+  if (code == "25006")
+    return Error(fmt::format("{}: the store cannot be written ({})", name, e.what()));
+  if (code == "42501")
+    return Error(fmt::format("{}: not allowed by the database server ({})", name, e.what()));
+  if (code == "53100")
+    return Error(fmt::format("{}: the database server's disk is full; nothing was written ({})",
+                             name, e.what()));
+  return Error(fmt::format("{}: store error: {}", name, e.what()));
+}
+
+namespace {
+
+// The messages of the append-only guards, as SQLite's stores hold them.
+constexpr std::string_view kEntriesAppendOnly =
+    "entries are append-only: record a correction instead";
+constexpr std::string_view kErasuresAppendOnly = "the record of erasures is append-only";
+
+// The SQL making `table` append-only: triggers TABLE_no_update, TABLE_no_delete and
+// TABLE_no_truncate that refuse the statement with `message` (which holds no single quote).
+std::string pg_append_only_triggers(std::string_view table, std::string_view message) {
+  return fmt::format(R"sql(
+CREATE TRIGGER {0}_no_update BEFORE UPDATE ON {0}
+  FOR EACH ROW EXECUTE FUNCTION refuse_change('{1}');
+CREATE TRIGGER {0}_no_delete BEFORE DELETE ON {0}
+  FOR EACH ROW EXECUTE FUNCTION refuse_change('{1}');
+CREATE TRIGGER {0}_no_truncate BEFORE TRUNCATE ON {0}
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('{1}');
+)sql",
+                     table, message);
+}
+
+// One schema step: upgrades a store by one version inside the migrating transaction.
+using PgMigration = void (*)(PgStore::Impl&);
+
+// The first schema, as the SQLite store's fifth: people, frameworks seen, interned terms,
+// batches, settings, entries with their indexes, the log of writes and the record of
+// erasures. Text compares as bytes (COLLATE "C"), as in SQLite: references sort in code
+// point order. Unlike SQLite's, an entry keeps its recorded_at in its row too.
+void pg_migrate_to_1(PgStore::Impl& s) {
+  s.db.exec_script(R"sql(
+CREATE TABLE people (
+  id bigint PRIMARY KEY,
+  ref text COLLATE "C" NOT NULL UNIQUE
+);
+CREATE TABLE frameworks_seen (
+  id bigint PRIMARY KEY,
+  framework text COLLATE "C" NOT NULL,
+  version text COLLATE "C" NOT NULL,
+  content_hash text COLLATE "C" NOT NULL,
+  UNIQUE (framework, content_hash)
+);
+CREATE TABLE terms (
+  id bigint PRIMARY KEY,
+  text text COLLATE "C" NOT NULL UNIQUE
+);
+CREATE TABLE batches (
+  id bigint PRIMARY KEY,
+  source text COLLATE "C" NOT NULL,
+  content_hash text COLLATE "C" NOT NULL,
+  imported_at text COLLATE "C" NOT NULL,
+  "by" text COLLATE "C" NOT NULL,
+  "rows" bigint NOT NULL
+);
+CREATE INDEX batches_by_hash ON batches (content_hash);
+CREATE TABLE settings (
+  key text COLLATE "C" PRIMARY KEY,
+  value text COLLATE "C" NOT NULL
+);
+CREATE TABLE entries (
+  id bigint PRIMARY KEY,
+  person bigint NOT NULL REFERENCES people,
+  day integer NOT NULL,
+  kind integer NOT NULL,
+  framework bigint REFERENCES frameworks_seen,
+  measure bigint REFERENCES terms,
+  value integer,
+  status bigint REFERENCES terms,
+  text text COLLATE "C",
+  "by" text COLLATE "C",
+  ref text COLLATE "C",
+  batch bigint REFERENCES batches,
+  recorded_at text COLLATE "C" NOT NULL,
+  supersedes bigint REFERENCES entries,
+  reason text COLLATE "C",
+  seq bigint NOT NULL
+);
+CREATE INDEX entries_by_journey ON entries (person, day, seq);
+CREATE UNIQUE INDEX entries_by_ref ON entries (ref) WHERE ref IS NOT NULL;
+CREATE INDEX entries_by_supersedes ON entries (supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX entries_by_episode ON entries (kind, person, day) WHERE kind < 2 OR kind = 10;
+CREATE INDEX entries_by_contact_day ON entries (day, person) WHERE kind IN (2, 9);
+CREATE TABLE writes (
+  first_id bigint PRIMARY KEY,
+  recorded_at text COLLATE "C" NOT NULL
+);
+CREATE TABLE erasures (
+  id bigint PRIMARY KEY,
+  erased_at text COLLATE "C" NOT NULL,
+  "by" text COLLATE "C" NOT NULL,
+  reason text COLLATE "C" NOT NULL,
+  entries bigint NOT NULL,
+  person_digest text COLLATE "C" NOT NULL
+);
+CREATE INDEX erasures_by_digest ON erasures (person_digest);
+CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION USING MESSAGE = TG_ARGV[0], ERRCODE = 'restrict_violation';
+END
+$fn$;
+)sql");
+  s.db.exec_script(pg_append_only_triggers("entries", kEntriesAppendOnly));
+  s.db.exec_script(pg_append_only_triggers("erasures", kErasuresAppendOnly));
+  // The secret of pseudonyms in exports: 32 random bytes, as hex.
+  Sha256Digest secret{};
+  if (RAND_bytes(secret.data(), static_cast<int>(secret.size())) != 1)
+    throw Error(fmt::format("{}: cannot make the store's secret: no random bytes", s.name));
+  s.db.exec("INSERT INTO settings (key, value) VALUES ('pseudonym_secret', $1)",
+            PgParams().add(to_hex(secret)));
+}
+
+const std::vector<PgMigration>& pg_migrations() {
+  static const std::vector<PgMigration> steps = {pg_migrate_to_1};
+  return steps;
+}
+
+Error newer_store(const PgStore::Impl& s, int version) {
+  return Error(fmt::format(
+      "{}: the store has schema version {}, newer than this version of outcomes knows ({}); "
+      "upgrade outcomes to use it",
+      s.name, version, PgStore::schema_version()));
+}
+
+// The store's schema version; nullopt when the schema holds no store (or does not exist).
+std::optional<int> stored_version(PgStore::Impl& s) {
+  auto table = s.db.exec(
+      "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename = 'store_version'",
+      PgParams().add(s.schema));
+  if (PQntuples(table.get()) == 0) return std::nullopt;
+  auto version = s.db.exec("SELECT max(version) FROM store_version");
+  return static_cast<int>(pg_int(version.get(), 0, 0));
+}
+
+// Runs `body` once in a transaction holding the write lock.
+template <class Body>
+void write_once(PgStore::Impl& s, Body& body) {
+  s.db.exec("BEGIN");
+  try {
+    pg_lock_for_write(s);
+    body();
+    s.db.exec("COMMIT");
+  } catch (...) {
+    try {
+      s.db.exec("ROLLBACK");
+    } catch (...) {
+      // The original error is what matters.
+    }
+    throw;
+  }
+}
+
+// Runs `body` in one transaction holding the write lock: committed when it returns, rolled
+// back when it throws; tried again when it fails transiently (`body` sees the store anew).
+template <class Body>
+void in_write(PgStore::Impl& s, Body&& body) {
+  retry_transient([&] { write_once(s, body); });
+}
+
+// Applies the steps beyond the store's version, inside the caller's write.
+void apply_steps(PgStore::Impl& s) {
+  const int target = PgStore::schema_version();
+  // Another connection may have migrated between a check and the lock.
+  const int version = stored_version(s).value_or(0);
+  if (version > target) throw newer_store(s, version);
+  for (int v = version; v < target; ++v) {
+    pg_migrations()[static_cast<size_t>(v)](s);
+    s.db.exec("UPDATE store_version SET version = $1", PgParams().add(v + 1));
+  }
+}
+
+}  // namespace
+
+// Advisory lock keys of a store: the first says "outcomes", the second is the schema's.
+constexpr int kLockClass = 0x6f757463;
+
+void pg_lock_for_write(PgStore::Impl& s) {
+  using namespace std::chrono;
+  const auto started = steady_clock::now();
+  milliseconds reported{0};
+  for (int tries = 0;; ++tries) {
+    auto got = s.db.exec("SELECT pg_catalog.pg_try_advisory_xact_lock($1, pg_catalog.hashtext($2))",
+                         PgParams().add(kLockClass).add(s.schema));
+    const auto waited = duration_cast<milliseconds>(steady_clock::now() - started);
+    if (pg_text(got.get(), 0, 0) == "t") {
+      if (reported.count() != 0 && s.options.wait.on_wait) s.options.wait.on_wait(waited, true);
+      return;
+    }
+    if (waited >= s.options.wait.limit) {
+      if (reported.count() != 0 && s.options.wait.on_wait) s.options.wait.on_wait(waited, true);
+      throw Error(fmt::format(
+          "{}: the store is busy: another process has been writing to it for longer than "
+          "this command waits (set by OUTCOMES_WAIT, in seconds); nothing was written. Try "
+          "again when it has finished",
+          s.name));
+    }
+    if (s.options.wait.on_wait && waited >= reported + seconds(1) && waited >= seconds(1)) {
+      reported = waited;
+      s.options.wait.on_wait(waited, false);
+    }
+    std::this_thread::sleep_for(milliseconds(std::min(100, 1 << std::min(tries, 7))));
+  }
+}
+
+PgReadSnapshot::PgReadSnapshot(PgStore::Impl& s) : s_(s) {
+  if (!s_.in_transaction && !s_.in_read) {
+    s_.db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    own_ = true;
+  }
+  was_reading_ = s_.in_read;
+  s_.in_read = true;
+}
+
+PgReadSnapshot::~PgReadSnapshot() {
+  s_.in_read = was_reading_;
+  if (own_) {
+    try {
+      s_.db.exec("COMMIT");
+    } catch (...) {
+      // A read transaction has nothing to lose.
+    }
+  }
+}
+
+// --- creating and opening
+
+PgStore::PgStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PgStore::PgStore(PgStore&&) noexcept = default;
+PgStore& PgStore::operator=(PgStore&&) noexcept = default;
+PgStore::~PgStore() = default;
+
+int PgStore::schema_version() {
+  return static_cast<int>(pg_migrations().size());
+}
+
+const std::string& PgStore::name() const {
+  return impl_->name;
+}
+
+namespace {
+
+// Connects, naming the store in any failure (the store's Impl cannot name it before).
+std::unique_ptr<PgStore::Impl> connect(const std::string& conninfo, const std::string& schema,
+                                       bool read_only, const PgOptions& options) {
+  if (schema.empty()) throw Error("a PostgreSQL store needs a schema name");
+  try {
+    return std::make_unique<PgStore::Impl>(conninfo, schema, read_only, options);
+  } catch (const PgFailure& e) {
+    throw Error(fmt::format("postgresql schema {}: cannot connect to the database server ({})",
+                            schema, e.what()));
+  }
+}
+
+}  // namespace
+
+PgStore PgStore::create(const std::string& conninfo, const std::string& schema, PgOptions options) {
+  auto impl = connect(conninfo, schema, false, options);
+  auto& s = *impl;
+  s.guard([&] {
+    // The schema, its version table and every step in one transaction: a schema half made
+    // is never seen, and a second create of the same schema fails on CREATE SCHEMA.
+    in_write(s, [&] {
+      auto exists = s.db.exec("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
+                              PgParams().add(s.schema));
+      if (PQntuples(exists.get()) != 0)
+        throw Error(fmt::format("{}: the schema is already there; refusing to replace it", s.name));
+      const std::string quoted = s.db.quote_identifier(s.schema);
+      s.db.exec_script(
+          fmt::format("CREATE SCHEMA {0}; CREATE TABLE {0}.store_version "
+                      "(version integer NOT NULL); INSERT INTO {0}.store_version "
+                      "VALUES (0);",
+                      quoted));
+      apply_steps(s);
+    });
+  });
+  return PgStore(std::move(impl));
+}
+
+PgStore PgStore::open(const std::string& conninfo, const std::string& schema, bool read_only,
+                      PgOptions options) {
+  auto impl = connect(conninfo, schema, read_only, options);
+  auto& s = *impl;
+  s.guard([&] {
+    auto exists = s.db.exec("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
+                            PgParams().add(s.schema));
+    if (PQntuples(exists.get()) == 0)
+      throw Error(fmt::format(
+          "{}: no journey store here (a workspace's store is made by 'outcomes init')", s.name));
+    const auto version = stored_version(s);
+    if (!version || *version == 0)
+      throw Error(
+          fmt::format("{}: not an outcomes store (a schema made by something else)", s.name));
+    if (*version > schema_version()) throw newer_store(s, *version);
+    if (*version < schema_version()) {
+      if (read_only)
+        throw Error(fmt::format(
+            "{}: the store has schema version {} and needs upgrading to {}; run a command "
+            "that writes (e.g. 'outcomes record') first",
+            s.name, *version, schema_version()));
+      in_write(s, [&] { apply_steps(s); });
+    }
+  });
+  return PgStore(std::move(impl));
+}
+
+std::unique_ptr<JourneyStore> PgStore::open_reader() const {
+  return std::make_unique<PgStore>(open(impl_->conninfo, impl_->schema, true, impl_->options));
+}
+
+}  // namespace outcomes
