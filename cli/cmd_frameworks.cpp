@@ -107,10 +107,17 @@ std::vector<fs::path> workspace_framework_files(const GlobalOptions& global) {
 // recorded under its version label: figures from before and after the edit would be
 // reported under one version.
 void warn_unversioned_edits(const GlobalOptions& global, const std::vector<Framework>& frameworks) {
-  const fs::path db = store_path(workspace_root(global));
+  if (frameworks.empty()) return;
+  const fs::path root = workspace_root(global);
+  Settings settings;
+  try {
+    settings = load_settings(root / "outcomes.yaml");
+  } catch (const InvalidInput&) {
+    return;  // the commands that use the store say what is wrong with the settings
+  }
   std::error_code ec;
-  if (frameworks.empty() || !fs::exists(db, ec)) return;
-  const auto store = open_store(db, /*read_only=*/true);
+  if (!is_postgres_store(settings.store) && !fs::exists(store_path(root), ec)) return;
+  const auto store = open_store(root, settings, /*read_only=*/true);
   for (const auto& edit : unversioned_edits(frameworks, store->framework_versions()))
     std::cerr << fmt::format(
         "outcomes: warning: {}: version: the content of framework '{}' changed since {} "

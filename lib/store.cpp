@@ -31,13 +31,19 @@ std::vector<std::string> JourneyStore::existing_refs(const std::vector<std::stri
 
 std::unique_ptr<JourneyStore> open_store(const Workspace& workspace, bool read_only,
                                          const WaitPolicy& wait) {
-  if (is_postgres_store(workspace.settings.store)) {
+  return open_store(workspace.root, workspace.settings, read_only, wait);
+}
+
+std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& root,
+                                         const Settings& settings, bool read_only,
+                                         const WaitPolicy& wait) {
+  if (is_postgres_store(settings.store)) {
     PgOptions options;
     options.wait = wait;
-    return std::make_unique<PgStore>(PgStore::open(
-        workspace.settings.store, workspace.settings.service_id, read_only, options));
+    return std::make_unique<PgStore>(
+        PgStore::open(settings.store, settings.service_id, read_only, options));
   }
-  return open_store(workspace.db_path(), read_only, wait);
+  return open_store(store_path(root), read_only, wait);
 }
 
 std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& file, bool read_only,

@@ -206,6 +206,11 @@ struct WaitPolicy {
 // Error if it is missing, not a store, or newer than this code.
 std::unique_ptr<JourneyStore> open_store(const Workspace& workspace, bool read_only = false,
                                          const WaitPolicy& wait = {});
+// Opens the journey store `settings` name for the workspace folder `root`, as
+// open_store(workspace) does (for commands that do not load the workspace's frameworks).
+std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& root,
+                                         const Settings& settings, bool read_only = false,
+                                         const WaitPolicy& wait = {});
 // Opens the journey store kept in `file`, as open_store(workspace) does.
 std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& file,
                                          bool read_only = false, const WaitPolicy& wait = {});

@@ -598,7 +598,8 @@ std::vector<std::string> init_workspace(const InitOptions& options) {
       std::ofstream marker(moving);
       if (!marker.flush()) throw Error(fmt::format("cannot write {}", moving.string()));
     }
-    for (const char* piece : kWorkspacePieces) fs::rename(staging / piece, dir / piece);
+    for (const char* piece : kWorkspacePieces)  // no outcomes.db with a store on PostgreSQL
+      if (fs::exists(staging / piece)) fs::rename(staging / piece, dir / piece);
     fs::remove_all(staging);
   } catch (const fs::filesystem_error& e) {
     fs::remove_all(staging, ec);
