@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "hash.h"
+#include "store_errors.h"
 #include "store_pg_impl.h"
 
 namespace outcomes {
@@ -262,10 +263,7 @@ const std::vector<PgMigration>& pg_migrations() {
 }
 
 Error newer_store(const PgStore::Impl& s, int version) {
-  return Error(fmt::format(
-      "{}: the store has schema version {}, newer than this version of outcomes knows ({}); "
-      "upgrade outcomes to use it",
-      s.name, version, PgStore::schema_version()));
+  return newer_store_error(s.name, version, PgStore::schema_version());
 }
 
 // The store's schema version; nullopt when the schema holds no store (or does not exist).
@@ -334,11 +332,7 @@ void pg_lock_for_write(PgStore::Impl& s) {
     }
     if (waited >= s.options.wait.limit) {
       if (reported.count() != 0 && s.options.wait.on_wait) s.options.wait.on_wait(waited, true);
-      throw Error(fmt::format(
-          "{}: the store is busy: another process has been writing to it for longer than "
-          "this command waits (set by OUTCOMES_WAIT, in seconds); nothing was written. Try "
-          "again when it has finished",
-          s.name));
+      throw store_busy_error(s.name);
     }
     if (s.options.wait.on_wait && waited >= reported + seconds(1) && waited >= seconds(1)) {
       reported = waited;
@@ -438,11 +432,7 @@ PgStore PgStore::open(const std::string& conninfo, const std::string& schema, bo
           fmt::format("{}: not an outcomes store (a schema made by something else)", s.name));
     if (*version > schema_version()) throw newer_store(s, *version);
     if (*version < schema_version()) {
-      if (read_only)
-        throw Error(fmt::format(
-            "{}: the store has schema version {} and needs upgrading to {}; run a command "
-            "that writes (e.g. 'outcomes record') first",
-            s.name, *version, schema_version()));
+      if (read_only) throw store_needs_upgrade_error(s.name, *version, schema_version());
       in_write(s, [&] { apply_steps(s); });
     }
   });

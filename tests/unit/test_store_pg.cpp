@@ -77,13 +77,19 @@ std::string first_value(const std::string& sql) {
 // A schema name no other test case uses, dropped (with its store) at the end of the case.
 struct TestSchema {
   std::string name;
-  TestSchema() {
+  explicit TestSchema(const std::string& prefix = "test") {
     static std::atomic<int> counter{0};
-    name = fmt::format("test_{}_{}_{}", ::getpid(),
+    name = fmt::format("{}_{}_{}_{}", prefix, ::getpid(),
                        std::chrono::steady_clock::now().time_since_epoch().count() % 1000000,
                        counter++);
   }
-  ~TestSchema() { run_sql(fmt::format("DROP SCHEMA IF EXISTS \"{}\" CASCADE", name)); }
+  ~TestSchema() { run_sql(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", quoted())); }
+  // The name quoted as an SQL identifier.
+  std::string quoted() const {
+    std::string out = "\"";
+    for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  }
   TestSchema(const TestSchema&) = delete;
   TestSchema& operator=(const TestSchema&) = delete;
 };
@@ -847,4 +853,21 @@ TEST_CASE("check_store passes a sound store and names damage: guards off or gone
   CHECK(checks[3].problems.empty());
   CHECK(checks[4].problems ==
         std::vector<std::string>{"batch 7 records 3 rows but 0 entries belong to it"});
+}
+
+TEST_CASE("a schema name that needs quoting is used as it is, never spliced into SQL") {
+  TestSchema schema("Odd \"Name\"; DROP TABLE x; --");
+  {
+    auto store = PgStore::create(server(), schema.name);
+    auto tx = store.begin();
+    tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
+    tx->commit();
+  }
+  auto store = PgStore::open(server(), schema.name);
+  CHECK(store.entries({}).size() == 1);
+  for (const auto& check : store.check_store()) {
+    CAPTURE(check.name);
+    CHECK(check.problems.empty());
+  }
+  CHECK(first_value("SELECT count(*) FROM " + schema.quoted() + ".entries") == "1");
 }
