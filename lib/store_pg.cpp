@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "hash.h"
+#include "store_errors.h"
 #include "store_pg_impl.h"
 
 namespace outcomes {
@@ -173,7 +174,11 @@ using PgMigration = void (*)(PgStore::Impl&);
 // The first schema, as the SQLite store's fifth: people, frameworks seen, interned terms,
 // batches, settings, entries with their indexes, the log of writes and the record of
 // erasures. Text compares as bytes (COLLATE "C"), as in SQLite: references sort in code
-// point order. Unlike SQLite's, an entry keeps its recorded_at in its row too.
+// point order. Unlike SQLite's, an entry keeps its recorded_at in its row too, and its
+// references to other tables are not declared: the server would check each row of a bulk
+// COPY with a lookup per reference, most of an import's time. The store writes only ids it
+// read or made in the same write under the write lock; a write checks its new rows'
+// references in one query before it commits, and check_store checks every row's.
 void pg_migrate_to_1(PgStore::Impl& s) {
   s.db.exec_script(R"sql(
 CREATE TABLE people (
@@ -206,19 +211,19 @@ CREATE TABLE settings (
 );
 CREATE TABLE entries (
   id bigint PRIMARY KEY,
-  person bigint NOT NULL REFERENCES people,
+  person bigint NOT NULL,
   day integer NOT NULL,
   kind integer NOT NULL,
-  framework bigint REFERENCES frameworks_seen,
-  measure bigint REFERENCES terms,
+  framework bigint,
+  measure bigint,
   value integer,
-  status bigint REFERENCES terms,
+  status bigint,
   text text COLLATE "C",
   "by" text COLLATE "C",
   ref text COLLATE "C",
-  batch bigint REFERENCES batches,
+  batch bigint,
   recorded_at text COLLATE "C" NOT NULL,
-  supersedes bigint REFERENCES entries,
+  supersedes bigint,
   reason text COLLATE "C",
   seq bigint NOT NULL
 );
@@ -262,10 +267,7 @@ const std::vector<PgMigration>& pg_migrations() {
 }
 
 Error newer_store(const PgStore::Impl& s, int version) {
-  return Error(fmt::format(
-      "{}: the store has schema version {}, newer than this version of outcomes knows ({}); "
-      "upgrade outcomes to use it",
-      s.name, version, PgStore::schema_version()));
+  return newer_store_error(s.name, version, PgStore::schema_version());
 }
 
 // The store's schema version; nullopt when the schema holds no store (or does not exist).
@@ -334,11 +336,7 @@ void pg_lock_for_write(PgStore::Impl& s) {
     }
     if (waited >= s.options.wait.limit) {
       if (reported.count() != 0 && s.options.wait.on_wait) s.options.wait.on_wait(waited, true);
-      throw Error(fmt::format(
-          "{}: the store is busy: another process has been writing to it for longer than "
-          "this command waits (set by OUTCOMES_WAIT, in seconds); nothing was written. Try "
-          "again when it has finished",
-          s.name));
+      throw store_busy_error(s.name);
     }
     if (s.options.wait.on_wait && waited >= reported + seconds(1) && waited >= seconds(1)) {
       reported = waited;
@@ -438,11 +436,7 @@ PgStore PgStore::open(const std::string& conninfo, const std::string& schema, bo
           fmt::format("{}: not an outcomes store (a schema made by something else)", s.name));
     if (*version > schema_version()) throw newer_store(s, *version);
     if (*version < schema_version()) {
-      if (read_only)
-        throw Error(fmt::format(
-            "{}: the store has schema version {} and needs upgrading to {}; run a command "
-            "that writes (e.g. 'outcomes record') first",
-            s.name, *version, schema_version()));
+      if (read_only) throw store_needs_upgrade_error(s.name, *version, schema_version());
       in_write(s, [&] { apply_steps(s); });
     }
   });

@@ -1,5 +1,6 @@
 // The journey store in SQLite: integer-coded entries, append-only, versioned schema.
 // This file opens and creates stores; see store_sqlite_impl.h for the others.
+#include "store_errors.h"
 #include "store_sqlite_impl.h"
 
 namespace outcomes {
@@ -9,11 +10,7 @@ Error store_error(const std::string& file, int code, const std::string& message)
   switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Error(fmt::format(
-          "{}: the store is busy: another process has been writing to it for longer than "
-          "this command waits (set by OUTCOMES_WAIT, in seconds); nothing was written. Try "
-          "again when it has finished ({})",
-          file, message));
+      return store_busy_error(file, message);
     case SQLITE_NOTADB:
       return Error(
           fmt::format("{}: not an outcomes store (the file is not an SQLite database)", file));
@@ -252,16 +249,10 @@ SqliteStore SqliteStore::open(const std::filesystem::path& file, bool read_only,
     apply_pragmas(db, read_only);
     int version = db.execAndGet("PRAGMA user_version").getInt();
     if (version > schema_version())
-      throw Error(fmt::format(
-          "{}: the store has schema version {}, newer than this version of outcomes knows "
-          "({}); upgrade outcomes to use it",
-          name, version, schema_version()));
+      throw newer_store_error(name, version, schema_version());
     if (version < schema_version()) {
       if (read_only)
-        throw Error(
-            fmt::format("{}: the store has schema version {} and needs upgrading to {}; "
-                        "run a command that writes (e.g. 'outcomes record') first",
-                        name, version, schema_version()));
+        throw store_needs_upgrade_error(name, version, schema_version());
       // A step may make an index over every entry (the umask above keeps SQLite's
       // temporary files owner-only).
       sort_in_files(db, true);

@@ -1,4 +1,5 @@
 // The SQLite store's schema: each version's step, and the migration that applies them.
+#include "store_errors.h"
 #include "store_sqlite_impl.h"
 
 namespace outcomes {
@@ -167,12 +168,7 @@ const std::vector<Migration>& migrations() {
 
 int migrate(SQLite::Database& db, const std::vector<Migration>& steps, const std::string& file) {
   auto target = static_cast<int>(steps.size());
-  auto newer_error = [&](int version) {
-    return Error(fmt::format(
-        "{}: the store has schema version {}, newer than this version of outcomes knows ({}); "
-        "upgrade outcomes to use it",
-        file, version, target));
-  };
+  auto newer_error = [&](int version) { return newer_store_error(file, version, target); };
   int version = db.execAndGet("PRAGMA user_version").getInt();
   if (version > target) throw newer_error(version);
   if (version == target) return version;

@@ -77,13 +77,19 @@ std::string first_value(const std::string& sql) {
 // A schema name no other test case uses, dropped (with its store) at the end of the case.
 struct TestSchema {
   std::string name;
-  TestSchema() {
+  explicit TestSchema(const std::string& prefix = "test") {
     static std::atomic<int> counter{0};
-    name = fmt::format("test_{}_{}_{}", ::getpid(),
+    name = fmt::format("{}_{}_{}_{}", prefix, ::getpid(),
                        std::chrono::steady_clock::now().time_since_epoch().count() % 1000000,
                        counter++);
   }
-  ~TestSchema() { run_sql(fmt::format("DROP SCHEMA IF EXISTS \"{}\" CASCADE", name)); }
+  ~TestSchema() { run_sql(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", quoted())); }
+  // The name quoted as an SQL identifier.
+  std::string quoted() const {
+    std::string out = "\"";
+    for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  }
   TestSchema(const TestSchema&) = delete;
   TestSchema& operator=(const TestSchema&) = delete;
 };
@@ -838,13 +844,54 @@ TEST_CASE("check_store passes a sound store and names damage: guards off or gone
                   ".batches ALTER COLUMN \"rows\" SET DEFAULT 0; "
                   "INSERT INTO " +
                   s + ".batches VALUES (7, 'y.csv', '', '', '', 3)") == "");
+  // References are checked by the store, not declared: a row written past it is reported.
+  REQUIRE(run_sql("INSERT INTO " + s +
+                  ".entries (id, person, day, kind, recorded_at, seq) "
+                  "VALUES (9, 99, 0, 9, '', 9)") == "");
   checks = store.check_store();
   REQUIRE(checks.size() == 5);
+  CHECK(checks[3].problems ==
+        std::vector<std::string>{"entry 9 names person 99, which is not stored"});
   CHECK(checks[2].problems ==
         std::vector<std::string>{
             "the trigger entries_no_update no longer refuses every UPDATE of entries",
             "the trigger erasures_no_truncate is missing: erasure records could be truncated"});
-  CHECK(checks[3].problems.empty());
   CHECK(checks[4].problems ==
         std::vector<std::string>{"batch 7 records 3 rows but 0 entries belong to it"});
+}
+
+TEST_CASE("a schema name that needs quoting is used as it is, never spliced into SQL") {
+  TestSchema schema("Odd \"Name\"; DROP TABLE x; --");
+  {
+    auto store = PgStore::create(server(), schema.name);
+    auto tx = store.begin();
+    tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
+    tx->commit();
+  }
+  auto store = PgStore::open(server(), schema.name);
+  CHECK(store.entries({}).size() == 1);
+  for (const auto& check : store.check_store()) {
+    CAPTURE(check.name);
+    CHECK(check.problems.empty());
+  }
+  CHECK(first_value("SELECT count(*) FROM " + schema.quoted() + ".entries") == "1");
+}
+
+TEST_CASE("a write naming rows that are not stored is refused at commit, nothing written") {
+  TestSchema schema;
+  auto store = PgStore::create(server(), schema.name);
+  {
+    auto tx = store.begin();
+    tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
+    tx->commit();
+  }
+  auto tx = store.begin();
+  tx->append(make("P1", "2026-01-02", EntryKind::Note), kWhen);
+  // The person's row goes behind the write's back (only a hand-made change can do this).
+  REQUIRE(run_sql("DELETE FROM \"" + schema.name + "\".people") == "");
+  const auto message = error_of([&] { tx->commit(); });
+  CHECK(message.find(": 1 of the entries being written name rows that are not stored; nothing "
+                     "was written") != std::string::npos);
+  tx.reset();
+  CHECK(store.entry_count() == 1);
 }

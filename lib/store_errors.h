@@ -1,0 +1,38 @@
+// The errors every journey store backend raises in the same words. `store` names the store
+// as its backend does (a file, or postgresql:DATABASE/SCHEMA).
+#pragma once
+#include <fmt/format.h>
+
+#include <string>
+
+#include "error.h"
+
+namespace outcomes {
+
+// The store's schema is newer than the `known` version this code writes.
+inline Error newer_store_error(const std::string& store, int version, int known) {
+  return Error(fmt::format(
+      "{}: the store has schema version {}, newer than this version of outcomes knows ({}); "
+      "upgrade outcomes to use it",
+      store, version, known));
+}
+
+// The store's schema is older than `target`, and it was opened read-only so cannot migrate.
+inline Error store_needs_upgrade_error(const std::string& store, int version, int target) {
+  return Error(fmt::format(
+      "{}: the store has schema version {} and needs upgrading to {}; run a command that "
+      "writes (e.g. 'outcomes record') first",
+      store, version, target));
+}
+
+// A write waited for another's longer than its WaitPolicy allows; `cause` ("" for none) is
+// what the backend said.
+inline Error store_busy_error(const std::string& store, const std::string& cause = "") {
+  return Error(fmt::format(
+      "{}: the store is busy: another process has been writing to it for longer than this "
+      "command waits (set by OUTCOMES_WAIT, in seconds); nothing was written. Try again when "
+      "it has finished{}",
+      store, cause.empty() ? "" : " (" + cause + ")"));
+}
+
+}  // namespace outcomes
