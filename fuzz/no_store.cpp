@@ -6,7 +6,7 @@
 
 namespace outcomes {
 
-std::unique_ptr<JourneyStore> create_store(const std::filesystem::path&) {
+std::unique_ptr<JourneyStore> create_store(const std::filesystem::path&, const Settings&) {
   throw Error("the fuzz build has no store");
 }
 

@@ -19,6 +19,10 @@ bool is_postgres_store(std::string_view store);
 // (PGSERVICE) or the environment.
 std::optional<std::string> store_value_problem(std::string_view store);
 
+// What is wrong with a libpq connection string (a URI or key=value pairs), or nullopt: it
+// cannot be parsed, or it holds a password.
+std::optional<std::string> pg_conninfo_problem(std::string_view conninfo);
+
 // What is wrong with a service id, or nullopt: it names the service's PostgreSQL schema, so
 // it is 1 to 63 of a-z, 0-9 and _, starting with a letter, and not a name PostgreSQL keeps
 // for itself (pg_…, information_schema, public).

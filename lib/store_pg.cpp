@@ -6,6 +6,7 @@
 
 #include "hash.h"
 #include "store_errors.h"
+#include "store_location.h"
 #include "store_pg_impl.h"
 
 namespace outcomes {
@@ -97,23 +98,8 @@ std::string PgConnection::quote_identifier(const std::string& name) const {
 namespace store_detail {
 
 void check_pg_conninfo(const std::string& conninfo) {
-  char* message = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &message);
-  if (!options) {
-    std::string why = message ? message : "out of memory";
-    PQfreemem(message);
-    while (!why.empty() && why.back() == '\n') why.pop_back();
-    throw Error(fmt::format("the PostgreSQL connection string cannot be read: {}", why));
-  }
-  bool password = false;
-  for (const PQconninfoOption* o = options; o->keyword; ++o)
-    if (std::string_view(o->keyword) == "password" && o->val && *o->val) password = true;
-  PQconninfoFree(options);
-  if (password)
-    throw Error(
-        "the PostgreSQL connection string holds a password; it would be kept in the "
-        "workspace's settings and shown in process lists. Remove it and give the password "
-        "through ~/.pgpass, PGPASSFILE or a PGSERVICE entry instead");
+  if (auto why = pg_conninfo_problem(conninfo))
+    throw Error(fmt::format("the PostgreSQL connection string {}", *why));
 }
 
 }  // namespace store_detail
