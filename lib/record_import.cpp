@@ -161,8 +161,7 @@ void RefList::take_repeats(const std::function<void(const Repeat&)>& repeat) {
       std::memcpy(&r.size, head + 16, 4);
       r.offset = text_.size();
       text_.resize(r.offset + r.size);
-      if (r.size > 0 && !file->read(text_.data() + r.offset, r.size))
-        throw Error("the temporary copy of the refs being checked ends inside a ref");
+      file->read_exactly(text_.data() + r.offset, r.size);
       refs_.push_back(r);
     }
     file.reset();
