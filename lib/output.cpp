@@ -327,23 +327,32 @@ bool ScratchFile::fill() {
   }
 }
 
-bool ScratchFile::read(void* data, std::size_t size) {
-  auto* to = static_cast<char*>(data);
-  bool started = false;
-  while (size > 0) {
-    if (in_pos_ == in_.size() && !fill()) {
-      if (!started) return false;
-      errno = EIO;  // the file ends inside what was appended as one piece
-      fail("read");
-    }
-    started = true;
-    const std::size_t part = std::min(size, in_.size() - in_pos_);
-    std::memcpy(to, in_.data() + in_pos_, part);
+// Copies up to `size` bytes to `to`, fewer only at the end of the file; returns how many.
+std::size_t ScratchFile::read_some(char* to, std::size_t size) {
+  std::size_t done = 0;
+  while (done < size) {
+    if (in_pos_ == in_.size() && !fill()) break;
+    const std::size_t part = std::min(size - done, in_.size() - in_pos_);
+    std::memcpy(to + done, in_.data() + in_pos_, part);
     in_pos_ += part;
-    to += part;
-    size -= part;
+    done += part;
   }
-  return true;
+  return done;
+}
+
+void ScratchFile::ends_early() const {
+  throw Error(fmt::format("cannot read the temporary copy of {}: it ends early", what_));
+}
+
+bool ScratchFile::read(void* data, std::size_t size) {
+  const std::size_t done = read_some(static_cast<char*>(data), size);
+  if (done == size) return true;
+  if (done == 0) return false;
+  ends_early();  // the file ends inside what was appended as one piece
+}
+
+void ScratchFile::read_exactly(void* data, std::size_t size) {
+  if (read_some(static_cast<char*>(data), size) != size) ends_early();
 }
 
 NamedOutput::NamedOutput(const std::filesystem::path& target) : target_(target) {

@@ -51,9 +51,14 @@ class ScratchFile {
   // Reads exactly `size` bytes: false at the end of what was appended; Error when that end
   // falls inside them.
   bool read(void* data, std::size_t size);
+  // Reads exactly `size` bytes that must follow (the rest of a piece whose start was read):
+  // Error "cannot read the temporary copy of WHAT: it ends early" when fewer remain.
+  void read_exactly(void* data, std::size_t size);
 
  private:
   [[noreturn]] void fail(const char* action) const;
+  [[noreturn]] void ends_early() const;
+  std::size_t read_some(char* to, std::size_t size);
   void drain();
   bool fill();
   std::string what_;

@@ -38,6 +38,43 @@ StoredFacts load_stored_facts(const JourneyStore& store, Checker& checker,
   return stored;
 }
 
+void merge_stored_facts(std::vector<Fact>& facts, std::size_t fresh, std::vector<Fact>& spare) {
+  if (fresh == facts.size()) return;
+  struct Run {
+    std::uint32_t person;
+    std::size_t begin, end;
+  };
+  std::vector<Run> runs;
+  for (std::size_t begin = fresh; begin < facts.size();) {
+    std::size_t end = begin + 1;
+    while (end < facts.size() && facts[end].person == facts[begin].person) ++end;
+    runs.push_back({facts[begin].person, begin, end});
+    begin = end;
+  }
+  std::sort(runs.begin(), runs.end(),
+            [](const Run& a, const Run& b) { return a.person < b.person; });
+  spare.clear();
+  spare.reserve(facts.size());
+  const auto at = [&](std::size_t i) { return facts.begin() + static_cast<std::ptrdiff_t>(i); };
+  auto next = facts.begin();
+  const auto fresh_end = at(fresh);
+  for (const Run& run : runs) {
+    const auto mine =
+        std::find_if(next, fresh_end, [&](const Fact& f) { return f.person >= run.person; });
+    const auto past =
+        std::find_if(mine, fresh_end, [&](const Fact& f) { return f.person != run.person; });
+    spare.insert(spare.end(), next, mine);
+    std::merge(mine, past, at(run.begin), at(run.end), std::back_inserter(spare), timeline_before);
+    next = past;
+  }
+  spare.insert(spare.end(), next, fresh_end);
+  // A store that gave a person's entries out of order, or not together, is put right the
+  // slow way rather than trusted.
+  if (!std::is_sorted(spare.begin(), spare.end(), timeline_before))
+    std::sort(spare.begin(), spare.end(), timeline_before);
+  facts.swap(spare);
+}
+
 DescribeStored stored_describer(const std::vector<StoredBrief>& brief, const Checker& checker) {
   return [&brief, &checker](const Fact& f) {
     const StoredBrief& e = brief[f.order];
@@ -161,8 +198,7 @@ void RefList::take_repeats(const std::function<void(const Repeat&)>& repeat) {
       std::memcpy(&r.size, head + 16, 4);
       r.offset = text_.size();
       text_.resize(r.offset + r.size);
-      if (r.size > 0 && !file->read(text_.data() + r.offset, r.size))
-        throw Error("the temporary copy of the refs being checked ends inside a ref");
+      file->read_exactly(text_.data() + r.offset, r.size);
       refs_.push_back(r);
     }
     file.reset();
@@ -486,7 +522,7 @@ void check_part_timelines(Checker& checker, const JourneyStore* stored,
     return;
   }
   std::sort(facts.begin(), facts.end(), timeline_before);
-  std::vector<Fact> group;
+  std::vector<Fact> group, spare;
   std::vector<std::string> people;
   for (std::size_t begin = 0; begin < facts.size();) {
     group.clear();
@@ -505,8 +541,13 @@ void check_part_timelines(Checker& checker, const JourneyStore* stored,
       end = next;
     }
     begin = end;
+    // The group is in timeline order until the stored facts are appended; merging them in
+    // keeps it so without sorting it again.
+    const std::size_t fresh = group.size();
     const StoredFacts before = load_stored_facts(*stored, checker, people, 0, group);
-    checker.check_timelines(group, where_new, stored_describer(before.brief, checker), parted);
+    merge_stored_facts(group, fresh, spare);
+    checker.check_sorted_timelines(group, where_new, stored_describer(before.brief, checker),
+                                   parted);
     constexpr std::size_t kMostPeople = std::size_t{1} << 16;
     if (before.brief.size() > stored_per_read)
       people_per_read = std::max<std::size_t>(people_per_read / 2, 1);

@@ -300,9 +300,15 @@ class Checker {
   Fact stored_fact(const Entry& e, std::uint32_t order);
 
   // Checks every person's timeline in date order. Only people with a new fact and no
-  // row problem are checked. Problems go to `parted` when given.
+  // row problem are checked. Problems go to `parted` when given. Sorts `facts` into
+  // timeline order (timeline_before) first.
   void check_timelines(std::vector<Fact>& facts, const WhereNew& where_new,
                        const DescribeStored& describe_stored, PartedProblems* parted = nullptr);
+  // As check_timelines, for `facts` already in timeline order (timeline_before): that order
+  // is the caller's to keep (asserted in debug builds only).
+  void check_sorted_timelines(const std::vector<Fact>& facts, const WhereNew& where_new,
+                              const DescribeStored& describe_stored,
+                              PartedProblems* parted = nullptr);
 
  private:
   friend class TimelinePass;
@@ -415,6 +421,13 @@ struct StoredFacts {
 StoredFacts load_stored_facts(const JourneyStore& store, Checker& checker,
                               const std::vector<std::string>& people, std::int64_t without,
                               std::vector<Fact>& facts);
+
+// Puts `facts` in timeline order (timeline_before) when its first `fresh` facts already are
+// and load_stored_facts appended the rest (person by person, each in date and recording
+// order, the people in the store's order): the people's runs are ordered and merged with
+// the fresh facts, which is linear in the facts where sorting them is not. `spare` is
+// working room, reused from call to call.
+void merge_stored_facts(std::vector<Fact>& facts, std::size_t fresh, std::vector<Fact>& spare);
 
 // Names a stored fact as "stored entry ID (PERSON DATE KIND)" from load_stored_facts'
 // brief list and the checker's people (which must both outlive the result).

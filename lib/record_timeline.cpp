@@ -5,6 +5,8 @@
 //
 // The rules themselves (EpisodeRule, OpenSet) are the ones timelines are read with, in
 // timeline.h; the pass applies them entry by entry and words the problems.
+#include <cassert>
+
 #include "record_internal.h"
 #include "suggest.h"
 #include "timeline.h"
@@ -247,6 +249,13 @@ class TimelinePass {
 void Checker::check_timelines(std::vector<Fact>& facts, const WhereNew& where_new,
                               const DescribeStored& describe_stored, PartedProblems* parted) {
   std::sort(facts.begin(), facts.end(), timeline_before);
+  check_sorted_timelines(facts, where_new, describe_stored, parted);
+}
+
+void Checker::check_sorted_timelines(const std::vector<Fact>& facts, const WhereNew& where_new,
+                                     const DescribeStored& describe_stored,
+                                     PartedProblems* parted) {
+  assert(std::is_sorted(facts.begin(), facts.end(), timeline_before));
   TimelinePass pass(*this, where_new, describe_stored, parted);
   for (std::size_t begin = 0; begin < facts.size();) {
     std::size_t end = begin;

@@ -531,8 +531,7 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
               char* data = nullptr;
               const auto size = static_cast<size_t>(p.texts);
               p.texts = arena.extend(size, &data);
-              if (!file->read(data, size))
-                throw Error("the temporary copy of the entries being read ends early");
+              file->read_exactly(data, size);
             }
             packed.push_back(p);
           }

@@ -96,39 +96,39 @@ class Spool {
     row.resize(columns);
     for (Cell& cell : row) {
       char tag = 0;
-      take(&tag, 1);
+      file_.read_exactly(&tag, 1);
       switch (tag) {
         case 0: cell = std::monostate{}; break;
         case 1: {
           std::uint32_t size = 0;
-          take(&size, sizeof size);
+          file_.read_exactly(&size, sizeof size);
           if (!std::holds_alternative<std::string>(cell)) cell = std::string();
           auto& s = std::get<std::string>(cell);
           s.resize(size);
-          take(s.data(), size);
+          file_.read_exactly(s.data(), size);
           break;
         }
         case 2: {
           std::int64_t i = 0;
-          take(&i, sizeof i);
+          file_.read_exactly(&i, sizeof i);
           cell = i;
           break;
         }
         case 3: {
           double d = 0;
-          take(&d, sizeof d);
+          file_.read_exactly(&d, sizeof d);
           cell = d;
           break;
         }
         case 4: {
           Date date;
-          take(&date.days, sizeof date.days);
+          file_.read_exactly(&date.days, sizeof date.days);
           cell = date;
           break;
         }
         default: {
           char b = 0;
-          take(&b, 1);
+          file_.read_exactly(&b, 1);
           cell = b != 0;
         }
       }
@@ -136,12 +136,6 @@ class Spool {
   }
 
  private:
-  // Every row read back was put, so the file never ends inside one.
-  void take(void* data, std::size_t size) {
-    if (!file_.read(data, size))
-      throw Error("cannot read the temporary copy of the table: it ends early");
-  }
-
   ScratchFile file_;
 };
 

@@ -281,3 +281,49 @@ TEST_CASE("while an output is written no file for it is seen in its folder") {
   CHECK(read_file(dir / "out.txt").size() == 200000);
   CHECK(mode_of(dir / "out.txt") == 0600);
 }
+
+TEST_CASE("ScratchFile::read_exactly gives the bytes appended and names data that ends early") {
+  TempDir dir("output");
+  ScratchFile file("the test pieces", dir.path);
+  // A piece: its size, then fewer bytes than that size promises, as a file cut short holds.
+  const std::uint32_t promised = 10;
+  file.append(&promised, sizeof promised);
+  file.append("abcd", 4);
+  file.rewind();
+  std::uint32_t size = 0;
+  REQUIRE(file.read(&size, sizeof size));
+  CHECK(size == promised);
+  char body[10] = {};
+  CHECK_THROWS_WITH_AS(file.read_exactly(body, size),
+                       "cannot read the temporary copy of the test pieces: it ends early", Error);
+}
+
+TEST_CASE("ScratchFile reads across its blocks; only read stops quietly at a clean end") {
+  TempDir dir("output");
+  ScratchFile file("the test pieces", dir.path);
+  std::string written(150000, '\0');
+  for (std::size_t i = 0; i < written.size(); ++i) written[i] = static_cast<char>(i * 7 + i / 251);
+  file.append(written.data(), written.size());
+  file.rewind();
+  std::string back(written.size(), '\0');
+  file.read_exactly(back.data(), 100);
+  file.read_exactly(back.data() + 100, back.size() - 100);  // crosses the read blocks
+  CHECK(back == written);
+  file.read_exactly(back.data(), 0);
+  char byte = 0;
+  CHECK_FALSE(file.read(&byte, 1));
+  CHECK_THROWS_WITH_AS(file.read_exactly(&byte, 1),
+                       "cannot read the temporary copy of the test pieces: it ends early", Error);
+}
+
+TEST_CASE("ScratchFile::read refuses a piece the file ends inside") {
+  TempDir dir("output");
+  ScratchFile file("the test pieces", dir.path);
+  file.append("abcdef", 6);
+  file.rewind();
+  char piece[4] = {};
+  REQUIRE(file.read(piece, 4));
+  CHECK(std::string(piece, 4) == "abcd");
+  CHECK_THROWS_WITH_AS(file.read(piece, 4),
+                       "cannot read the temporary copy of the test pieces: it ends early", Error);
+}

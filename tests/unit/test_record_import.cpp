@@ -116,6 +116,51 @@ std::vector<std::string> listing(Problems& problems) {
 
 }  // namespace
 
+namespace {
+
+// Each fact as "person date order" (the fields timeline order is decided by).
+std::vector<std::string> timeline_listing(const std::vector<Fact>& facts) {
+  std::vector<std::string> out;
+  for (const Fact& f : facts) out.push_back(fmt::format("{} {} {}", f.person, f.date, f.order));
+  return out;
+}
+
+Fact fact(std::uint32_t person, std::int32_t date, std::uint32_t order, Origin origin) {
+  Fact f;
+  f.person = person;
+  f.date = date;
+  f.order = order;
+  f.origin = origin;
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("merge_stored_facts puts new and stored facts in timeline order") {
+  // New facts in timeline order, people numbered as a file met them; stored facts as a
+  // store gives them: by name (here people 9, 2, 5, 4), each in date order.
+  std::vector<Fact> facts = {
+      fact(2, 10, kNewOrder + 3, Origin::New), fact(2, 30, kNewOrder + 1, Origin::New),
+      fact(4, 5, kNewOrder + 7, Origin::New),  fact(5, 20, kNewOrder + 2, Origin::New),
+      fact(9, 1, kNewOrder + 5, Origin::New),  fact(9, 40, kNewOrder + 4, Origin::New)};
+  const std::size_t fresh = facts.size();
+  std::uint32_t order = 0;
+  for (auto [person, date] :
+       {std::pair{9u, 1}, {9u, 2}, {9u, 50}, {2u, 10}, {2u, 10}, {2u, 31}, {5u, 1}, {4u, 6}})
+    facts.push_back(fact(person, date, order++, Origin::Stored));
+  SUBCASE("in the store's order") {}
+  SUBCASE("a store out of its own order is still put right") {
+    std::swap(facts[fresh], facts[fresh + 2]);
+    std::swap(facts[fresh + 3], facts.back());
+  }
+  std::vector<Fact> sorted = facts;
+  std::sort(sorted.begin(), sorted.end(), timeline_before);
+  std::vector<Fact> spare = {fact(1, 1, 1, Origin::New)};  // left over from an earlier call
+  merge_stored_facts(facts, fresh, spare);
+  CHECK(timeline_listing(facts) == timeline_listing(sorted));
+  CHECK(std::is_sorted(facts.begin(), facts.end(), timeline_before));
+}
+
 TEST_CASE("problems found a part of the people at a time are kept and counted as in one pass") {
   // More problems than are kept for listing, the people numbered in the reverse order of
   // their lines: which ones are kept shows in the listing. Every 1000th person has two
