@@ -6,7 +6,8 @@
 #include <fmt/format.h>
 
 #include "error.h"
-#include "store_pg.h"
+#include "pg_module.h"
+#include "store_location.h"
 #include "store_sqlite.h"
 #include "workspace.h"
 
@@ -38,10 +39,7 @@ std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& root,
                                          const Settings& settings, bool read_only,
                                          const WaitPolicy& wait) {
   if (is_postgres_store(settings.store)) {
-    PgOptions options;
-    options.wait = wait;
-    return std::make_unique<PgStore>(
-        PgStore::open(settings.store, settings.service_id, read_only, options));
+    return pg_backend().open(settings.store, settings.service_id, read_only, wait);
   }
   return open_store(store_path(root), read_only, wait);
 }
@@ -60,7 +58,7 @@ std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& file) {
 std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& root,
                                            const Settings& settings) {
   if (is_postgres_store(settings.store))
-    return std::make_unique<PgStore>(PgStore::create(settings.store, settings.service_id));
+    return pg_backend().create(settings.store, settings.service_id);
   return create_store(store_path(root));
 }
 

@@ -1,9 +1,8 @@
 #include "store_location.h"
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
-#include <memory>
+#include "pg_module.h"
 
 namespace outcomes {
 
@@ -19,25 +18,6 @@ bool is_postgres_store(std::string_view store) {
   return store.starts_with("postgresql://") || store.starts_with("postgres://");
 }
 
-std::optional<std::string> pg_conninfo_problem(std::string_view conninfo) {
-  char* error = nullptr;
-  const std::string text(conninfo);
-  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> options(
-      PQconninfoParse(text.c_str(), &error), PQconninfoFree);
-  if (!options) {
-    std::string why = error ? error : "out of memory";
-    PQfreemem(error);
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    return fmt::format("cannot be read as a PostgreSQL connection: {}", why);
-  }
-  for (const PQconninfoOption* o = options.get(); o->keyword; ++o)
-    if (std::string_view(o->keyword) == "password" && o->val && *o->val)
-      return "holds a password, which would be kept in the workspace's settings and shown in "
-             "process lists: remove it and let libpq find it in ~/.pgpass (or the file "
-             "PGPASSFILE names) or a service file (PGSERVICE)";
-  return std::nullopt;
-}
-
 std::optional<std::string> store_value_problem(std::string_view store) {
   if (store == kSqliteStore) return std::nullopt;
   if (!is_postgres_store(store))
@@ -45,7 +25,7 @@ std::optional<std::string> store_value_problem(std::string_view store) {
         "'{}' is not a store; give sqlite (the file outcomes.db here) or a PostgreSQL "
         "URI such as postgresql://db.example.org/outcomes",
         store);
-  return pg_conninfo_problem(store);
+  return pg_backend().conninfo_problem(store);
 }
 
 std::optional<std::string> service_id_problem(std::string_view id) {

@@ -16,12 +16,9 @@ bool is_postgres_store(std::string_view store);
 // What is wrong with a `store:` value, or nullopt when it is usable: "sqlite", or a
 // PostgreSQL URI libpq can read that holds no password. Passwords are never kept in
 // outcomes.yaml: libpq finds them itself in ~/.pgpass (or PGPASSFILE), a service file
-// (PGSERVICE) or the environment.
+// (PGSERVICE) or the environment. A URI is read by libpq itself, through the PostgreSQL
+// module (lib/pg_module.h): Error when that module cannot be loaded.
 std::optional<std::string> store_value_problem(std::string_view store);
-
-// What is wrong with a libpq connection string (a URI or key=value pairs), or nullopt: it
-// cannot be parsed, or it holds a password.
-std::optional<std::string> pg_conninfo_problem(std::string_view conninfo);
 
 // What is wrong with a service id, or nullopt: it names the service's PostgreSQL schema, so
 // it is 1 to 63 of a-z, 0-9 and _, starting with a letter, and not a name PostgreSQL keeps

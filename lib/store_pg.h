@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store.h"
@@ -69,6 +70,10 @@ class PgStore final : public JourneyStore {
   explicit PgStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// What is wrong with a libpq connection string (a URI or key=value pairs), or nullopt: it
+// cannot be parsed, or it holds a password.
+std::optional<std::string> pg_conninfo_problem(std::string_view conninfo);
 
 namespace store_detail {
 // Error when `conninfo` cannot be parsed or embeds a password (a `password` key, or
