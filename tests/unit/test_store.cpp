@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "error.h"
+#include "store_contract.h"
 #include "store_sqlite.h"
 #include "test_support.h"
 
@@ -25,6 +26,9 @@ namespace {
 using outcomes::testing::day;
 using outcomes::testing::TempDir;
 using outcomes::testing::error_of;
+using outcomes::testing::contract::ids;
+using outcomes::testing::contract::item;
+using outcomes::testing::contract::kWhen;
 
 NewEntry contact(const std::string& person, const char* date, const std::string& status) {
   NewEntry e;
@@ -35,22 +39,6 @@ NewEntry contact(const std::string& person, const char* date, const std::string&
   return e;
 }
 
-NewEntry item(const std::string& person, const char* date, const std::string& measure, int value,
-              const std::string& hash = "h1") {
-  NewEntry e;
-  e.person = person;
-  e.date = day(date);
-  e.kind = EntryKind::Assessment;
-  e.framework = "ndt";
-  e.framework_version = "2008";
-  e.framework_hash = hash;
-  e.measure = measure;
-  e.value = value;
-  return e;
-}
-
-const std::string kWhen = "2026-11-15T10:00:00Z";
-
 // Options reading the whole store in passes of `rows` entries.
 SqliteOptions passes_of(int64_t rows) {
   SqliteOptions options;
@@ -58,13 +46,23 @@ SqliteOptions passes_of(int64_t rows) {
   return options;
 }
 
-std::vector<int64_t> ids(const std::vector<Entry>& entries) {
-  std::vector<int64_t> out;
-  for (const auto& e : entries) out.push_back(e.id);
-  return out;
-}
+// SQLite stores, each a file in a folder of the test's own.
+class SqliteMaker : public outcomes::testing::contract::StoreMaker {
+ public:
+  std::unique_ptr<JourneyStore> create(const std::string& name) override {
+    return std::make_unique<SqliteStore>(SqliteStore::create(dir_ / (name + ".db")));
+  }
+  std::unique_ptr<JourneyStore> open(const std::string& name, bool read_only) override {
+    return std::make_unique<SqliteStore>(SqliteStore::open(dir_ / (name + ".db"), read_only));
+  }
+
+ private:
+  TempDir dir_;
+};
 
 }  // namespace
+
+OUTCOMES_STORE_CONTRACT(SqliteMaker)
 
 TEST_CASE("create makes an owner-only store at the current schema version") {
   TempDir dir;
@@ -206,169 +204,6 @@ TEST_CASE("a read-only open of a store in a folder it cannot write needs no -shm
   fs::permissions(folder, fs::perms::owner_all);
 }
 
-TEST_CASE("append stores every field and reads it back") {
-  TempDir dir;
-  auto store = SqliteStore::create(dir / "outcomes.db");
-  NewEntry e;
-  e.person = "P017";
-  e.date = day("2026-10-03");
-  e.kind = EntryKind::Goal;
-  e.framework = "goals";
-  e.framework_version = "1.2";
-  e.framework_hash = "abcdef0123456789";
-  e.measure = "housing";
-  e.value = -2;
-  e.status = "set";
-  e.text = "Get my own flat, with \"a garden\",\nnear my sister";
-  e.by = "worker.a";
-  e.ref = "crm-42";
-  int64_t batch = 0, id = 0;
-  {
-    auto tx = store.begin();
-    batch = tx->add_batch({0, "goals.csv", "hash-of-file", "2026-11-15T09:00:00Z", "officer", 1});
-    id = tx->append(e, kWhen, batch);
-    tx->commit();
-  }
-  CHECK(id == 1);
-  auto all = store.entries({});
-  REQUIRE(all.size() == 1);
-  const Entry& got = all[0];
-  CHECK(got.id == 1);
-  CHECK(got.seq == 1);
-  CHECK(got.person == "P017");
-  CHECK(got.date == day("2026-10-03"));
-  CHECK(got.kind == EntryKind::Goal);
-  CHECK(got.framework == "goals");
-  CHECK(got.framework_version == "1.2");
-  CHECK(got.framework_hash == "abcdef0123456789");
-  CHECK(got.measure == "housing");
-  REQUIRE(got.value.has_value());
-  CHECK(*got.value == -2);
-  CHECK(got.status == "set");
-  CHECK(got.text == e.text);
-  CHECK(got.by == "worker.a");
-  CHECK(got.ref == "crm-42");
-  CHECK(got.batch == batch);
-  CHECK(got.recorded_at == kWhen);
-  CHECK(got.supersedes == 0);
-  CHECK(got.reason.empty());
-  CHECK_FALSE(got.superseded);
-
-  auto one = store.entry(1);
-  REQUIRE(one.has_value());
-  CHECK(one->person == "P017");
-  CHECK(one->text == e.text);
-  CHECK(one->value == -2);
-  CHECK_FALSE(store.entry(2).has_value());
-
-  // An entry without optional parts reads back empty, with no value.
-  {
-    auto tx = store.begin();
-    NewEntry bare;
-    bare.person = "P017";
-    bare.date = day("2026-10-04");
-    bare.kind = EntryKind::Enrol;
-    tx->append(bare, kWhen);
-    tx->commit();
-  }
-  auto second = store.entry(2);
-  REQUIRE(second.has_value());
-  CHECK(second->kind == EntryKind::Enrol);
-  CHECK(second->framework.empty());
-  CHECK(second->measure.empty());
-  CHECK_FALSE(second->value.has_value());
-  CHECK(second->status.empty());
-  CHECK(second->text.empty());
-  CHECK(second->ref.empty());
-  CHECK(second->batch == 0);
-}
-
-TEST_CASE("entries come ordered by person code point, date, then recording order") {
-  TempDir dir;
-  auto store = SqliteStore::create(dir / "outcomes.db");
-  {
-    auto tx = store.begin();
-    tx->append(contact("b", "2026-02-01", "attended"), kWhen);           // 1
-    tx->append(contact("\xC3\x85se", "2026-01-01", "attended"), kWhen);  // 2 "Åse"
-    tx->append(contact("B", "2026-03-01", "missed"), kWhen);             // 3
-    tx->append(contact("a", "2026-02-01", "missed"), kWhen);             // 4
-    tx->append(contact("a", "2026-01-15", "attended"), kWhen);           // 5
-    tx->append(contact("a", "2026-02-01", "outreach"), kWhen);           // 6
-    tx->append(contact("a-1", "2025-12-01", "attended"), kWhen);         // 7
-    tx->commit();
-  }
-  auto all = store.entries({});
-  // "B" (0x42) < "a" < "a-1" < "b" < "Åse" (0xC3…); within "a": date, then seq.
-  CHECK(ids(all) == std::vector<int64_t>{3, 5, 4, 6, 7, 1, 2});
-  CHECK(store.people() == std::vector<std::string>{"B", "a", "a-1", "b", "\xC3\x85se"});
-
-  EntryQuery window;
-  window.from = day("2026-01-15");
-  window.to = day("2026-02-01");
-  CHECK(ids(store.entries(window)) == std::vector<int64_t>{5, 4, 6, 1});
-
-  EntryQuery some;
-  some.people = std::vector<std::string>{"b", "nobody", "a", "b"};
-  CHECK(ids(store.entries(some)) == std::vector<int64_t>{5, 4, 6, 1});
-  some.people = std::vector<std::string>{"nobody"};
-  CHECK(store.entries(some).empty());
-}
-
-TEST_CASE("a correction takes the place of what it corrects; audit shows both") {
-  TempDir dir;
-  auto store = SqliteStore::create(dir / "outcomes.db");
-  {
-    auto tx = store.begin();
-    tx->append(item("P1", "2026-01-10", "housing", 2), kWhen);     // 1
-    tx->append(item("P1", "2026-01-10", "engagement", 3), kWhen);  // 2
-    tx->commit();
-  }
-  auto fix = item("P1", "2026-01-10", "housing", 3);
-  fix.supersedes = 1;
-  fix.reason = "typed 2 for 3";
-  {
-    auto tx = store.begin();
-    CHECK(tx->append(fix, kWhen) == 3);
-    tx->commit();
-  }
-  auto current = store.entries({});
-  REQUIRE(current.size() == 2);
-  CHECK(ids(current) == std::vector<int64_t>{3, 2});
-  CHECK(current[0].seq == 1);
-  CHECK(current[0].supersedes == 1);
-  CHECK(current[0].reason == "typed 2 for 3");
-  CHECK(current[0].value == 3);
-
-  EntryQuery audit;
-  audit.include_superseded = true;
-  auto history = store.entries(audit);
-  CHECK(ids(history) == std::vector<int64_t>{1, 3, 2});
-  CHECK(history[0].superseded);
-  CHECK_FALSE(history[1].superseded);
-  CHECK_FALSE(history[2].superseded);
-  CHECK(store.entry(1)->superseded);
-
-  // A correction of a correction keeps the chain's place.
-  auto again = item("P1", "2026-01-10", "housing", 4);
-  again.supersedes = 3;
-  {
-    auto tx = store.begin();
-    CHECK(tx->append(again, kWhen) == 4);
-    tx->commit();
-  }
-  CHECK(ids(store.entries({})) == std::vector<int64_t>{4, 2});
-  CHECK(store.entry(4)->seq == 1);
-
-  auto tx = store.begin();
-  auto twice = item("P1", "2026-01-10", "housing", 1);
-  twice.supersedes = 1;
-  CHECK(error_of([&] { tx->append(twice, kWhen); }).find("already corrected by entry 3") !=
-        std::string::npos);
-  twice.supersedes = 99;
-  CHECK(error_of([&] { tx->append(twice, kWhen); }).find("entry 99 does not exist") !=
-        std::string::npos);
-}
-
 TEST_CASE("the database refuses UPDATE and DELETE of entries") {
   TempDir dir;
   auto file = dir / "outcomes.db";
@@ -493,68 +328,6 @@ TEST_CASE("a reader opened during a write keeps the writer's locks on the store"
   tx->commit();
 }
 
-TEST_CASE("a transaction not committed leaves nothing behind") {
-  TempDir dir;
-  auto store = SqliteStore::create(dir / "outcomes.db");
-  {
-    auto tx = store.begin();
-    tx->add_batch({0, "a.csv", "h", kWhen, "", 1});
-    tx->append(item("P1", "2026-01-01", "housing", 2), kWhen);
-    tx->append(contact("P2", "2026-01-01", "attended"), kWhen);
-  }
-  CHECK(store.entry_count() == 0);
-  CHECK(store.people().empty());
-  CHECK(store.framework_versions().empty());
-  CHECK_FALSE(store.batch_with_hash("h").has_value());
-
-  // The same names work afterwards (no stale ids are remembered).
-  {
-    auto tx = store.begin();
-    CHECK(tx->append(item("P1", "2026-01-01", "housing", 2), kWhen) == 1);
-    tx->commit();
-  }
-  auto all = store.entries({});
-  REQUIRE(all.size() == 1);
-  CHECK(all[0].person == "P1");
-  CHECK(all[0].measure == "housing");
-  CHECK(all[0].framework == "ndt");
-}
-
-TEST_CASE("refs are unique and found; batches are found by content hash") {
-  TempDir dir;
-  auto store = SqliteStore::create(dir / "outcomes.db");
-  {
-    auto tx = store.begin();
-    auto batch = tx->add_batch({0, "visits.csv", "c0ffee", "2026-11-01T08:00:00Z", "ana", 2});
-    CHECK(batch == 1);
-    auto a = contact("P1", "2026-01-01", "attended");
-    a.ref = "r1";
-    auto b = contact("P1", "2026-01-02", "missed");
-    b.ref = "r2";
-    tx->append(a, kWhen, batch);
-    tx->append(b, kWhen, batch);
-    tx->append(contact("P1", "2026-01-03", "missed"), kWhen);  // no ref
-    tx->commit();
-  }
-  CHECK(store.has_ref("r1"));
-  CHECK_FALSE(store.has_ref("r3"));
-  CHECK_FALSE(store.has_ref(""));
-  CHECK(store.existing_refs({"r3", "r2", "", "r1", "r2"}) == std::vector<std::string>{"r2", "r1"});
-  auto found = store.batch_with_hash("c0ffee");
-  REQUIRE(found.has_value());
-  CHECK(found->id == 1);
-  CHECK(found->source == "visits.csv");
-  CHECK(found->imported_at == "2026-11-01T08:00:00Z");
-  CHECK(found->by == "ana");
-  CHECK(found->rows == 2);
-  CHECK_FALSE(store.batch_with_hash("other").has_value());
-
-  auto tx = store.begin();
-  auto dup = contact("P2", "2026-01-01", "attended");
-  dup.ref = "r1";
-  CHECK(error_of([&] { tx->append(dup, kWhen); }) == "ref 'r1' is already stored; nothing was written");
-}
-
 TEST_CASE("framework_versions counts entries per framework version") {
   TempDir dir;
   auto store = SqliteStore::create(dir / "outcomes.db");
@@ -642,53 +415,6 @@ TEST_CASE("the migration runner applies only the missing steps, all or nothing")
   SQLite::Database fresh((dir / "fresh.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   CHECK(store_detail::migrate(fresh, steps, "fresh.db") == 5);
   CHECK(fresh.tableExists("entries"));
-}
-
-TEST_CASE("each store gets its own random pseudonym secret") {
-  TempDir dir;
-  auto a = SqliteStore::create(dir / "a.db").setting("pseudonym_secret");
-  auto b = SqliteStore::create(dir / "b.db").setting("pseudonym_secret");
-  REQUIRE(a.has_value());
-  REQUIRE(b.has_value());
-  CHECK(a->size() == 64);
-  CHECK(a->find_first_not_of("0123456789abcdef") == std::string::npos);
-  CHECK(*a != *b);
-  CHECK(*SqliteStore::open(dir / "a.db").setting("pseudonym_secret") == *a);
-  CHECK_FALSE(SqliteStore::open(dir / "a.db").setting("nothing").has_value());
-}
-
-TEST_CASE("a store opened read-only reads but refuses writes") {
-  TempDir dir;
-  auto file = dir / "outcomes.db";
-  {
-    auto store = SqliteStore::create(file);
-    auto tx = store.begin();
-    tx->append(contact("P1", "2026-01-01", "attended"), kWhen);
-    tx->commit();
-  }
-  auto store = SqliteStore::open(file, true);
-  CHECK(store.entry_count() == 1);
-  CHECK(error_of([&] { auto tx = store.begin(); }).find("read-only") !=
-        std::string::npos);
-}
-
-TEST_CASE("entries survive closing and reopening, and ids continue") {
-  TempDir dir;
-  auto file = dir / "outcomes.db";
-  {
-    auto store = SqliteStore::create(file);
-    auto tx = store.begin();
-    tx->append(contact("P1", "2026-01-01", "attended"), kWhen);
-    tx->commit();
-  }
-  auto store = SqliteStore::open(file);
-  auto tx = store.begin();
-  CHECK(tx->append(contact("P1", "2026-01-02", "missed"), kWhen) == 2);
-  tx->commit();
-  auto all = store.entries({});
-  REQUIRE(all.size() == 2);
-  CHECK(all[1].status == "missed");
-  CHECK(all[1].seq == 2);
 }
 
 TEST_CASE("a whole-store read in several passes matches reading person by person") {

@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "store_pg.h"
+#include "store_contract.h"
 #include "store_sqlite.h"
 #include "test_support.h"
 
@@ -94,53 +95,36 @@ struct TestSchema {
   TestSchema& operator=(const TestSchema&) = delete;
 };
 
-const std::string kWhen = "2026-11-15T10:00:00Z";
+using outcomes::testing::make;
+using outcomes::testing::contract::describe;
+using outcomes::testing::contract::item;
+using outcomes::testing::contract::kWhen;
+using outcomes::testing::contract::query;
 
-NewEntry make(const std::string& person, const char* date, EntryKind kind,
-              const std::string& status = "") {
-  return outcomes::testing::make(person, date, kind, status);
-}
+// PostgreSQL stores, each in a schema of its own, dropped when the test case ends.
+class PgMaker : public outcomes::testing::contract::StoreMaker {
+ public:
+  std::unique_ptr<JourneyStore> create(const std::string& name) override {
+    schemas_.push_back(std::make_unique<TestSchema>());
+    names_.push_back(name);
+    return std::make_unique<PgStore>(PgStore::create(server(), schemas_.back()->name));
+  }
+  std::unique_ptr<JourneyStore> open(const std::string& name, bool read_only) override {
+    for (size_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == name)
+        return std::make_unique<PgStore>(PgStore::open(server(), schemas_[i]->name, read_only));
+    FAIL("no store " << name);
+    return nullptr;
+  }
 
-NewEntry item(const std::string& person, const char* date, const std::string& measure, int value,
-              const std::string& hash = "h1") {
-  NewEntry e = make(person, date, EntryKind::Assessment);
-  e.framework = "ndt";
-  e.framework_version = "2008";
-  e.framework_hash = hash;
-  e.measure = measure;
-  e.value = value;
-  return e;
-}
-
-// A query set up by `set`.
-template <class Set>
-EntryQuery query(Set set) {
-  EntryQuery q;
-  set(q);
-  return q;
-}
-
-// Every field of an entry as one line, to compare reads of two stores.
-std::string describe(const Entry& e) {
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", e.id, e.person,
-                     e.date.days, static_cast<int>(e.kind), e.framework, e.framework_version,
-                     e.framework_hash, e.measure, e.value ? std::to_string(*e.value) : "-",
-                     e.status, e.text, e.by, e.ref, e.supersedes, e.reason, e.seq, e.recorded_at,
-                     e.batch, e.superseded);
-}
-std::vector<std::string> describe(const std::vector<Entry>& entries) {
-  std::vector<std::string> out;
-  for (const auto& e : entries) out.push_back(describe(e));
-  return out;
-}
-
-std::vector<std::string> people_of(const std::vector<Entry>& entries) {
-  std::vector<std::string> out;
-  for (const auto& e : entries) out.push_back(e.person);
-  return out;
-}
+ private:
+  std::vector<std::unique_ptr<TestSchema>> schemas_;
+  std::vector<std::string> names_;
+};
 
 }  // namespace
+
+OUTCOMES_STORE_CONTRACT(PgMaker)
 
 TEST_CASE("create makes a store in its own schema; open finds it; both refuse what is not one") {
   TestSchema schema;
@@ -178,14 +162,6 @@ TEST_CASE("create makes a store in its own schema; open finds it; both refuse wh
         std::string::npos);
 }
 
-TEST_CASE("each store gets its own random pseudonym secret") {
-  TestSchema a, b;
-  auto one = PgStore::create(server(), a.name);
-  auto two = PgStore::create(server(), b.name);
-  CHECK(one.setting("pseudonym_secret") != two.setting("pseudonym_secret"));
-  CHECK_FALSE(one.setting("no_such_setting").has_value());
-}
-
 TEST_CASE("a connection string holding a password is refused, pointing to .pgpass") {
   for (const std::string& conninfo :
        {std::string("host=/tmp user=outcomes password=secret dbname=x"),
@@ -199,142 +175,6 @@ TEST_CASE("a connection string holding a password is refused, pointing to .pgpas
   CHECK(error_of([&] { store_detail::check_pg_conninfo("host=/tmp dbname=x"); }) == "(no error)");
   CHECK(error_of([&] { store_detail::check_pg_conninfo("postgresql://u@h/x"); }) == "(no error)");
   CHECK(error_of([&] { store_detail::check_pg_conninfo("nonsense"); }).find("cannot be read") !=
-        std::string::npos);
-}
-
-TEST_CASE("append stores every field and reads it back") {
-  TestSchema schema;
-  auto store = PgStore::create(server(), schema.name);
-  NewEntry e;
-  e.person = "P017";
-  e.date = day("2026-10-03");
-  e.kind = EntryKind::Goal;
-  e.framework = "goals";
-  e.framework_version = "1.2";
-  e.framework_hash = "abcdef0123456789";
-  e.measure = "housing";
-  e.value = -2;
-  e.status = "set";
-  e.text = "Get my own flat, with \"a garden\",\nnear my sister\t\\ é";
-  e.by = "worker.a";
-  e.ref = "crm-42";
-  int64_t batch = 0, id = 0;
-  {
-    auto tx = store.begin();
-    batch = tx->add_batch({0, "goals.csv", "hash-of-file", "2026-11-15T09:00:00Z", "officer", 1});
-    id = tx->append(e, kWhen, batch);
-    tx->commit();
-  }
-  CHECK(id == 1);
-  CHECK(batch == 1);
-  auto all = store.entries({});
-  REQUIRE(all.size() == 1);
-  const Entry& got = all[0];
-  CHECK(got.id == 1);
-  CHECK(got.seq == 1);
-  CHECK(got.person == "P017");
-  CHECK(got.date == day("2026-10-03"));
-  CHECK(got.kind == EntryKind::Goal);
-  CHECK(got.framework == "goals");
-  CHECK(got.framework_version == "1.2");
-  CHECK(got.framework_hash == "abcdef0123456789");
-  CHECK(got.measure == "housing");
-  CHECK(got.value == -2);
-  CHECK(got.status == "set");
-  CHECK(got.text == e.text);
-  CHECK(got.by == "worker.a");
-  CHECK(got.ref == "crm-42");
-  CHECK(got.batch == batch);
-  CHECK(got.recorded_at == kWhen);
-  CHECK(got.supersedes == 0);
-  CHECK(got.reason.empty());
-  CHECK_FALSE(got.superseded);
-  CHECK(describe(*store.entry(1)) == describe(got));
-  CHECK_FALSE(store.entry(2).has_value());
-  CHECK(store.has_ref("crm-42"));
-  CHECK_FALSE(store.has_ref("crm-43"));
-  CHECK_FALSE(store.has_ref(""));
-
-  // Every kind, and an entry without optional parts, reads back empty, with no value.
-  {
-    auto tx = store.begin();
-    for (int k = 0; k < kEntryKindCount; ++k)
-      tx->append(make("P018", "2026-10-04", static_cast<EntryKind>(k)), kWhen);
-    tx->commit();
-  }
-  auto bare =
-      store.entries(query([](EntryQuery& q) { q.people = std::vector<std::string>{"P018"}; }));
-  REQUIRE(bare.size() == kEntryKindCount);
-  for (int k = 0; k < kEntryKindCount; ++k) {
-    CHECK(bare[static_cast<size_t>(k)].kind == static_cast<EntryKind>(k));
-    CHECK(bare[static_cast<size_t>(k)].framework.empty());
-    CHECK(bare[static_cast<size_t>(k)].measure.empty());
-    CHECK_FALSE(bare[static_cast<size_t>(k)].value.has_value());
-    CHECK(bare[static_cast<size_t>(k)].text.empty());
-    CHECK(bare[static_cast<size_t>(k)].batch == 0);
-  }
-  CHECK(store.entry_count() == 1 + kEntryKindCount);
-  CHECK(store.people() == std::vector<std::string>{"P017", "P018"});
-}
-
-TEST_CASE("entries come ordered by person code point, date, then recording order") {
-  TestSchema schema;
-  auto store = PgStore::create(server(), schema.name);
-  {
-    auto tx = store.begin();
-    // Code point order: upper case before lower, digits before both, accents after.
-    for (const char* person : {"b", "é", "B", "a", "10", "9", "Z"})
-      tx->append(make(person, "2026-02-01", EntryKind::Contact, "attended"), kWhen);
-    tx->append(make("a", "2026-01-01", EntryKind::Note), kWhen);
-    tx->append(make("a", "2026-02-01", EntryKind::Note), kWhen);
-    tx->commit();
-  }
-  auto all = store.entries({});
-  CHECK(people_of(all) == std::vector<std::string>{"10", "9", "B", "Z", "a", "a", "a", "b", "é"});
-  CHECK(all[4].date == day("2026-01-01"));
-  CHECK(all[5].kind == EntryKind::Contact);  // same date: recording order
-  CHECK(all[6].kind == EntryKind::Note);
-  CHECK(store.people() == std::vector<std::string>{"10", "9", "B", "Z", "a", "b", "é"});
-}
-
-TEST_CASE("a correction takes the place of what it corrects; audit shows both") {
-  TestSchema schema;
-  auto store = PgStore::create(server(), schema.name);
-  {
-    auto tx = store.begin();
-    tx->append(item("P1", "2026-01-01", "q1", 2), kWhen);
-    tx->append(item("P1", "2026-01-01", "q2", 3), kWhen);
-    tx->commit();
-  }
-  NewEntry fix = item("P1", "2026-01-01", "q1", 1);
-  fix.supersedes = 1;
-  fix.reason = "typed wrongly";
-  {
-    auto tx = store.begin();
-    CHECK(tx->append(fix, "2026-11-16T10:00:00Z") == 3);
-    tx->commit();
-  }
-  auto current = store.entries({});
-  REQUIRE(current.size() == 2);
-  CHECK(current[0].id == 3);
-  CHECK(current[0].seq == 1);
-  CHECK(current[0].supersedes == 1);
-  CHECK(current[0].reason == "typed wrongly");
-  CHECK(current[0].recorded_at == "2026-11-16T10:00:00Z");
-  CHECK(current[1].id == 2);
-  auto audit = store.entries(query([](EntryQuery& q) { q.include_superseded = true; }));
-  REQUIRE(audit.size() == 3);
-  CHECK(audit[0].id == 1);
-  CHECK(audit[0].superseded);
-  CHECK(audit[1].id == 3);
-  CHECK(store.entry(1)->superseded);
-
-  auto tx = store.begin();
-  CHECK(error_of([&] { tx->append(fix, kWhen); }).find("already corrected by entry 3") !=
-        std::string::npos);
-  auto tx2 = (tx.reset(), store.begin());
-  fix.supersedes = 99;
-  CHECK(error_of([&] { tx2->append(fix, kWhen); }).find("entry 99 does not exist") !=
         std::string::npos);
 }
 
@@ -361,36 +201,6 @@ TEST_CASE("the database refuses UPDATE, DELETE and TRUNCATE of entries and erasu
   }
   CHECK(store.entry_count() == 1);
   CHECK(store.erasures().size() == 1);
-}
-
-TEST_CASE("a transaction not committed leaves nothing behind; ids continue") {
-  TestSchema schema;
-  auto store = PgStore::create(server(), schema.name);
-  {
-    auto tx = store.begin();
-    tx->add_batch({0, "a.csv", "h", kWhen, "me", 0});
-    tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
-    tx->append_all({}, kWhen);
-  }
-  CHECK(store.entry_count() == 0);
-  CHECK(store.people().empty());
-  CHECK_FALSE(store.batch_with_hash("h").has_value());
-  {
-    auto tx = store.begin();
-    CHECK(tx->add_batch({0, "b.csv", "h2", kWhen, "me", 0}) == 1);
-    CHECK(tx->append(make("P2", "2026-01-01", EntryKind::Note), kWhen) == 1);
-    tx->commit();
-    CHECK(error_of([&] {
-            tx->append(make("P2", "2026-01-01", EntryKind::Note), kWhen);
-          }).find("after the write was committed") != std::string::npos);
-  }
-  // A second write on the same store object while one is open is refused.
-  auto tx = store.begin();
-  CHECK(error_of([&] { store.begin(); }).find("already in progress") != std::string::npos);
-  CHECK(tx->append(make("P2", "2026-01-02", EntryKind::Note), kWhen) == 2);
-  tx->commit();
-  auto reopened = PgStore::open(server(), schema.name);
-  CHECK(reopened.entry_count() == 2);
 }
 
 TEST_CASE("append_all copies many entries in one go, as append would store them") {
@@ -584,36 +394,6 @@ TEST_CASE("every EntryQuery filter reads what the SQLite store reads, in the sam
           (lite.entry(id) ? describe(*lite.entry(id)) : "-"));
 }
 
-TEST_CASE("refs are found; batches by content hash; legacy digests seen; framework versions") {
-  TestSchema schema;
-  auto store = PgStore::create(server(), schema.name);
-  CHECK_FALSE(store.has_legacy_batches());
-  {
-    auto tx = store.begin();
-    tx->add_batch({0, "new.csv", std::string(64, 'a'), kWhen, "me", 0});
-    tx->append(item("P1", "2026-01-01", "q1", 1, "h1"), kWhen);
-    tx->append(item("P1", "2026-01-01", "q2", 1, "h1"), kWhen);
-    tx->append(item("P1", "2026-02-01", "q1", 1, "h2"), kWhen);
-    tx->commit();
-  }
-  CHECK_FALSE(store.has_legacy_batches());
-  {
-    auto tx = store.begin();
-    tx->add_batch({0, "old.csv", "fnv1a64:0123456789abcdef", kWhen, "me", 0});
-    tx->commit();
-  }
-  CHECK(store.has_legacy_batches());
-  CHECK(store.batch_with_hash("fnv1a64:0123456789abcdef")->source == "old.csv");
-  CHECK(store.batch_with_hash(std::string(64, 'a'))->id == 1);
-  auto versions = store.framework_versions();
-  REQUIRE(versions.size() == 2);
-  CHECK(versions[0].content_hash == "h1");
-  CHECK(versions[0].entries == 2);
-  CHECK(versions[1].content_hash == "h2");
-  CHECK(versions[1].entries == 1);
-  CHECK(store.existing_refs({"x", ""}).empty());
-}
-
 TEST_CASE("two stores in one database stay apart") {
   TestSchema a, b;
   auto one = PgStore::create(server(), a.name);
@@ -705,21 +485,6 @@ TEST_CASE("a write waits for another connection's write, saying so, then goes ah
   CHECK(message.find("the store is busy") != std::string::npos);
   again.reset();
   CHECK(impatient.entry_count() == 2);
-}
-
-TEST_CASE("a store opened read-only reads but refuses writes; a reader sees what is committed") {
-  TestSchema schema;
-  auto store = PgStore::create(server(), schema.name);
-  auto reader = store.open_reader();
-  auto tx = store.begin();
-  tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
-  CHECK(store.entry_count() == 1);    // the writer sees its own write
-  CHECK(reader->entry_count() == 0);  // the reader, the store as last committed
-  tx->commit();
-  CHECK(reader->entry_count() == 1);
-  CHECK(error_of([&] { reader->begin(); }).find("opened read-only") != std::string::npos);
-  auto read_only = PgStore::open(server(), schema.name, true);
-  CHECK(read_only.entries({}).size() == 1);
 }
 
 TEST_CASE("a read can read again from the store while it visits entries") {
