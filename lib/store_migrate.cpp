@@ -212,7 +212,6 @@ MigrateResult migrate_store(const std::filesystem::path& root, const Settings& s
   MigrateResult result;
   result.from = describe(root, settings);
   result.to = describe(root, target);
-  result.settings = target;
 
   // The source's write lock, held until the workspace points at the copy: no process writes
   // to the source meanwhile. Nothing is written through it; it is rolled back at the end.

@@ -34,7 +34,6 @@ struct MigrateOptions {
 struct MigrateResult {
   std::string from;  // where the store was (and its copy still is), for the user
   std::string to;    // where it is now
-  Settings settings;  // the workspace's settings now
   int64_t entries = 0;
   int64_t batches = 0;
   int64_t erasures = 0;

@@ -17,6 +17,7 @@
 #include "forget.h"
 #include "store.h"
 #include "store_migrate.h"
+#include "pg_test_server.h"
 #include "test_support.h"
 #include "workspace.h"
 
@@ -29,23 +30,7 @@ using outcomes::testing::error_of;
 using outcomes::testing::read_file;
 using outcomes::testing::TempDir;
 
-// The server's connection string; exits 77 (skipped) when there is none or it cannot be reached.
-const std::string& server() {
-  static const std::string conninfo = [] {
-    const char* given = std::getenv("OUTCOMES_TEST_PG");
-    if (!given || !*given) {
-      std::puts("SKIP: OUTCOMES_TEST_PG is not set (ctest sets it; see tests/pg/cluster.sh)");
-      std::exit(77);
-    }
-    PGconn* conn = PQconnectdb(given);
-    const bool ok = conn && PQstatus(conn) == CONNECTION_OK;
-    if (!ok) std::printf("SKIP: cannot reach %s: %s", given, conn ? PQerrorMessage(conn) : "");
-    PQfinish(conn);
-    if (!ok) std::exit(77);
-    return std::string(given);
-  }();
-  return conninfo;
-}
+const std::string& server() { return outcomes::testing::pg_server(); }
 
 // The test server as a postgresql:// URI (what outcomes.yaml takes): its socket folder and
 // database, from the key=value string ctest gives.
