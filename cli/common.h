@@ -66,5 +66,6 @@ void setup_export(CLI::App& app, const GlobalOptions& global, Runner& run);
 void setup_backup(CLI::App& app, const GlobalOptions& global, Runner& run);
 void setup_verify(CLI::App& app, const GlobalOptions& global, Runner& run);
 void setup_forget(CLI::App& app, const GlobalOptions& global, Runner& run);
+void setup_store(CLI::App& app, const GlobalOptions& global, Runner& run);
 
 }  // namespace outcomes::cli

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   cli::setup_backup(app, global, run);
   cli::setup_verify(app, global, run);
   cli::setup_forget(app, global, run);
+  cli::setup_store(app, global, run);
   // Global options may also be given after a (sub)subcommand's name.
   std::function<void(CLI::App&)> fall_through = [&](CLI::App& parent) {
     for (auto* sub : parent.get_subcommands({})) {

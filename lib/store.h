@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "entry.h"
@@ -91,6 +92,20 @@ struct ErasurePlan {
   int64_t batches = 0;  // import batches holding some of these entries
 };
 
+// What a store holds besides its entries, as stored: read out (JourneyStore::records) and
+// written into a new store (StoreTransaction::restore_records) to copy a whole store.
+struct StoreRecords {
+  struct Write {
+    int64_t first_id = 0;  // the first entry id of the write
+    std::string recorded_at;
+  };
+  std::vector<std::pair<std::string, std::string>> settings;  // key and value, by key
+  std::vector<ImportBatch> batches;                           // by id
+  std::vector<Write> writes;                                  // the log of writes, by first id
+  std::vector<ErasureRecord> erasures;                        // oldest first
+  std::vector<FrameworkVersion> framework_versions;           // as framework_versions()
+};
+
 // A write in progress: all writes go through one; nothing is ever updated or deleted but
 // by an erasure (erase_person). The write is all-or-nothing: destroyed before commit(), it
 // is rolled back.
@@ -119,6 +134,16 @@ class StoreTransaction {
   // `record` with its entry count set. The append-only guards stay in force for every
   // other write. Returns what was erased.
   virtual ErasurePlan erase_person(const std::string& person, ErasureRecord record) = 0;
+  // Writes `records` into a store that holds nothing but what creating it made (Error
+  // otherwise), its settings replaced by theirs: the first step of copying a whole store into
+  // a new one (lib/store_migrate.h). Entries follow through restore_entries.
+  virtual void restore_records(const StoreRecords& records) = 0;
+  // Writes entries exactly as another store holds them (id, seq, batch, supersedes and every
+  // field kept), in any order, each id not yet stored; only after restore_records in the
+  // same transaction (Error otherwise). Their recorded_at must agree with the restored log
+  // of writes, which is where it is read from. References between entries are checked when
+  // the write commits.
+  virtual void restore_entries(const std::vector<Entry>& entries) = 0;
   // Makes every write of the transaction permanent.
   virtual void commit() = 0;
 };
@@ -166,6 +191,8 @@ class JourneyStore {
   virtual std::vector<ErasureRecord> erasures() const = 0;
   // A value from the store's settings (e.g. "pseudonym_secret", made on create).
   virtual std::optional<std::string> setting(const std::string& key) const = 0;
+  // Every record of the store besides its entries (StoreRecords), read in one snapshot.
+  virtual StoreRecords records() const = 0;
   // A second, read-only view of the same store that sees it as last committed, whatever
   // this one is writing.
   virtual std::unique_ptr<JourneyStore> open_reader() const = 0;
@@ -184,6 +211,10 @@ class JourneyStore {
   // Checks the store's own consistency (file integrity, schema, append-only guards,
   // references between its records), in a fixed order; damage is reported, never repaired.
   virtual std::vector<StoreCheck> check_store() const = 0;
+  // Removes a store this object created (create_store) with everything written to it since:
+  // a new store that a copy failed to fill. The object must not be used afterwards. Error for
+  // a store that was opened rather than created.
+  virtual void discard_created() = 0;
 
  protected:
   JourneyStore() = default;

@@ -35,4 +35,21 @@ inline Error store_busy_error(const std::string& store, const std::string& cause
       store, cause.empty() ? "" : " (" + cause + ")"));
 }
 
+// A copy of a whole store was begun into a store that already holds records.
+inline Error restore_into_used_store_error(const std::string& store) {
+  return Error(fmt::format(
+      "{}: the store already holds records; a whole store is copied only into a new one", store));
+}
+
+// Entries of a copy came before its other records.
+inline Error restore_out_of_order_error(const std::string& store) {
+  return Error(
+      fmt::format("{}: a copied store's entries must follow its other records", store));
+}
+
+// discard_created was asked of a store that was opened, not created.
+inline Error discard_opened_store_error(const std::string& store) {
+  return Error(fmt::format("{}: only a store just created can be discarded", store));
+}
+
 }  // namespace outcomes

@@ -403,6 +403,7 @@ PgStore PgStore::create(const std::string& conninfo, const std::string& schema, 
       apply_steps(s);
     });
   });
+  s.created = true;
   return PgStore(std::move(impl));
 }
 

@@ -57,12 +57,15 @@ class PgStore final : public JourneyStore {
   ErasurePlan erasure_plan(const std::string& person) const override;
   std::vector<ErasureRecord> erasures() const override;
   std::optional<std::string> setting(const std::string& key) const override;
+  StoreRecords records() const override;
   std::unique_ptr<JourneyStore> open_reader() const override;
   // Not yet supported for PostgreSQL: Error telling to use pg_dump.
   void backup_to(const std::filesystem::path& file) const override;
   // Rewrites every table of the store's schema (VACUUM FULL), so no erased row stays on disk.
   void scrub() override;
   std::vector<StoreCheck> check_store() const override;
+  // Drops the schema this object created, with everything in it.
+  void discard_created() override;
 
   struct Impl;
 

@@ -153,6 +153,7 @@ struct PgStore::Impl {
   std::string name;  // "postgresql:DATABASE/SCHEMA", how errors name the store
   PgConnection db;
   bool read_only = false;
+  bool created = false;  // made by PgStore::create, not opened
   PgOptions options;
   bool in_transaction = false;
   bool in_read = false;

@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "hash.h"
+#include "store_errors.h"
 #include "store_pg_impl.h"
 #include "store_problems.h"
 
@@ -250,6 +251,30 @@ std::optional<std::string> PgStore::setting(const std::string& key) const {
   });
 }
 
+StoreRecords PgStore::records() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    PgReadSnapshot snapshot(s);
+    StoreRecords out;
+    auto settings = s.db.exec("SELECT key, value FROM settings ORDER BY key");
+    for (int i = 0; i < PQntuples(settings.get()); ++i)
+      out.settings.emplace_back(pg_text(settings.get(), i, 0), pg_text(settings.get(), i, 1));
+    auto batches = s.db.exec(
+        "SELECT id, source, content_hash, imported_at, \"by\", \"rows\" FROM batches ORDER BY "
+        "id");
+    const PGresult* b = batches.get();
+    for (int i = 0; i < PQntuples(b); ++i)
+      out.batches.push_back({pg_int(b, i, 0), pg_text(b, i, 1), pg_text(b, i, 2),
+                             pg_text(b, i, 3), pg_text(b, i, 4), pg_int(b, i, 5)});
+    auto writes = s.db.exec("SELECT first_id, recorded_at FROM writes ORDER BY first_id");
+    for (int i = 0; i < PQntuples(writes.get()); ++i)
+      out.writes.push_back({pg_int(writes.get(), i, 0), pg_text(writes.get(), i, 1)});
+    out.erasures = erasures();
+    out.framework_versions = framework_versions();
+    return out;
+  });
+}
+
 // --- administration
 
 void PgStore::backup_to(const std::filesystem::path& file) const {
@@ -376,6 +401,17 @@ std::vector<StoreCheck> PgStore::check_store() const {
     checks.push_back(std::move(batches));
     return checks;
   });
+}
+
+void PgStore::discard_created() {
+  Impl& s = *impl_;
+  if (!s.created) throw discard_opened_store_error(s.name);
+  if (s.in_transaction || s.in_read)
+    throw Error(fmt::format("{}: a write is in progress on this store", s.name));
+  s.guard([&] {
+    s.db.exec_script(fmt::format("DROP SCHEMA {} CASCADE", s.db.quote_identifier(s.schema)));
+  });
+  impl_.reset();
 }
 
 }  // namespace outcomes

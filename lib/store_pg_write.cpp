@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "store_errors.h"
 #include "store_pg_impl.h"
 #include "store_problems.h"
 
@@ -72,6 +73,31 @@ void copy_int(std::string& out, int64_t value, bool null = false) {
     out += std::to_string(value);
 }
 
+// Appends one entry's row to COPY data (columns as kEntryInsertColumns); `batch` is its batch
+// id as text (null for none), `reason` its correction reason (null for none).
+inline void copy_entry_row(std::string& data, const NewEntry& e,
+                           const PgStore::Impl::EntryIds& row, int64_t id,
+                           const std::string* batch, const std::string& recorded_at,
+                           int64_t supersedes, const std::string* reason, int64_t seq) {
+  data += std::to_string(id);
+  copy_int(data, row.person);
+  copy_int(data, e.date.days);
+  copy_int(data, static_cast<int>(e.kind));
+  copy_int(data, row.framework, row.framework == 0);
+  copy_int(data, row.measure, row.measure == 0);
+  copy_int(data, e.value.value_or(0), !e.value);
+  copy_int(data, row.status, row.status == 0);
+  copy_field(data, false, e.text.empty() ? nullptr : &e.text);
+  copy_field(data, false, e.by.empty() ? nullptr : &e.by);
+  copy_field(data, false, e.ref.empty() ? nullptr : &e.ref);
+  copy_field(data, false, batch);
+  copy_field(data, false, &recorded_at);
+  copy_int(data, supersedes, supersedes == 0);
+  copy_field(data, false, reason);
+  copy_int(data, seq);
+  data += '\n';
+}
+
 constexpr const char* kEntryInsertColumns =
     "id, person, day, kind, framework, measure, value, status, text, \"by\", ref, batch, "
     "recorded_at, supersedes, reason, seq";
@@ -87,6 +113,8 @@ class PgTransaction final : public StoreTransaction {
   int64_t add_batch(const ImportBatch& batch) override;
   void complete_batch(int64_t batch, int64_t rows, const std::string& content_hash) override;
   ErasurePlan erase_person(const std::string& person, ErasureRecord record) override;
+  void restore_records(const StoreRecords& records) override;
+  void restore_entries(const std::vector<Entry>& entries) override;
   void commit() override;
 
  private:
@@ -98,6 +126,7 @@ class PgTransaction final : public StoreTransaction {
   PgStore::Impl& s_;
   bool done_ = false;
   int64_t first_id_ = 0;  // the id of the first entry this write appends
+  bool restoring_ = false;  // restore_records ran in this write
 };
 
 PgTransaction::PgTransaction(PgStore::Impl& store, bool /*bulk*/) : s_(store) {
@@ -211,26 +240,10 @@ void PgTransaction::append_all(const std::vector<const NewEntry*>& entries,
     data.reserve(entries.size() * 96);
     const std::string batch_text = batch != 0 ? std::to_string(batch) : std::string();
     int64_t id = s.next_id;
-    for (size_t i = 0; i < entries.size(); ++i, ++id) {
-      const NewEntry& e = *entries[i];
-      const auto& row = ids[i];
-      data += std::to_string(id);
-      copy_int(data, row.person);
-      copy_int(data, e.date.days);
-      copy_int(data, static_cast<int>(e.kind));
-      copy_int(data, row.framework, row.framework == 0);
-      copy_int(data, row.measure, row.measure == 0);
-      copy_int(data, e.value.value_or(0), !e.value);
-      copy_int(data, row.status, row.status == 0);
-      copy_field(data, false, e.text.empty() ? nullptr : &e.text);
-      copy_field(data, false, e.by.empty() ? nullptr : &e.by);
-      copy_field(data, false, e.ref.empty() ? nullptr : &e.ref);
-      copy_field(data, false, batch != 0 ? &batch_text : nullptr);
-      copy_field(data, false, &recorded_at);
-      data += "\t\\N\t\\N";  // supersedes, reason: a bulk entry is never a correction
-      copy_int(data, id);    // its id doubles as its seq
-      data += '\n';
-    }
+    // A bulk entry is never a correction (no supersedes, no reason); its id doubles as its seq.
+    for (size_t i = 0; i < entries.size(); ++i, ++id)
+      copy_entry_row(data, *entries[i], ids[i], id, batch != 0 ? &batch_text : nullptr,
+                     recorded_at, 0, nullptr, id);
     try {
       s.db.copy_in(fmt::format("COPY entries ({}) FROM STDIN", kEntryInsertColumns), data);
     } catch (const PgFailure& e) {
@@ -332,6 +345,74 @@ ErasurePlan PgTransaction::erase_person(const std::string& person, ErasureRecord
     s.forget_new_ids();
     s.erasures_seen = -1;
     return set.plan;
+  });
+}
+
+void PgTransaction::restore_records(const StoreRecords& records) {
+  check_open("restore_records");
+  PgStore::Impl& s = s_;
+  s.guard([&] {
+    auto held = s.db.exec(
+        "SELECT (SELECT count(*) FROM entries) + (SELECT count(*) FROM batches) + (SELECT "
+        "count(*) FROM writes) + (SELECT count(*) FROM erasures) + (SELECT count(*) FROM people) "
+        "+ (SELECT count(*) FROM terms) + (SELECT count(*) FROM frameworks_seen)");
+    if (pg_int(held.get(), 0, 0) != 0 || restoring_) throw restore_into_used_store_error(s.name);
+    s.db.exec("DELETE FROM settings");
+    for (const auto& [key, value] : records.settings)
+      s.db.exec("INSERT INTO settings (key, value) VALUES ($1, $2)",
+                PgParams().add(key).add(value));
+    for (const ImportBatch& b : records.batches)
+      s.db.exec(
+          "INSERT INTO batches (id, source, content_hash, imported_at, \"by\", \"rows\") VALUES "
+          "($1, $2, $3, $4, $5, $6)",
+          PgParams().add(b.id).add(b.source).add(b.content_hash).add(b.imported_at).add(b.by).add(
+              b.rows));
+    for (const auto& w : records.writes)
+      s.db.exec("INSERT INTO writes (first_id, recorded_at) VALUES ($1, $2)",
+                PgParams().add(w.first_id).add(w.recorded_at));
+    int64_t id = 0;
+    for (const ErasureRecord& e : records.erasures)
+      s.db.exec(
+          "INSERT INTO erasures (id, erased_at, \"by\", reason, entries, person_digest) VALUES "
+          "($1, $2, $3, $4, $5, $6)",
+          PgParams().add(++id).add(e.erased_at).add(e.by).add(e.reason).add(e.entries).add(
+              e.person_digest));
+    // In their order, so that framework_versions() lists them as the source does (a version
+    // no entry uses any more included).
+    id = 0;
+    for (const FrameworkVersion& v : records.framework_versions)
+      s.db.exec(
+          "INSERT INTO frameworks_seen (id, framework, version, content_hash) VALUES ($1, $2, "
+          "$3, $4)",
+          PgParams().add(++id).add(v.id).add(v.version).add(v.content_hash));
+  });
+  s.forget_new_ids();
+  restoring_ = true;
+}
+
+void PgTransaction::restore_entries(const std::vector<Entry>& entries) {
+  check_open("restore_entries");
+  PgStore::Impl& s = s_;
+  if (!restoring_) throw restore_out_of_order_error(s.name);
+  if (entries.empty()) return;
+  std::vector<const NewEntry*> all;
+  all.reserve(entries.size());
+  int64_t last = 0;
+  for (const Entry& e : entries) {
+    last = std::max(last, e.id);
+    all.push_back(&e);
+  }
+  s.guard([&] {
+    s.intern_all(all);
+    std::string data;
+    data.reserve(entries.size() * 128);
+    for (const Entry& e : entries) {
+      const std::string batch = e.batch != 0 ? std::to_string(e.batch) : std::string();
+      copy_entry_row(data, e, s.ids_of(e), e.id, e.batch != 0 ? &batch : nullptr, e.recorded_at,
+                     e.supersedes, e.reason.empty() ? nullptr : &e.reason, e.seq);
+    }
+    s.db.copy_in(fmt::format("COPY entries ({}) FROM STDIN", kEntryInsertColumns), data);
+    s.next_id = std::max(s.next_id, last + 1);
   });
 }
 

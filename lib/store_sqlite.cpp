@@ -207,6 +207,7 @@ SqliteStore SqliteStore::create(const std::filesystem::path& file, SqliteOptions
       apply_pragmas(impl->db, false);
       store_detail::migrate(impl->db, store_detail::migrations(), name);
     });
+    impl->created = true;
     return SqliteStore(std::move(impl));
   } catch (const SQLite::Exception& e) {
     std::error_code ignored;

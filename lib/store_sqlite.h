@@ -62,10 +62,12 @@ class SqliteStore final : public JourneyStore {
   ErasurePlan erasure_plan(const std::string& person) const override;
   std::vector<ErasureRecord> erasures() const override;
   std::optional<std::string> setting(const std::string& key) const override;
+  StoreRecords records() const override;
   std::unique_ptr<JourneyStore> open_reader() const override;
   void backup_to(const std::filesystem::path& file) const override;
   void scrub() override;
   std::vector<StoreCheck> check_store() const override;
+  void discard_created() override;
 
   struct Impl;
 

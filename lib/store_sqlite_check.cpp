@@ -1,4 +1,5 @@
 // The SQLite store's administration: backup, scrub after an erasure, and its own checks.
+#include "store_errors.h"
 #include "store_problems.h"
 #include "store_sqlite_impl.h"
 
@@ -238,6 +239,15 @@ std::vector<StoreCheck> SqliteStore::check_store() const {
     checks.push_back(std::move(batches));
     return checks;
   });
+}
+
+void SqliteStore::discard_created() {
+  if (!impl_->created) throw discard_opened_store_error(impl_->file);
+  const std::string file = impl_->file;
+  impl_.reset();  // closes the connection before its files go
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    std::filesystem::remove(file + suffix, ignored);
 }
 
 }  // namespace outcomes

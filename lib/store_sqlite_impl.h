@@ -148,6 +148,7 @@ struct SqliteStore::Impl {
   std::string file;
   SQLite::Database db;
   bool read_only = false;
+  bool created = false;  // made by SqliteStore::create, not opened
   SqliteOptions options;
   bool in_transaction = false;
   bool in_read = false;

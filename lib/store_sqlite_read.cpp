@@ -740,6 +740,31 @@ std::optional<std::string> SqliteStore::setting(const std::string& key) const {
   });
 }
 
+StoreRecords SqliteStore::records() const {
+  Impl& s = *impl_;
+  return s.guard([&] {
+    ReadSnapshot snapshot(s);
+    StoreRecords out;
+    SQLite::Statement settings(s.db, "SELECT key, value FROM settings ORDER BY key");
+    while (settings.executeStep())
+      out.settings.emplace_back(settings.getColumn(0).getString(),
+                                column_text(settings.getColumn(1)));
+    SQLite::Statement batches(s.db,
+                              "SELECT id, source, content_hash, imported_at, \"by\", \"rows\" "
+                              "FROM batches ORDER BY id");
+    while (batches.executeStep())
+      out.batches.push_back({batches.getColumn(0).getInt64(), batches.getColumn(1).getString(),
+                             batches.getColumn(2).getString(), batches.getColumn(3).getString(),
+                             batches.getColumn(4).getString(), batches.getColumn(5).getInt64()});
+    const auto log = s.load_write_log();
+    for (size_t i = 0; i < log.first_ids.size(); ++i)
+      out.writes.push_back({log.first_ids[i], log.times[i]});
+    out.erasures = erasures();
+    out.framework_versions = framework_versions();
+    return out;
+  });
+}
+
 // --- administration
 
 }  // namespace outcomes

@@ -1,4 +1,5 @@
 // Writing to the SQLite store: transactions, bulk inserts and erasure.
+#include "store_errors.h"
 #include "store_sqlite_impl.h"
 
 namespace outcomes {
@@ -98,6 +99,8 @@ class SqliteTransaction final : public StoreTransaction {
   int64_t add_batch(const ImportBatch& batch) override;
   void complete_batch(int64_t batch, int64_t rows, const std::string& content_hash) override;
   ErasurePlan erase_person(const std::string& person, ErasureRecord record) override;
+  void restore_records(const StoreRecords& records) override;
+  void restore_entries(const std::vector<Entry>& entries) override;
   void commit() override;
 
  private:
@@ -118,6 +121,7 @@ class SqliteTransaction final : public StoreTransaction {
   // The SQL of the entries' indexes this write dropped, to build them again before it
   // commits (a rollback brings the old ones back by itself).
   std::vector<std::string> dropped_indexes_;
+  bool restoring_ = false;  // restore_records ran in this write
 };
 
 SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
@@ -482,6 +486,98 @@ ErasurePlan SqliteTransaction::erase_person(const std::string& person, ErasureRe
     s.forget_new_ids();
     s.erasures_seen = -1;
     return set.plan;
+  });
+}
+
+void SqliteTransaction::restore_records(const StoreRecords& records) {
+  SqliteStore::Impl& s = s_;
+  if (done_) throw Error(fmt::format("{}: a restore after the write was committed", s.file));
+  s.guard([&] {
+    const int64_t held =
+        s.db.execAndGet(
+                "SELECT (SELECT count(*) FROM entries) + (SELECT count(*) FROM batches) + "
+                "(SELECT count(*) FROM writes) + (SELECT count(*) FROM erasures) + (SELECT "
+                "count(*) FROM people) + (SELECT count(*) FROM terms) + (SELECT count(*) FROM "
+                "frameworks_seen)")
+            .getInt64();
+    if (held != 0 || restoring_) throw restore_into_used_store_error(s.file);
+    // Entries come in any order: a correction may come before what it corrects. The
+    // references are checked at COMMIT instead (until the transaction ends).
+    s.db.exec("PRAGMA defer_foreign_keys = ON");
+    s.db.exec("DELETE FROM settings");
+    SQLite::Statement setting(s.db, "INSERT INTO settings (key, value) VALUES (?, ?)");
+    for (const auto& [key, value] : records.settings) {
+      setting.reset();
+      setting.bind(1, key);
+      setting.bind(2, value);
+      setting.exec();
+    }
+    SQLite::Statement batch(s.db,
+                            "INSERT INTO batches (id, source, content_hash, imported_at, \"by\", "
+                            "\"rows\") VALUES (?, ?, ?, ?, ?, ?)");
+    for (const ImportBatch& b : records.batches) {
+      batch.reset();
+      batch.bind(1, b.id);
+      batch.bind(2, b.source);
+      batch.bind(3, b.content_hash);
+      batch.bind(4, b.imported_at);
+      batch.bind(5, b.by);
+      batch.bind(6, b.rows);
+      batch.exec();
+    }
+    SQLite::Statement write(s.db, "INSERT INTO writes (first_id, recorded_at) VALUES (?, ?)");
+    for (const auto& w : records.writes) {
+      write.reset();
+      write.bind(1, w.first_id);
+      write.bind(2, w.recorded_at);
+      write.exec();
+    }
+    SQLite::Statement erasure(s.db,
+                              "INSERT INTO erasures (erased_at, \"by\", reason, entries, "
+                              "person_digest) VALUES (?, ?, ?, ?, ?)");
+    for (const ErasureRecord& e : records.erasures) {
+      erasure.reset();
+      erasure.bind(1, e.erased_at);
+      erasure.bind(2, e.by);
+      erasure.bind(3, e.reason);
+      erasure.bind(4, e.entries);
+      erasure.bind(5, e.person_digest);
+      erasure.exec();
+    }
+    // In their order, so that framework_versions() lists them as the source does (a version
+    // no entry uses any more included).
+    SQLite::Statement version(
+        s.db, "INSERT INTO frameworks_seen (framework, version, content_hash) VALUES (?, ?, ?)");
+    for (const FrameworkVersion& v : records.framework_versions) {
+      version.reset();
+      version.bind(1, v.id);
+      version.bind(2, v.version);
+      version.bind(3, v.content_hash);
+      version.exec();
+    }
+  });
+  s.forget_new_ids();
+  restoring_ = true;
+}
+
+void SqliteTransaction::restore_entries(const std::vector<Entry>& entries) {
+  SqliteStore::Impl& s = s_;
+  if (done_) throw Error(fmt::format("{}: a restore after the write was committed", s.file));
+  if (!restoring_) throw restore_out_of_order_error(s.file);
+  s.guard([&] {
+    static const std::string sql = insert_sql();
+    for (const Entry& e : entries) {
+      const auto ids = s.ids_of(e);
+      auto& insert = s.raw_statement(s.insert_entry, sql.c_str());
+      bind_fields(insert, 0, e, e.id, ids);
+      insert.bind_id(12, e.batch);
+      insert.bind_id(13, e.supersedes);
+      insert.bind_text(14, e.reason);
+      insert.bind(15, e.seq);
+      insert.step();
+      insert.reset();
+      s.next_id = std::max(s.next_id, e.id + 1);
+    }
   });
 }
 

@@ -320,6 +320,77 @@ Settings load_settings(const fs::path& file) {
   return s;
 }
 
+std::string store_settings_yaml(const Settings& s) {
+  if (!is_postgres_store(s.store)) return "";
+  return "# Where the journey store is: a PostgreSQL server, where this service's data is\n"
+         "# the schema named by service_id. Never put a password here: libpq reads it from\n"
+         "# ~/.pgpass, PGPASSFILE or a service file (PGSERVICE).\n"
+         "store: " +
+         quoted(s.store) + "\nservice_id: " + s.service_id + "\n\n";
+}
+
+std::string with_store_settings(const std::string& yaml, const Settings& target) {
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < yaml.size();) {
+    const size_t end = yaml.find('\n', at);
+    lines.push_back(yaml.substr(at, end == std::string::npos ? std::string::npos : end + 1 - at));
+    at = end == std::string::npos ? yaml.size() : end + 1;
+  }
+  std::vector<std::string> block;  // store_settings_yaml of a PostgreSQL store, line by line
+  {
+    Settings pg;
+    pg.store = "postgresql://";
+    const std::string text = store_settings_yaml(pg);
+    for (size_t at = 0; at < text.size();) {
+      const size_t end = text.find('\n', at);
+      block.push_back(text.substr(at, end + 1 - at));
+      at = end + 1;
+    }
+  }
+  const size_t comment_lines = 3;  // the block's comment, before its store: line
+  std::string out;
+  std::optional<size_t> place;  // where the store's lines were, in `out`
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    if (line.starts_with("store:") || line.starts_with("service_id:")) {
+      if (!place) place = out.size();
+      // The blank line the block ends with goes with it.
+      if (line.starts_with("service_id:") && i + 1 < lines.size() && lines[i + 1] == "\n") ++i;
+      continue;
+    }
+    // The comment settings_to_yaml writes above the store's lines goes with them.
+    bool comment = i + comment_lines < lines.size() &&
+                   lines[i + comment_lines].starts_with("store:");
+    for (size_t k = 0; comment && k < comment_lines; ++k) comment = lines[i + k] == block[k];
+    if (comment) {
+      place = out.size();
+      i += comment_lines - 1;
+      continue;
+    }
+    out += line;
+  }
+  const std::string wanted = store_settings_yaml(target);
+  if (wanted.empty()) return out;
+  if (!place) {
+    // Where settings_to_yaml puts it: before the attributes, else at the end.
+    const size_t attributes = out.starts_with("attributes:") ? 0 : out.find("\nattributes:");
+    if (attributes == std::string::npos) {
+      if (!out.empty() && out.back() != '\n') out += '\n';
+      return out + "\n" + wanted.substr(0, wanted.size() - 1);
+    }
+    // Past the comment lines right above the attributes.
+    size_t at = attributes == 0 ? 0 : attributes + 1;
+    while (at >= 2) {
+      const size_t start = out.rfind('\n', at - 2);
+      const size_t line = start == std::string::npos ? 0 : start + 1;
+      if (out.compare(line, 1, "#") != 0) break;
+      at = line;
+    }
+    place = at;
+  }
+  return out.insert(*place, wanted);
+}
+
 std::string settings_to_yaml(const Settings& s) {
   std::ostringstream out;
   out << "# Settings of this outcomes workspace. Edit freely; `outcomes` checks this file\n"
@@ -338,13 +409,7 @@ std::string settings_to_yaml(const Settings& s) {
          "# Left out, the system's zone is used.\n";
   out << (s.timezone.empty() ? "# timezone: Europe/London" : "timezone: " + quoted(s.timezone))
       << "\n\n";
-  if (is_postgres_store(s.store)) {
-    out << "# Where the journey store is: a PostgreSQL server, where this service's data is\n"
-           "# the schema named by service_id. Never put a password here: libpq reads it from\n"
-           "# ~/.pgpass, PGPASSFILE or a service file (PGSERVICE).\n";
-    out << "store: " << quoted(s.store) << "\n";
-    out << "service_id: " << s.service_id << "\n\n";
-  }
+  out << store_settings_yaml(s);
   out << "# Equality attributes recorded with `outcomes record attribute PERSON --measure ID\n"
          "# --status VALUE`, used for breakdowns in reports. Add, rename or remove values\n"
          "# as your service needs.\n";

@@ -50,6 +50,13 @@ Settings default_settings(const std::string& service_name);
 Settings load_settings(const std::filesystem::path& file);
 // The YAML text of `settings`, with comments that help a service edit it.
 std::string settings_to_yaml(const Settings& settings);
+// The lines of settings_to_yaml that say where the store is, with their comment: "" for the
+// SQLite file (the default, never written).
+std::string store_settings_yaml(const Settings& settings);
+// The text of an outcomes.yaml, `yaml`, with its store: and service_id: lines (and the
+// comment settings_to_yaml writes above them) replaced by store_settings_yaml(target); every
+// other line kept as it was.
+std::string with_store_settings(const std::string& yaml, const Settings& target);
 
 // The journey store's file in the workspace folder `root`.
 inline std::filesystem::path store_path(const std::filesystem::path& root) {

@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")"
 {
-  for part in head init frameworks record journey assess report export backup verify forget tail; do
+  for part in head init frameworks record journey assess report export backup verify forget store tail; do
     cat "sections/$part.1.part"
   done
 } > outcomes.1

@@ -19,6 +19,7 @@
 #include "store_pg.h"
 #include "store_contract.h"
 #include "store_sqlite.h"
+#include "pg_test_server.h"
 #include "test_support.h"
 
 using namespace outcomes;
@@ -29,24 +30,7 @@ using outcomes::testing::day;
 using outcomes::testing::error_of;
 using outcomes::testing::TempDir;
 
-// The server's connection string; the process exits 77 (skipped) before any test runs when
-// there is none or it cannot be reached.
-const std::string& server() {
-  static const std::string conninfo = [] {
-    const char* given = std::getenv("OUTCOMES_TEST_PG");
-    if (!given || !*given) {
-      std::puts("SKIP: OUTCOMES_TEST_PG is not set (ctest sets it; see tests/pg/cluster.sh)");
-      std::exit(77);
-    }
-    PGconn* conn = PQconnectdb(given);
-    const bool ok = conn && PQstatus(conn) == CONNECTION_OK;
-    if (!ok) std::printf("SKIP: cannot reach %s: %s", given, conn ? PQerrorMessage(conn) : "");
-    PQfinish(conn);
-    if (!ok) std::exit(77);
-    return std::string(given);
-  }();
-  return conninfo;
-}
+const std::string& server() { return outcomes::testing::pg_server(); }
 const bool kServerChecked = !server().empty();
 
 // Runs SQL on a connection of its own, as a user of the database could; returns the server's
