@@ -11,6 +11,8 @@
 #   === exit N          the expected exit status (default 0)
 #   === sqlite-only     the case reads or damages the SQLite file itself, so it does not run
 #                       again with the store on PostgreSQL (tests/pg/e2e_env.sh)
+#   === pg-only         the case needs its stores on PostgreSQL (several services in one
+#                       database): it runs only with OUTCOMES_E2E_PG, and is skipped without
 # Lines before the first section are a description. Each "run" is checked when the
 # next "run" starts or the file ends; an unstated stdout or stderr must be empty,
 # unless the case says "=== any-output" for that run.
@@ -22,6 +24,10 @@ source "$(dirname "$0")/pinned_env.sh"
 # With OUTCOMES_E2E_PG (the test cluster's socket folder), workspaces keep their stores on
 # PostgreSQL instead, in a database made for this case and dropped after it.
 [ -n "${OUTCOMES_E2E_PG:-}" ] && source "$(dirname "$0")/pg/e2e_env.sh"
+if [ -z "${OUTCOMES_E2E_PG:-}" ] && grep -q '^=== pg-only' "$case"; then
+  echo "SKIP: $case runs only with its stores on PostgreSQL (OUTCOMES_E2E_PG)"
+  exit 77
+fi
 failures=0 runs=0
 
 section="" arg="" cmd="" exp_out="" exp_err="" exp_exit=0 has_out="" has_err=""
@@ -81,7 +87,7 @@ while IFS= read -r line || [ -n "$line" ]; do
       stderr) check_err=1 ;;
       exit) exp_exit=$arg ;;
       any-output) any=1 ;;
-      stdout-has|stderr-has|sqlite-only) ;;
+      stdout-has|stderr-has|sqlite-only|pg-only) ;;
       *) echo "FAIL ($case): unknown section '$kind'"; exit 1 ;;
     esac
     section=$kind
