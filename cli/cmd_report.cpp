@@ -1,6 +1,7 @@
 // outcomes report: the monthly (quarterly, any period) report for commissioners.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "common.h"
@@ -74,8 +75,8 @@ void render(const Report& report, const std::string& format, std::ostream& out) 
 }
 
 // The report over the services listed with --services. The rules: the workspace's store
-// must be on PostgreSQL, and each service listed a store (schema) in the same database, read
-// read-only; each listed once. People are linked across services only with --key-file (the
+// must be on PostgreSQL, and each service listed once and with a store (schema) in the same
+// database, which is only read. People are linked across services only with --key-file (the
 // services' shared pseudonym key); the workspace's frameworks and settings apply to all.
 Report combined_report(const ReportCommand& c, const Workspace& ws, const ReportOptions& options) {
   if (!is_postgres_store(ws.settings.store))
