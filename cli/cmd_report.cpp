@@ -1,12 +1,15 @@
 // outcomes report: the monthly (quarterly, any period) report for commissioners.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "common.h"
 #include "error.h"
+#include "export.h"
 #include "report.h"
 #include "store.h"
+#include "store_location.h"
 
 namespace outcomes::cli {
 
@@ -21,6 +24,8 @@ struct ReportCommand {
   std::string format;
   std::string output;
   bool no_suppress = false;
+  std::vector<std::string> services;
+  std::string key_file;
 };
 
 ReportOptions report_options(const ReportCommand& c) {
@@ -69,6 +74,46 @@ void render(const Report& report, const std::string& format, std::ostream& out) 
     render_report_table(report, out);
 }
 
+// The report over the services listed with --services. The rules: the workspace's store
+// must be on PostgreSQL, and each service listed once and with a store (schema) in the same
+// database, which is only read. People are linked across services only with --key-file (the
+// services' shared pseudonym key); the workspace's frameworks and settings apply to all.
+Report combined_report(const ReportCommand& c, const Workspace& ws, const ReportOptions& options) {
+  if (!is_postgres_store(ws.settings.store))
+    throw UsageError(
+        "--services: this workspace keeps its store in SQLite; a report over several services "
+        "reads their schemas in the PostgreSQL database of the workspace's store");
+  for (std::size_t i = 0; i < c.services.size(); ++i) {
+    const auto& id = c.services[i];
+    if (auto problem = service_id_problem(id))
+      throw UsageError(fmt::format("--services: {}", *problem));
+    if (std::find(c.services.begin(), c.services.begin() + static_cast<std::ptrdiff_t>(i), id) !=
+        c.services.begin() + static_cast<std::ptrdiff_t>(i))
+      throw UsageError(fmt::format("--services: '{}' is listed twice", id));
+  }
+  std::optional<std::string> key;
+  if (!c.key_file.empty()) key = read_key_file(c.key_file);
+  // The workspace's own store first: when it opens, the database is there, so a listed
+  // service that does not open has no usable store in it.
+  open_store(ws, true);
+  std::vector<std::unique_ptr<JourneyStore>> stores;
+  std::vector<ServiceStore> services;
+  for (const auto& id : c.services) {
+    Settings settings = ws.settings;
+    settings.service_id = id;
+    try {
+      stores.push_back(open_store(ws.root, settings, true));
+    } catch (const UsageError&) {
+      throw;
+    } catch (const Error& e) {
+      throw UsageError(
+          fmt::format("--services: service '{}' has no store in this database: {}", id, e.what()));
+    }
+    services.push_back({id, stores.back().get()});
+  }
+  return build_combined_report(services, ws, options, key);
+}
+
 }  // namespace
 
 void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run) {
@@ -98,14 +143,34 @@ void setup_report(CLI::App& app, const GlobalOptions& global, Runner& run) {
       ->option_text("FILE");
   cmd->add_flag("--no-suppress", opts->no_suppress,
                 "Show small counts as they are (for internal use only)");
+  cmd->add_option("--services", opts->services,
+                  "One report over these services (comma-separated service ids) whose stores "
+                  "share this workspace's PostgreSQL database, read-only; people are kept apart "
+                  "per service unless --key-file links them")
+      ->option_text("ID,...")
+      ->expected(1)
+      ->delimiter(',')
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--key-file", opts->key_file,
+                  "With --services: the pseudonym key the services share (as export's "
+                  "--key-file): people are linked across services by their keyed pseudonym, "
+                  "and someone at several services counts once")
+      ->option_text("FILE");
   cmd->callback([opts, &global, &run] {
     run = [opts, &global] {
       ReportOptions options = report_options(*opts);
       Workspace ws = open_workspace(global);
       options.today = today(global, ws);
       validate_report_options(options, ws);
-      auto store = open_store(ws, true);
-      Report report = build_report(*store, ws, options);
+      if (!opts->key_file.empty() && opts->services.empty())
+        throw UsageError("--key-file links people across services: it goes with --services");
+      Report report;
+      if (!opts->services.empty()) {
+        report = combined_report(*opts, ws, options);
+      } else {
+        auto store = open_store(ws, true);
+        report = build_report(*store, ws, options);
+      }
       for (const auto& sentence : report.framework_warnings)
         std::cerr << "outcomes: warning: " << sentence << '\n';
       write_result(opts->output, [&](std::ostream& out) { render(report, opts->format, out); });

@@ -13,6 +13,7 @@
 
 #include "disclosure.h"
 #include "error.h"
+#include "export.h"
 #include "framework_check.h"
 #include "store.h"
 #include "suggest.h"
@@ -181,15 +182,20 @@ class ReportBuilder {
   }
 
   // Adds one person; `cohort_checked` when the caller already applied options.where.
-  void add(const std::string& person, std::span<const Entry> entries,
+  // Returns whether the person is in the cohort and active in the period.
+  bool add(const std::string& person, std::span<const Entry> entries,
            bool cohort_checked = false) {
     Timeline t = build_timeline(entries, prepared_, options_.to);
+    // The name the report knows the person by (a combined report's differs from the
+    // references in the entries).
+    if (t.person != person) t.person = person;
     auto attributes = attributes_of(t);
-    if (!cohort_checked && !matches_where(attributes, options_.where)) return;
+    if (!cohort_checked && !matches_where(attributes, options_.where)) return false;
     Flow flow = flow_of(t, options_);
     add_flow(flow, attributes);
     add_engagement_and_stories(person, entries);
     if (flow.active) add_outcomes(t);
+    return flow.active;
   }
 
   // Counts an entry recorded in the period but dated before it that was not among the
@@ -926,6 +932,237 @@ Report build_report(const JourneyStore& store, const Workspace& workspace,
     builder.add(person, entries, true);
   }
   return builder.finish();
+}
+
+// --- one report over several services -----------------------------------------------------
+
+std::vector<Entry> merge_service_entries(const std::vector<std::vector<Entry>>& by_service) {
+  // Each service's episodes as its own timeline reads them (EpisodeRule); every enrolment
+  // and exit is left out unless it starts or ends a joined episode.
+  struct Stretch {
+    Date start;
+    std::optional<Date> end;  // nullopt while open
+    std::size_t service = 0;
+    std::size_t enrol = 0;                // index of the enrolment in its service's entries
+    std::optional<std::size_t> exit;      // index of the exit that closed it
+  };
+  std::vector<Stretch> stretches;
+  std::vector<std::vector<char>> kept(by_service.size());
+  for (std::size_t s = 0; s < by_service.size(); ++s) {
+    const auto& entries = by_service[s];
+    kept[s].assign(entries.size(), 1);
+    EpisodeRule rule;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const Entry& e = entries[i];
+      if (e.kind == EntryKind::Enrol) {
+        kept[s][i] = 0;
+        if (rule.enrol(e.date) == EpisodeStep::Opened)
+          stretches.push_back({e.date, std::nullopt, s, i, std::nullopt});
+      } else if (e.kind == EntryKind::Exit) {
+        kept[s][i] = 0;
+        // The stretch this closes is the service's last, pushed just before.
+        if (rule.exit(e.date) == EpisodeStep::Closed) {
+          stretches.back().end = e.date;
+          stretches.back().exit = i;
+        }
+      }
+    }
+  }
+  std::sort(stretches.begin(), stretches.end(), [](const Stretch& a, const Stretch& b) {
+    if (a.start != b.start) return a.start < b.start;
+    return a.service != b.service ? a.service < b.service : a.enrol < b.enrol;
+  });
+  for (std::size_t i = 0; i < stretches.size();) {
+    const Stretch& first = stretches[i];
+    kept[first.service][first.enrol] = 1;
+    const Stretch* last = &first;  // the one ending last, while none is open
+    bool open = !first.end;
+    std::size_t j = i + 1;
+    // A stretch starting on or before the joined episode's end (the same day included:
+    // a move from one service to another) continues it.
+    for (; j < stretches.size() && (open || stretches[j].start <= *last->end); ++j) {
+      if (!stretches[j].end)
+        open = true;
+      else if (!open && *stretches[j].end > *last->end)
+        last = &stretches[j];
+    }
+    if (!open) kept[last->service][*last->exit] = 1;
+    i = j;
+  }
+  struct Place {
+    Date date;
+    std::size_t service;
+    std::size_t index;
+  };
+  std::vector<Place> order;
+  for (std::size_t s = 0; s < by_service.size(); ++s)
+    for (std::size_t i = 0; i < by_service[s].size(); ++i)
+      if (kept[s][i]) order.push_back({by_service[s][i].date, s, i});
+  std::sort(order.begin(), order.end(), [](const Place& a, const Place& b) {
+    if (a.date != b.date) return a.date < b.date;
+    return a.service != b.service ? a.service < b.service : a.index < b.index;
+  });
+  std::vector<Entry> merged;
+  merged.reserve(order.size());
+  for (const Place& p : order) merged.push_back(by_service[p.service][p.index]);
+  return merged;
+}
+
+void check_services_combinable(const std::vector<ServiceFrameworks>& services,
+                               const Workspace& workspace, const ReportOptions& options) {
+  std::vector<std::string> problems;
+  auto covered = [&](const std::string& id) {
+    return options.frameworks.empty() || std::find(options.frameworks.begin(),
+                                                   options.frameworks.end(),
+                                                   id) != options.frameworks.end();
+  };
+  // Framework id -> each service's newest version (first used last), in the services' order.
+  std::map<std::string, std::vector<std::pair<std::string, const FrameworkVersion*>>> newest;
+  for (const auto& s : services) {
+    std::map<std::string, const FrameworkVersion*> last;
+    for (const auto& v : s.versions) last[v.id] = &v;  // ordered by first use within an id
+    for (const auto& [id, v] : last) {
+      if (!covered(id)) continue;
+      if (!workspace.find_framework(id)) {
+        problems.push_back(fmt::format(
+            "service {} has data for framework '{}', which this workspace does not define", s.service,
+            id));
+        continue;
+      }
+      newest[id].emplace_back(s.service, v);
+    }
+  }
+  for (const auto& [id, list] : newest) {
+    const Framework* fw = workspace.find_framework(id);
+    // Either digest of the workspace's own file names the same content.
+    auto content = [&](const std::string& hash) {
+      return hash == fw->content_hash || (!fw->legacy_content_hash.empty() &&
+                                          hash == fw->legacy_content_hash)
+                 ? fw->content_hash
+                 : hash;
+    };
+    bool differ = std::any_of(list.begin(), list.end(), [&](const auto& sv) {
+      return content(sv.second->content_hash) != content(list.front().second->content_hash);
+    });
+    if (!differ) continue;
+    std::vector<std::string> each;
+    for (const auto& [service, v] : list)
+      each.push_back(fmt::format("{} records version {} (content {})", service, v->version,
+                                 v->content_hash.substr(0, 12)));
+    problems.push_back(fmt::format(
+        "framework '{}' differs between services: {}; its figures cannot be added up", id,
+        fmt::join(each, ", ")));
+  }
+  if (!problems.empty())
+    throw InvalidInput(
+        "the services cannot be combined into one report: their frameworks differ", problems);
+}
+
+namespace {
+
+// Streams each service's people into one ReportBuilder under their combined names
+// ("SERVICE/REF", or the keyed pseudonym when people are linked). People at several services
+// are held until every service has been read, then added once as one merged journey.
+class ServiceCombiner {
+ public:
+  // `people`: each service's references (only read when `link_key` is set).
+  ServiceCombiner(std::vector<std::string> services,
+                  const std::vector<std::vector<std::string>>& people,
+                  const std::vector<Framework>& frameworks, const Settings& settings,
+                  const ReportOptions& options, const std::optional<std::string>& link_key)
+      : services_(std::move(services)),
+        link_key_(link_key),
+        builder_(frameworks, settings, options),
+        misfits_(frameworks, options.frameworks) {
+    if (!link_key_) return;
+    std::unordered_map<std::string, std::size_t> first_service;
+    for (std::size_t s = 0; s < people.size(); ++s)
+      for (const auto& ref : people[s]) {
+        auto [it, added] = first_service.try_emplace(person_pseudonym(*link_key_, ref), s);
+        if (!added && it->second != s) held_[it->first].resize(services_.size());
+      }
+  }
+
+  void add(std::size_t service, const std::string& ref, std::span<const Entry> entries) {
+    std::string name = link_key_ ? person_pseudonym(*link_key_, ref) : services_[service] + "/" + ref;
+    auto held = held_.find(name);
+    if (held != held_.end())
+      held->second[service].assign(entries.begin(), entries.end());
+    else
+      add_person(name, entries);
+  }
+
+  Report finish() {
+    for (const auto& [name, by_service] : held_) {
+      // A person listed at a service may have no entries there up to the period's end.
+      auto merged = merge_service_entries(by_service);
+      if (!merged.empty()) add_person(name, merged);
+    }
+    builder_.set_misfits(misfits_.result());
+    Report r = builder_.finish();
+    r.combined = CombinedServices{services_, link_key_.has_value()};
+    return r;
+  }
+
+ private:
+  void add_person(const std::string& name, std::span<const Entry> entries) {
+    // As in one service's report: only the entries of active people are checked.
+    if (builder_.add(name, entries))
+      for (const auto& e : entries) misfits_.add(e);
+  }
+
+  std::vector<std::string> services_;
+  std::optional<std::string> link_key_;
+  ReportBuilder builder_;
+  MisfitScan misfits_;
+  std::map<std::string, std::vector<std::vector<Entry>>> held_;
+};
+
+}  // namespace
+
+Report compute_combined_report(const std::vector<ServiceJourneys>& services,
+                               const std::vector<Framework>& frameworks, const Settings& settings,
+                               const ReportOptions& options,
+                               const std::optional<std::string>& link_key) {
+  std::vector<std::string> ids;
+  std::vector<std::vector<std::string>> people(services.size());
+  for (std::size_t s = 0; s < services.size(); ++s) {
+    ids.push_back(services[s].service);
+    for (const auto& j : services[s].journeys) people[s].push_back(j.person);
+  }
+  ServiceCombiner combiner(ids, people, frameworks, settings, options, link_key);
+  for (std::size_t s = 0; s < services.size(); ++s)
+    for (const auto& j : services[s].journeys) combiner.add(s, j.person, j.entries);
+  return combiner.finish();
+}
+
+Report build_combined_report(const std::vector<ServiceStore>& services, const Workspace& workspace,
+                             const ReportOptions& options,
+                             const std::optional<std::string>& link_key) {
+  validate_report_options(options, workspace);
+  std::vector<ServiceFrameworks> recorded;
+  std::vector<std::string> ids;
+  std::vector<std::vector<std::string>> people(services.size());
+  for (std::size_t s = 0; s < services.size(); ++s) {
+    recorded.push_back({services[s].service, services[s].store->framework_versions()});
+    ids.push_back(services[s].service);
+    if (link_key) people[s] = services[s].store->people();
+  }
+  check_services_combinable(recorded, workspace, options);
+  ServiceCombiner combiner(ids, people, workspace.frameworks, workspace.settings, options,
+                           link_key);
+  for (std::size_t s = 0; s < services.size(); ++s) {
+    // Everyone's entries up to the period's end, person by person, as compute_report reads
+    // them: who is active is known only once a person's journeys at every service are joined.
+    EntryQuery q;
+    q.to = options.to;
+    q.text_kinds = report_text_kinds();
+    for_each_person(*services[s].store, q, {},
+                    [&](const std::string& person, std::span<const Entry> entries) {
+                      combiner.add(s, person, entries);
+                    });
+  }
+  return combiner.finish();
 }
 
 }  // namespace outcomes

@@ -16,11 +16,10 @@
 #include "date.h"
 #include "entry.h"
 #include "framework.h"
+#include "store.h"
 #include "workspace.h"
 
 namespace outcomes {
-
-class JourneyStore;
 
 // What to report on.
 struct ReportOptions {
@@ -214,6 +213,15 @@ struct Notice {
   std::string text;
 };
 
+// The services a combined report (outcomes report --services) covers.
+struct CombinedServices {
+  std::vector<std::string> services;  // service ids, in the order given
+  // True when people were linked across services by the keyed pseudonym of their reference
+  // under a shared key (someone at two services counts once); false when every service's
+  // people are kept apart (the same reference at two services is two people).
+  bool people_linked = false;
+};
+
 struct Report {
   std::string service;
   Date from;
@@ -235,6 +243,7 @@ struct Report {
   std::vector<std::string> framework_warnings;
   bool suppression_applied = true;  // false with --no-suppress
   bool suppressed = false;          // true when any figure was suppressed or withheld
+  std::optional<CombinedServices> combined;  // set only for a report over several services
 };
 
 // One person's entries (current ones, corrections applied) dated on or before the report's
@@ -258,6 +267,66 @@ void validate_report_options(const ReportOptions& options, const Workspace& work
 // entries of people active in the period (and the period's contacts and notes).
 Report build_report(const JourneyStore& store, const Workspace& workspace,
                     const ReportOptions& options);
+
+// --- one report over several services (outcomes report --services) ---------------------------
+//
+// The rules: each service's people are its own, so a reference is known as "SERVICE/REF"
+// unless a shared pseudonym key is given; with one, a person is known by the keyed pseudonym
+// of their reference ("p-…", export's person_pseudonym), the same at every service, and
+// their entries at all services form one journey: one person in every count, their episodes
+// of support joined (supported on any day some service supports them), their assessments
+// read as one series. Figures are computed over the combined people first and suppressed
+// after, never per service. The frameworks and settings (threshold, attributes, review
+// interval, stories) are those of the workspace the report is run from.
+
+// One service's people, for a combined report computed in memory.
+struct ServiceJourneys {
+  std::string service;                  // the service id
+  std::vector<PersonJourney> journeys;  // each person's entries, as compute_report takes them
+};
+
+// The combined report over services' journeys (the pure core of build_combined_report);
+// `link_key`: the shared pseudonym key that links people across services, nullopt to keep
+// every service's people apart.
+Report compute_combined_report(const std::vector<ServiceJourneys>& services,
+                               const std::vector<Framework>& frameworks, const Settings& settings,
+                               const ReportOptions& options,
+                               const std::optional<std::string>& link_key);
+
+// One service's store, opened read-only, for a combined report.
+struct ServiceStore {
+  std::string service;  // the service id (its schema)
+  const JourneyStore* store = nullptr;
+};
+
+// The framework versions one service's store has recorded (JourneyStore::framework_versions).
+struct ServiceFrameworks {
+  std::string service;
+  std::vector<FrameworkVersion> versions;
+};
+
+// Throws InvalidInput, naming the framework and each service's version and content, when a
+// framework the report covers was last recorded under different content at two services
+// (earlier versions are read under the workspace's definition, as in one service's report),
+// or, when options.frameworks is empty, when a service has data for a framework the workspace
+// does not define. Content equal to the workspace's own file (by either digest) agrees.
+void check_services_combinable(const std::vector<ServiceFrameworks>& services,
+                               const Workspace& workspace, const ReportOptions& options);
+
+// The combined report from the services' stores (options as validate_report_options checks
+// them against `workspace`): every entry dated up to options.to of every service is read, one
+// person at a time; only people at several services under `link_key` are held in memory
+// until every service is read. Throws as check_services_combinable.
+Report build_combined_report(const std::vector<ServiceStore>& services, const Workspace& workspace,
+                             const ReportOptions& options,
+                             const std::optional<std::string>& link_key);
+
+// Entries of one person at several services (each in its own order, as PersonJourney holds
+// them) as one journey: ordered by date, then the services in the order given, each service's
+// own order kept. Their episodes of support are joined where they overlap or meet on a day:
+// an enrolment while another service's episode is open, and an exit while another's stays
+// open, are left out, so the journey has one episode for each stretch of continuous support.
+std::vector<Entry> merge_service_entries(const std::vector<std::vector<Entry>>& by_service);
 
 // Applies small-number suppression to a computed report (compute_report does this itself
 // when options.suppress): counts 1..threshold−1, secondary cells, withheld means.

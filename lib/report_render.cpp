@@ -121,6 +121,17 @@ std::string period_text(const Report& r) {
   return format_date(r.from) + " to " + format_date(r.to);
 }
 
+// Which services a combined report covers and whether its people were linked.
+std::string services_text(const CombinedServices& c) {
+  return fmt::format(
+      "Services combined: {}. {}", fmt::join(c.services, ", "),
+      c.people_linked
+          ? "People are linked across services by a shared pseudonym key: someone at several "
+            "services counts once, and their journeys are read as one."
+          : "People are not linked across services: each service's people are its own, so "
+            "someone at two services counts twice.");
+}
+
 std::string suppression_text(const Report& r) {
   if (!r.suppression_applied)
     return "Small-number suppression is off (--no-suppress): handle with care.";
@@ -185,6 +196,7 @@ std::vector<Section> document(const Report& r) {
   intro.blocks.push_back({std::string("Period: " + period_text(r))});
   intro.blocks.push_back(
       {std::string("Cohort: " + (r.where.empty() ? std::string("everyone") : where_text(r)))});
+  if (r.combined) intro.blocks.push_back({services_text(*r.combined)});
   doc.push_back(std::move(intro));
 
   Section caseload{"caseload", "Caseload (people)", {}};
@@ -357,6 +369,8 @@ std::vector<Section> document(const Report& r) {
 using text::width;
 
 std::string title_line(const Report& r) {
+  if (r.combined)
+    return fmt::format("Outcomes report: services {}", fmt::join(r.combined->services, ", "));
   return r.service.empty() ? "Outcomes report" : "Outcomes report: " + r.service;
 }
 
@@ -801,6 +815,9 @@ void render_report_json(const Report& r, std::ostream& out) {
   auto c = [k](const Count& x) { return count_json(x, k); };
   ojson j;
   j["service"] = r.service;
+  if (r.combined)
+    j["services"] = {{"combined", r.combined->services},
+                     {"people_linked", r.combined->people_linked}};
   j["period"] = {{"from", format_date(r.from)}, {"to", format_date(r.to)}};
   j["period_complete"] = r.period_complete;
   ojson where = ojson::array();
@@ -981,6 +998,10 @@ void render_report_csv(const Report& r, std::ostream& out) {
   row("period", "", "", "from", format_date(r.from));
   row("period", "", "", "to", format_date(r.to));
   row("period", "", "", "complete", r.period_complete ? "true" : "false");
+  if (r.combined) {
+    row("services", "", "", "combined", fmt::format("{}", fmt::join(r.combined->services, ",")));
+    row("services", "", "", "people_linked", r.combined->people_linked ? "true" : "false");
+  }
   for (const auto& [a, v] : r.where) row("where", "", a, "value", v);
   row("caseload", "", "", "active", c(r.caseload.active));
   row("caseload", "", "", "new", c(r.caseload.new_));

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "error.h"
 #include "report.h"
 #include "test_support.h"
 
@@ -839,4 +840,164 @@ TEST_CASE(
   render_report_table(r, table);
   CHECK(md.str().find("| Measure | People |") != std::string::npos);
   CHECK(table.str().find("Active in the period") != std::string::npos);
+}
+
+// --- one report over several services ---------------------------------------------------
+
+namespace {
+
+const std::string kSharedKey = "a shared key of enough bytes";
+
+ServiceJourneys service(const std::string& id, const Journeys& j) {
+  return {id, j.list()};
+}
+
+std::vector<EntryKind> kinds_of(const std::vector<Entry>& entries) {
+  std::vector<EntryKind> kinds;
+  for (const auto& e : entries) kinds.push_back(e.kind);
+  return kinds;
+}
+
+}  // namespace
+
+TEST_CASE("merge_service_entries joins episodes that overlap or meet, and keeps gaps") {
+  Journeys a, b;
+  a.enrol("P", "2026-01-01");
+  a.exit("P", "2026-03-01");
+  b.enrol("P", "2026-02-01");  // while open at a: not a new episode
+  b.exit("P", "2026-04-01");   // the joined episode ends here
+  b.enrol("P", "2026-04-01");  // re-enrolled the same day at b: continuous
+  b.exit("P", "2026-05-01");
+  a.enrol("P", "2026-05-03");  // a gap of a day: a second episode
+  a.add("P", "2026-05-03", EntryKind::Contact, "", "", std::nullopt, "attended");
+  auto merged = merge_service_entries({a.people["P"], b.people["P"]});
+  CHECK(kinds_of(merged) == std::vector<EntryKind>{EntryKind::Enrol, EntryKind::Exit,
+                                                   EntryKind::Enrol, EntryKind::Contact});
+  CHECK(format_date(merged[0].date) == "2026-01-01");
+  CHECK(format_date(merged[1].date) == "2026-05-01");
+  CHECK(format_date(merged[2].date) == "2026-05-03");
+
+  // A move: exit at a and enrolment at b on one day is one episode, in either order listed.
+  Journeys c, d;
+  c.enrol("Q", "2026-01-01");
+  c.exit("Q", "2026-06-30");
+  d.enrol("Q", "2026-06-30");
+  for (const auto& merged2 :
+       {merge_service_entries({c.people["Q"], d.people["Q"]}),
+        merge_service_entries({d.people["Q"], c.people["Q"]})})
+    CHECK(kinds_of(merged2) == std::vector<EntryKind>{EntryKind::Enrol});
+}
+
+TEST_CASE("a combined report keeps each service's people apart without a shared key") {
+  Fixture fx;
+  Journeys a, b;
+  for (const char* p : {"P1", "P2", "P3"}) {
+    a.enrol(p, "2026-01-01");
+    b.enrol(p, "2026-02-01");
+  }
+  a.add("P1", "2026-10-05", EntryKind::Note, "", "", std::nullopt, "shareable", "at a");
+  b.add("P1", "2026-10-06", EntryKind::Note, "", "", std::nullopt, "shareable", "at b");
+  Report r = compute_combined_report({service("a", a), service("b", b)}, fx.frameworks,
+                                     fx.settings, fx.options, std::nullopt);
+  CHECK(r.caseload.active.n == 6);  // P1 at a and P1 at b are two people
+  REQUIRE(r.stories.size() == 2);
+  CHECK(r.stories[0].person == "a/P1");
+  CHECK(r.stories[1].person == "b/P1");
+  REQUIRE(r.combined);
+  CHECK(r.combined->services == std::vector<std::string>{"a", "b"});
+  CHECK_FALSE(r.combined->people_linked);
+  CHECK_FALSE(fx.run(a).combined);  // one service's report says nothing of services
+}
+
+TEST_CASE("with a shared key, someone at two services is one person with one journey") {
+  Fixture fx;
+  Journeys a, b;
+  a.enrol("P1", "2026-01-01");
+  a.occasion("P1", "2026-06-01", 1, 1);  // total 2
+  a.exit("P1", "2026-10-05");            // moves on from a, still supported by b
+  b.enrol("P1", "2026-09-01");
+  b.occasion("P1", "2026-10-10", 3, 2);  // total 5: a reliable improvement of 3 since a
+  b.add("P1", "2026-10-12", EntryKind::Contact, "", "", std::nullopt, "attended");
+  a.add("P1", "2026-10-02", EntryKind::Contact, "", "", std::nullopt, "attended");
+  b.enrol("P2", "2026-10-01");  // at b only
+  auto services = std::vector{service("a", a), service("b", b)};
+
+  Report linked =
+      compute_combined_report(services, fx.frameworks, fx.settings, fx.options, kSharedKey);
+  CHECK(linked.caseload.active.n == 2);
+  CHECK(linked.caseload.new_.n == 1);  // P2; P1's enrolment at b continues their support
+  CHECK(linked.caseload.exited.n == 0);
+  CHECK(linked.caseload.open_at_start.n == 1);
+  CHECK(linked.caseload.open_at_end.n == 2);
+  CHECK(linked.engagement.contacts.n == 2);
+  CHECK(linked.engagement.people_contacted.n == 1);
+  const auto& wb = fw(linked, "wb");
+  CHECK(wb.people.n == 1);
+  REQUIRE(wb.change);
+  CHECK(wb.change->improved.n == 1);
+  CHECK(*wb.change->mean_change == doctest::Approx(3.0));
+  REQUIRE(linked.combined);
+  CHECK(linked.combined->people_linked);
+
+  Report apart =
+      compute_combined_report(services, fx.frameworks, fx.settings, fx.options, std::nullopt);
+  CHECK(apart.caseload.active.n == 3);
+  CHECK(apart.caseload.exited.n == 1);
+  CHECK(apart.engagement.people_contacted.n == 2);
+  CHECK(fw(apart, "wb").change->improved.n == 0);  // one occasion at each: insufficient data
+  CHECK(fw(apart, "wb").change->insufficient_data.n == 2);
+}
+
+TEST_CASE("a combined report suppresses the combined counts, not each service's") {
+  Fixture fx;
+  fx.options.suppress = true;
+  Journeys a, b;
+  for (const char* p : {"P1", "P2", "P3"}) a.enrol(p, "2026-10-02");
+  for (const char* p : {"P4", "P5", "P6"}) b.enrol(p, "2026-10-03");
+  CHECK(fx.run(a).caseload.active.suppressed);  // 3 at one service is hidden
+  Report r = compute_combined_report({service("a", a), service("b", b)}, fx.frameworks,
+                                     fx.settings, fx.options, std::nullopt);
+  CHECK(r.caseload.active.n == 6);
+  CHECK_FALSE(r.caseload.active.suppressed);
+  CHECK_FALSE(r.caseload.new_.suppressed);
+  // Linked, the same three people at both services are three: hidden.
+  Journeys c;
+  for (const char* p : {"P1", "P2", "P3"}) c.enrol(p, "2026-10-03");
+  Report linked = compute_combined_report({service("a", a), service("c", c)}, fx.frameworks,
+                                          fx.settings, fx.options, kSharedKey);
+  CHECK(linked.caseload.active.n == 3);
+  CHECK(linked.caseload.active.suppressed);
+}
+
+TEST_CASE("check_services_combinable refuses a framework recorded under different content") {
+  Fixture fx;
+  Workspace ws;
+  ws.settings = fx.settings;
+  ws.frameworks = fx.frameworks;
+  for (auto& f : ws.frameworks) f.content_hash = std::string(64, 'c');
+  auto version = [](const std::string& id, const std::string& v, char hash) {
+    return FrameworkVersion{id, v, std::string(64, hash), 1};
+  };
+  // The same content, or the workspace's own: fine; a's older version does not matter.
+  CHECK_NOTHROW(check_services_combinable(
+      {{"a", {version("wb", "1", 'a'), version("wb", "2", 'b')}}, {"b", {version("wb", "2", 'b')}}},
+      ws, fx.options));
+  CHECK_NOTHROW(check_services_combinable(
+      {{"a", {version("wb", "2", 'c')}}, {"b", {version("wb", "2", 'c')}}}, ws, fx.options));
+  try {
+    check_services_combinable(
+        {{"a", {version("wb", "2", 'a')}}, {"b", {version("sp", "1", 'c'), version("wb", "2", 'b')}}},
+        ws, fx.options);
+    FAIL("expected InvalidInput");
+  } catch (const InvalidInput& e) {
+    REQUIRE(e.problems().size() == 1);
+    CHECK(e.problems()[0] ==
+          "framework 'wb' differs between services: a records version 2 (content aaaaaaaaaaaa), "
+          "b records version 2 (content bbbbbbbbbbbb); its figures cannot be added up");
+  }
+  // A framework the workspace lacks is refused, unless the report leaves it out.
+  std::vector<ServiceFrameworks> other = {{"a", {version("zz", "1", 'a')}}};
+  CHECK_THROWS_AS(check_services_combinable(other, ws, fx.options), InvalidInput);
+  fx.options.frameworks = {"wb"};
+  CHECK_NOTHROW(check_services_combinable(other, ws, fx.options));
 }
