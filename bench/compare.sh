@@ -32,16 +32,9 @@
 # 40 GB there: the CSVs take ~60 MB per 1M rows, stores 60-90 MB per 1M entries.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -lt 1 ]; then
-  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
-  exit 2
-fi
-case $1 in
-  *[kK]) rows=$((${1%[kK]} * 1000)) ;;
-  *M) rows=$((${1%M} * 1000000)) ;;
-  *[!0-9]* | '') echo "compare.sh: SIZE is a number, or a number with k or M: $1" >&2; exit 2 ;;
-  *) rows=$1 ;;
-esac
+. "$src/bench/common.sh"
+bench_usage $#
+rows=$(bench_rows "$1") || exit 2
 build=$(realpath -m "${2:-$src/build-bench}")
 people=$((rows / 250))
 runs=${RUNS:-$([ "$rows" -ge 100000000 ] && echo 1 || echo 3)}
@@ -53,57 +46,13 @@ if [ $((recent * 2)) -gt "$rows" ]; then recent=$((rows / 10)); fi
 today=2026-11-15
 month=2026-10
 
-. "$src/bench/common.sh"
 bench_build "$build" outcomes gen_entries gen_report_store
 outcomes=$build/outcomes
 
-if [ -n "${OUTCOMES_BENCH_DIR:-}" ]; then
-  work=$(realpath -m "$OUTCOMES_BENCH_DIR/compare-$rows")
-  rm -rf "$work"
-  mkdir -p "$work"
-else
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-fi
+bench_dir "compare-$rows"
 export OUTCOMES_NOW=$today OUTCOMES_SHARE="$src/frameworks"
-log() { echo "$(date -u +%H:%M:%S) $*" >&2; }
-has() { [[ $cases == *" $1 "* ]]; }
 
-# measure NAME CMD...: runs CMD once (its standard output to $work/out) and keeps its wall
-# time (from the clock, to the millisecond), CPU time and peak memory under NAME.
-declare -A walls cpus mems active
-measure() {
-  local name=$1 start end user sys kb
-  shift
-  start=$(date +%s%N)
-  if ! /usr/bin/time -f "%U %S %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err"; then
-    echo "$name failed:" >&2
-    cat "$work/err" >&2
-    exit 1
-  fi
-  end=$(date +%s%N)
-  read -r user sys kb < <(tail -1 "$work/time")
-  walls[$name]+="$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 1e9 }') "
-  cpus[$name]+="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') "
-  mems[$name]+="$kb "
-}
-wall() { echo "${walls[$1]}" | median; }
-
-# row NAME [PEER [MEANING [COUNT]]]: one line of the results; the ratio is NAME's median
-# wall time over PEER's (MEANING says which way it is read), COUNT gives a rate.
-row() {
-  local name=$1 peer=${2:-} meaning=${3:-} count=${4:-} w ratio="" rate=""
-  w=$(wall "$name")
-  if [ -n "$peer" ]; then ratio=$(awk -v a="$w" -v b="$(wall "$peer")" 'BEGIN { printf "%.2f", a / b }'); fi
-  if [ -n "$count" ]; then rate=$(awk -v n="$count" -v t="$w" 'BEGIN { printf "%.0f", n / t }'); fi
-  printf "%-40s %9s %9s %9.0f %11s %7s  %s\n" "$name" "$w" "$(echo "${cpus[$name]}" | median)" \
-    "$(echo "${mems[$name]}" | median | awk '{ print $1 / 1024 }')" "$rate" "$ratio" "$meaning"
-}
-header() {
-  echo
-  echo "## $*"
-  printf "%-40s %9s %9s %9s %11s %7s  %s\n" "" "wall s" "CPU s" "peak MB" "per s" "ratio" ""
-}
+declare -A active
 
 log "compare.sh $1: $rows entries, $people people, $runs runs; cases:$cases; in $work"
 echo "# outcomes vs peers: $rows entries, $people people ($(date -u +%Y-%m-%dT%H:%MZ)," \
@@ -263,14 +212,9 @@ if has latency; then
     measure "journey $person" "$outcomes" --workspace "$store" journey "$person"
   done
   {
-    echo
-    echo "## d. latency on the imported store (median of $latency_runs)"
-    printf "%-40s %9s %9s %9s\n" "" "wall ms" "CPU ms" "peak MB"
-    for name in "record (one contact)" "journey $person"; do
-      printf "%-40s %9.0f %9.0f %9.0f\n" "$name" "$(wall "$name" | awk '{ print $1 * 1000 }')" \
-        "$(echo "${cpus[$name]}" | median | awk '{ print $1 * 1000 }')" \
-        "$(echo "${mems[$name]}" | median | awk '{ print $1 / 1024 }')"
-    done
+    ms_header "d. latency on the imported store (median of $latency_runs)"
+    ms_row "record (one contact)"
+    ms_row "journey $person"
   } >"$work/results-latency"
 fi
 

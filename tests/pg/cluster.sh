@@ -7,6 +7,9 @@
 #   cluster.sh start DIR   initialise and start it (DIR is made; one left over is replaced)
 #   cluster.sh stop DIR    stop it and remove DIR (always succeeds when nothing is left)
 #
+# OUTCOMES_PG_CONF, when set, holds more lines for the server's postgresql.conf; they
+# override the ones above (bench/pg.sh gives the server more memory).
+#
 # start exits 77 (the tests' SKIP) when no server can be run here: no PostgreSQL binaries,
 # or running as root with no unprivileged user to run the server as (initdb refuses root).
 set -u
@@ -17,13 +20,8 @@ if [[ -z $action || -z $dir || $dir != /* ]]; then
   exit 2
 fi
 
-bin=
-for candidate in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-  if [[ -x $candidate/initdb && -x $candidate/pg_ctl ]]; then
-    bin=$candidate
-    break
-  fi
-done
+source "$(dirname "${BASH_SOURCE[0]}")/pg_bin.sh"
+bin=$pg_bin
 
 # Runs a command as the server's user: "nobody" when this script runs as root.
 as_server() {
@@ -94,6 +92,7 @@ full_page_writes = off
 shared_buffers = 16MB
 max_connections = 40
 log_min_messages = warning
+${OUTCOMES_PG_CONF:-}
 CONF
 as_server "$bin/pg_ctl" start -D "$dir/data" -l "$dir/log" -w -t 60 >/dev/null || exit 1
 # Clients (root included: it may use the socket whatever its mode) connect as "outcomes".

@@ -5,10 +5,11 @@
 # Each race is repeated ROUNDS times (default 3) in a fresh workspace. A losing writer
 # may be refused with exit 3 (the journey rule it would break) or 2 (a correction of a
 # corrected entry), or skip a stored ref with exit 0; anything else is a failure.
+# With OUTCOMES_RACE_PG set, the stores are on PostgreSQL (see store_env.sh).
 set -u
 bin=$1 src=$2 rounds=${3:-3}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/store_env.sh"
 export TZ=UTC LC_ALL=C.UTF-8 HOME="$work" OUTCOMES_NOW=2026-11-15 OUTCOMES_SHARE="$src/frameworks"
 unset OUTCOMES_WORKSPACE
 writers=8
@@ -19,7 +20,9 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # A new workspace in $work/ws with the frameworks the races use.
 new_workspace() {
   rm -rf "$work/ws"
-  (cd "$work" && "$bin" init ws --framework supporting-people >/dev/null) || { echo "init failed"; exit 1; }
+  next_store
+  (cd "$work" && "$bin" init ws --framework supporting-people "${store_args[@]}" >/dev/null) ||
+    { echo "init failed"; exit 1; }
 }
 
 # Runs "$@" in $writers processes at once (started together, released by one signal),
@@ -55,8 +58,8 @@ one_winner() {
     fi
   done
   [ "$ok" -ge 1 ] || fail "$name: no writer succeeded ($(statuses))"
-  if grep -l -i "sqlite\|busy\|constraint" "$work"/out.* >/dev/null 2>&1; then
-    fail "$name: a writer printed the database's own words: $(grep -h -i 'sqlite\|busy\|constraint' "$work"/out.* | head -2)"
+  if grep -l -i "$db_words" "$work"/out.* >/dev/null 2>&1; then
+    fail "$name: a writer printed the database's own words: $(grep -h -i "$db_words" "$work"/out.* | head -2)"
   fi
 }
 
@@ -66,12 +69,6 @@ entries() { (cd "$work/ws" && "$bin" export --identify | tail -n +2); }
 # How many current entries of kind $1 (and, if given, status $2) the store holds.
 count_kind() {
   entries | awk -F, -v k="$1" -v s="${2:-}" '$3 == k && (s == "" || $7 == s) { n++ } END { print n + 0 }'
-}
-
-store_ok() {
-  local r
-  r=$(sqlite3 "$work/ws/outcomes.db" "PRAGMA integrity_check" 2>&1)
-  [ "$r" = ok ] || fail "$1: integrity_check: $r"
 }
 
 expect() {  # expect NAME WHAT ACTUAL EXPECTED
@@ -90,7 +87,7 @@ for ((round = 1; round <= rounds; round++)); do
   expect "enrol, round $round" "enrolments" "$(count_kind enrol)" 1
   (cd "$work/ws" && "$bin" record contact X --status attended --date 2026-01-06 >/dev/null 2>&1) ||
     fail "enrol, round $round: the person can take no new entry"
-  store_ok enrol
+  store_ok enrol "$work/ws"
   races=$((races + 1))
 
   # 2. Open the same need.
@@ -99,7 +96,7 @@ for ((round = 1; round <= rounds; round++)); do
     --status open --text "Rent arrears" --date 2026-01-07
   one_winner 3 "need"
   expect "need, round $round" "open needs" "$(count_kind need open)" 1
-  store_ok need
+  store_ok need "$work/ws"
   races=$((races + 1))
 
   # 3. Exit.
@@ -107,7 +104,7 @@ for ((round = 1; round <= rounds; round++)); do
   race "$bin" record exit X --status disengaged --date 2026-02-01
   one_winner 3 "exit"
   expect "exit, round $round" "exits" "$(count_kind exit)" 1
-  store_ok exit
+  store_ok exit "$work/ws"
   races=$((races + 1))
 
   # 4. The same --ref: stored once; the others skip it (exit 0, "already stored").
@@ -115,7 +112,7 @@ for ((round = 1; round <= rounds; round++)); do
   race "$bin" record contact X --status attended --date 2026-01-08 --ref R1
   one_winner "" "ref"
   expect "ref, round $round" "entries with ref R1" "$(entries | awk -F, '$10 == "R1"' | wc -l)" 1
-  store_ok ref
+  store_ok ref "$work/ws"
   races=$((races + 1))
 
   # 5. Correct the same entry: one correction; the others are told it was corrected.
@@ -126,7 +123,7 @@ for ((round = 1; round <= rounds; round++)); do
   expect "correct, round $round" "corrections" \
     "$(sqlite3 "$work/ws/outcomes.db" 'SELECT count(*) FROM entries WHERE supersedes = 2')" 1
   expect "correct, round $round" "contacts" "$(count_kind contact)" 1
-  store_ok correct
+  store_ok correct "$work/ws"
   races=$((races + 1))
 
   # 6. The same file, with and without refs, into an empty and a non-empty store.
@@ -150,7 +147,7 @@ for ((round = 1; round <= rounds; round++)); do
         "$(entries | wc -l)" $local_expected
       expect "import $refs refs into $start store, round $round" "enrolments of F1" \
         "$(entries | awk -F, '$1 == "F1" && $3 == "enrol"' | wc -l)" 1
-      store_ok "import $refs refs into $start store"
+      store_ok "import $refs refs into $start store" "$work/ws"
       races=$((races + 1))
     done
   done
