@@ -2,7 +2,8 @@
 // migrations; see store_pg_impl.h for the other files.
 #include <openssl/rand.h>
 
-#include <thread>
+#include <algorithm>
+#include <chrono>
 
 #include "hash.h"
 #include "store_errors.h"
@@ -310,25 +311,44 @@ constexpr int kLockClass = 0x6f757463;
 
 void pg_lock_for_write(PgStore::Impl& s) {
   using namespace std::chrono;
+  // The server queues waiters for a lock in the order they asked, so a single record is not
+  // starved by imports that follow one another. The wait goes in slices of at most a second
+  // (lock_timeout, inside a savepoint so that a slice running out does not end the write),
+  // to say it is waiting and to give up at the limit; the session's own lock_timeout is put
+  // back once the lock is held, so nothing later in the write is cut short by it.
+  const std::string kept =
+      pg_text(s.db.exec("SELECT pg_catalog.current_setting('lock_timeout')").get(), 0, 0);
   const auto started = steady_clock::now();
   milliseconds reported{0};
-  for (int tries = 0;; ++tries) {
-    auto got = s.db.exec("SELECT pg_catalog.pg_try_advisory_xact_lock($1, pg_catalog.hashtext($2))",
-                         PgParams().add(kLockClass).add(s.schema));
+  for (;;) {
     const auto waited = duration_cast<milliseconds>(steady_clock::now() - started);
-    if (pg_text(got.get(), 0, 0) == "t") {
-      if (reported.count() != 0 && s.options.wait.on_wait) s.options.wait.on_wait(waited, true);
-      return;
-    }
     if (waited >= s.options.wait.limit) {
       if (reported.count() != 0 && s.options.wait.on_wait) s.options.wait.on_wait(waited, true);
       throw store_busy_error(s.name);
     }
-    if (s.options.wait.on_wait && waited >= reported + seconds(1) && waited >= seconds(1)) {
-      reported = waited;
-      s.options.wait.on_wait(waited, false);
+    const auto slice =
+        std::clamp(s.options.wait.limit - waited, milliseconds(1), milliseconds(1000));
+    s.db.exec("SAVEPOINT outcomes_write_lock");
+    try {
+      s.db.exec("SELECT pg_catalog.set_config('lock_timeout', $1, true)",
+                PgParams().add(std::to_string(slice.count())));
+      s.db.exec("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
+                PgParams().add(kLockClass).add(s.schema));
+      s.db.exec("RELEASE SAVEPOINT outcomes_write_lock");
+      s.db.exec("SELECT pg_catalog.set_config('lock_timeout', $1, true)", PgParams().add(kept));
+      if (reported.count() != 0 && s.options.wait.on_wait)
+        s.options.wait.on_wait(duration_cast<milliseconds>(steady_clock::now() - started), true);
+      return;
+    } catch (const PgFailure& e) {
+      if (e.sqlstate != "55P03") throw;  // anything but "lock not available"
+      s.db.exec("ROLLBACK TO SAVEPOINT outcomes_write_lock");
+      s.db.exec("RELEASE SAVEPOINT outcomes_write_lock");
     }
-    std::this_thread::sleep_for(milliseconds(std::min(100, 1 << std::min(tries, 7))));
+    const auto now_waited = duration_cast<milliseconds>(steady_clock::now() - started);
+    if (s.options.wait.on_wait && now_waited >= reported + seconds(1) && now_waited >= seconds(1)) {
+      reported = now_waited;
+      s.options.wait.on_wait(now_waited, false);
+    }
   }
 }
 
