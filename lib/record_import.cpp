@@ -10,6 +10,7 @@
 #include <future>
 #include <thread>
 #include <type_traits>
+#include <unordered_set>
 
 #include "csv.h"
 #include "forget.h"
@@ -18,6 +19,50 @@
 #include "relay.h"
 
 namespace outcomes::record_detail {
+namespace {
+
+// Rows read ahead of the check, their values copied (a reader's views last only until its
+// next row), so that something can be learnt about many rows at once.
+class RowWindow {
+ public:
+  // How many rows a window holds before it is taken.
+  static constexpr std::size_t kRows = 2048;
+
+  void add(const RawRow& row) {
+    RawRow& kept = rows_.emplace_back(row);
+    auto& spans = spans_.emplace_back();
+    for (std::size_t f = 0; f < kFieldCount; ++f) {
+      spans[f] = {bytes_.size(), row.value[f].size()};
+      bytes_ += row.value[f];
+      kept.value[f] = {};
+    }
+    sealed_ = false;
+  }
+  std::size_t size() const { return rows_.size(); }
+  // The rows in the order added, their values pointing into the window's own copy.
+  const std::vector<RawRow>& rows() {
+    if (!sealed_) {
+      for (std::size_t r = 0; r < rows_.size(); ++r)
+        for (std::size_t f = 0; f < kFieldCount; ++f)
+          rows_[r].value[f] = std::string_view(bytes_).substr(spans_[r][f].first, spans_[r][f].second);
+      sealed_ = true;
+    }
+    return rows_;
+  }
+  void clear() {
+    rows_.clear();
+    spans_.clear();
+    bytes_.clear();
+  }
+
+ private:
+  std::vector<RawRow> rows_;
+  std::vector<std::array<std::pair<std::size_t, std::size_t>, kFieldCount>> spans_;
+  std::string bytes_;
+  bool sealed_ = true;
+};
+
+}  // namespace
 
 StoredFacts load_stored_facts(const JourneyStore& store, Checker& checker,
                               const std::vector<std::string>& people, std::int64_t without,
@@ -688,44 +733,74 @@ ImportResult record_detail::import_entries_within(const Workspace& workspace, Jo
     // ref first needs them.
     StoredContents contents(stored_view);
     std::string key_scratch;
+    // One row: skipped when its ref is stored (`ref_stored`), else checked and, while the
+    // file has no problems, handed to the writer.
+    auto take_row = [&](const RawRow& row, bool ref_stored) {
+      ++result.rows;
+      std::string_view ref = trim(row.value[idx(Field::Ref)]);
+      if (!ref.empty()) {
+        if (ref_stored) {
+          ++result.skipped;
+          return;
+        }
+        refs.add(ref, row.line);
+        if (refs.held_bytes() > memory.ref_bytes)
+          refs.set_aside(parts_now(refs.held_bytes(), memory.ref_bytes));
+      }
+      // Valid entries go to the writer until the first problem; after that only checking
+      // goes on, to list every problem.
+      const bool writing = writer && problems.empty();
+      NewEntry& entry = writing ? writer->slot() : scratch;
+      if (checker.check(row, fact, &entry)) {
+        // A row without a ref that a stored entry already holds (a re-saved or grown
+        // copy of a file imported before) is already stored; its stored fact stands in
+        // the timeline.
+        if (ref.empty() && store_has_entries) {
+          if (contents.take(fact.person, entry, content_key(entry, key_scratch))) {
+            ++result.already_stored;
+            return;
+          }
+        }
+        fact.order = kNewOrder + static_cast<std::uint32_t>(row.line);
+        facts.add(fact);
+        if (facts.held() > memory.facts) facts.set_aside(parts_now(facts.held(), memory.facts));
+        if (writing && problems.empty()) writer->keep(fact.person);
+      }
+    };
+    // Into a store that holds entries, rows are read a window at a time and the refs of a
+    // whole window looked up at once: on a database server each lookup is a round trip,
+    // and one per row would cost more than the rest of the import. Rows are still taken in
+    // file order.
+    RowWindow window;
+    std::vector<std::string> window_refs;
+    auto take_window = [&] {
+      window_refs.clear();
+      for (const RawRow& row : window.rows()) {
+        std::string_view ref = trim(row.value[idx(Field::Ref)]);
+        if (!ref.empty()) window_refs.emplace_back(ref);
+      }
+      const std::vector<std::string> found =
+          window_refs.empty() ? std::vector<std::string>() : stored_view.existing_refs(window_refs);
+      const std::unordered_set<std::string_view> stored(found.begin(), found.end());
+      for (const RawRow& row : window.rows()) {
+        std::string_view ref = trim(row.value[idx(Field::Ref)]);
+        take_row(row, !ref.empty() && stored.count(ref) > 0);
+      }
+      window.clear();
+    };
     while (reader->next(rows)) {
       if ((++records & 0xffff) == 0) {
         if (auto previous = imported_before(false)) return skipped_whole(std::move(*previous));
         report_progress(ImportProgress::Phase::Checking, records);
       }
-      for (const RawRow& row : rows) {
-        ++result.rows;
-        std::string_view ref = trim(row.value[idx(Field::Ref)]);
-        if (!ref.empty()) {
-          if (store_has_entries && stored_view.has_ref(std::string(ref))) {
-            ++result.skipped;
-            continue;
-          }
-          refs.add(ref, row.line);
-          if (refs.held_bytes() > memory.ref_bytes)
-            refs.set_aside(parts_now(refs.held_bytes(), memory.ref_bytes));
-        }
-        // Valid entries go to the writer until the first problem; after that only checking
-        // goes on, to list every problem.
-        const bool writing = writer && problems.empty();
-        NewEntry& entry = writing ? writer->slot() : scratch;
-        if (checker.check(row, fact, &entry)) {
-          // A row without a ref that a stored entry already holds (a re-saved or grown
-          // copy of a file imported before) is already stored; its stored fact stands in
-          // the timeline.
-          if (ref.empty() && store_has_entries) {
-            if (contents.take(fact.person, entry, content_key(entry, key_scratch))) {
-              ++result.already_stored;
-              continue;
-            }
-          }
-          fact.order = kNewOrder + static_cast<std::uint32_t>(row.line);
-          facts.add(fact);
-          if (facts.held() > memory.facts) facts.set_aside(parts_now(facts.held(), memory.facts));
-          if (writing && problems.empty()) writer->keep(fact.person);
-        }
+      if (!store_has_entries) {
+        for (const RawRow& row : rows) take_row(row, false);
+        continue;
       }
+      for (const RawRow& row : rows) window.add(row);
+      if (window.size() >= RowWindow::kRows) take_window();
     }
+    take_window();
     if (auto previous = imported_before(true)) return skipped_whole(std::move(*previous));
     // Nothing is stored from a file in another encoding: its letters would be garbled.
     refuse_encoding(options.source, {}, surveyed->not_utf8);

@@ -172,8 +172,9 @@ class JourneyStore {
   virtual std::optional<Entry> entry(int64_t id) const = 0;
   // True when an entry with this external ref is stored.
   virtual bool has_ref(const std::string& ref) const = 0;
-  // Existing refs among `refs`, each once, in the order given.
-  std::vector<std::string> existing_refs(const std::vector<std::string>& refs) const;
+  // Existing refs among `refs`, each once, in the order given. A store that answers over a
+  // connection looks them up in one request.
+  virtual std::vector<std::string> existing_refs(const std::vector<std::string>& refs) const;
   // The first batch recorded with this content hash, if any.
   virtual std::optional<ImportBatch> batch_with_hash(const std::string& content_hash) const = 0;
   // True when some batch holds a legacy digest (kLegacyDigestPrefix in lib/hash.h): the

@@ -49,6 +49,7 @@ class PgStore final : public JourneyStore {
                       const std::function<void(const Entry&)>& visit) const override;
   std::optional<Entry> entry(int64_t id) const override;
   bool has_ref(const std::string& ref) const override;
+  std::vector<std::string> existing_refs(const std::vector<std::string>& refs) const override;
   std::optional<ImportBatch> batch_with_hash(const std::string& content_hash) const override;
   bool has_legacy_batches() const override;
   std::vector<std::string> people() const override;

@@ -462,3 +462,50 @@ TEST_CASE("an import set aside in parts counts and stores the same entries") {
   CHECK(parted.import(text, in_parts(5)) == counts);
   CHECK(parted.stored() == held.stored());
 }
+
+TEST_CASE("refs stored before are skipped across windows of rows, and rows stay in file order") {
+  ImportWorkspace w;
+  // 2,500 people enrolled, each by ref e-K.
+  std::string stored = kHeader;
+  for (int k = 1; k <= 2500; ++k) stored += fmt::format("P{},2026-01-05,enrol,,,,,,,e-{}\n", k, k);
+  REQUIRE(w.import(stored, ImportMemory{}) ==
+          std::vector<std::string>{"rows 2500, added 2500, skipped 0, already stored 0"});
+  // 6,000 rows, several windows: each stored enrolment again (skipped by its ref) and a new
+  // contact, then 500 new people.
+  std::string text = kHeader;
+  for (int k = 1; k <= 3000; ++k) {
+    text += fmt::format("P{},2026-01-05,enrol,,,,,,,e-{}\n", k, k);
+    text += fmt::format("P{},2026-02-01,contact,,,,attended,,,c-{}\n", k, k);
+  }
+  CHECK(w.import(text, ImportMemory{}) ==
+        std::vector<std::string>{"rows 6000, added 3500, skipped 2500, already stored 0"});
+  std::vector<std::string> expected;
+  for (int k = 1; k <= 3000; ++k) {
+    expected.push_back(fmt::format("P{} 2026-01-05 enrol  e-{}", k, k));
+    expected.push_back(fmt::format("P{} 2026-02-01 contact attended c-{}", k, k));
+  }
+  auto without_ids = [&] {
+    auto all = w.stored();
+    for (auto& e : all) e.erase(0, e.find(' ') + 1);
+    std::sort(all.begin(), all.end());
+    return all;
+  };
+  std::sort(expected.begin(), expected.end());
+  CHECK(without_ids() == expected);
+  // The same rows in another order (another file): every one skipped by its ref.
+  std::string reversed = kHeader;
+  for (int k = 3000; k >= 1; --k) {
+    reversed += fmt::format("P{},2026-02-01,contact,,,,attended,,,c-{}\n", k, k);
+    reversed += fmt::format("P{},2026-01-05,enrol,,,,,,,e-{}\n", k, k);
+  }
+  CHECK(w.import(reversed, ImportMemory{}) ==
+        std::vector<std::string>{"rows 6000, added 0, skipped 6000, already stored 0"});
+  // A ref given twice, windows apart, is still a repeat.
+  text += "P7,2026-03-01,contact,,,,attended,,,n-1\n";
+  for (int k = 1; k <= 4000; ++k) text += fmt::format("P{},2026-03-02,contact,,,,attended,,,\n", 1 + k % 50);
+  text += "P9,2026-03-03,contact,,,,attended,,,n-1\n";
+  const auto problems = w.import(text, ImportMemory{});
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].find("repeats the ref of line 6002") != std::string::npos);
+  CHECK(without_ids() == expected);
+}
