@@ -144,6 +144,11 @@ class StoreTransaction {
   // of writes, which is where it is read from. References between entries are checked when
   // the write commits.
   virtual void restore_entries(const std::vector<Entry>& entries) = 0;
+  // Marks the store as moved to `where` (a description of the store it was copied into):
+  // once committed, every later write to this store is refused with an error naming
+  // `where`, so that a writer that was waiting while the store was copied does not write
+  // to the old one.
+  virtual void mark_moved(const std::string& where) = 0;
   // Makes every write of the transaction permanent.
   virtual void commit() = 0;
 };

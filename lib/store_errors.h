@@ -35,6 +35,19 @@ inline Error store_busy_error(const std::string& store, const std::string& cause
       store, cause.empty() ? "" : " (" + cause + ")"));
 }
 
+// The setting that marks a store as moved elsewhere (StoreTransaction::mark_moved); its value
+// says where to.
+inline constexpr const char* kMovedToSetting = "moved_to";
+
+// A write was begun on a store marked as moved to `where`.
+inline Error store_moved_error(const std::string& store, const std::string& where) {
+  return Error(fmt::format(
+      "{}: this store was moved to {} by 'outcomes store migrate' (while this command waited, "
+      "or the workspace still names the old store); nothing was written. Run the command "
+      "again: it writes to the workspace's store as outcomes.yaml now names it",
+      store, where));
+}
+
 // A copy of a whole store was begun into a store that already holds records.
 inline Error restore_into_used_store_error(const std::string& store) {
   return Error(fmt::format(

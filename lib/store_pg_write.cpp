@@ -114,6 +114,7 @@ class PgTransaction final : public StoreTransaction {
   void complete_batch(int64_t batch, int64_t rows, const std::string& content_hash) override;
   ErasurePlan erase_person(const std::string& person, ErasureRecord record) override;
   void restore_records(const StoreRecords& records) override;
+  void mark_moved(const std::string& where) override;
   void restore_entries(const std::vector<Entry>& entries) override;
   void commit() override;
 
@@ -152,6 +153,10 @@ PgTransaction::PgTransaction(PgStore::Impl& store, bool /*bulk*/) : s_(store) {
           s.forget_new_ids();
           s.erasures_seen = erasures;
         }
+        auto moved = s.db.exec("SELECT value FROM settings WHERE key = $1",
+                               PgParams().add(std::string(kMovedToSetting)));
+        if (PQntuples(moved.get()) > 0)
+          throw store_moved_error(s.name, pg_text(moved.get(), 0, 0));
       } catch (...) {
         try {
           s.db.exec("ROLLBACK");
@@ -345,6 +350,14 @@ ErasurePlan PgTransaction::erase_person(const std::string& person, ErasureRecord
     s.forget_new_ids();
     s.erasures_seen = -1;
     return set.plan;
+  });
+}
+
+void PgTransaction::mark_moved(const std::string& where) {
+  check_open("mark_moved");
+  s_.guard([&] {
+    s_.db.exec("INSERT INTO settings (key, value) VALUES ($1, $2)",
+               PgParams().add(std::string(kMovedToSetting)).add(where));
   });
 }
 

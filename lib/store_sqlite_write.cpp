@@ -100,6 +100,7 @@ class SqliteTransaction final : public StoreTransaction {
   void complete_batch(int64_t batch, int64_t rows, const std::string& content_hash) override;
   ErasurePlan erase_person(const std::string& person, ErasureRecord record) override;
   void restore_records(const StoreRecords& records) override;
+  void mark_moved(const std::string& where) override;
   void restore_entries(const std::vector<Entry>& entries) override;
   void commit() override;
 
@@ -156,6 +157,9 @@ SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
         s.forget_new_ids();
         s.erasures_seen = erasures;
       }
+      SQLite::Statement moved(s.db, "SELECT value FROM settings WHERE key = ?");
+      moved.bind(1, kMovedToSetting);
+      if (moved.executeStep()) throw store_moved_error(s.file, moved.getColumn(0).getString());
     } catch (...) {
       s.db.exec("ROLLBACK");
       if (bulk_) after_bulk();
@@ -578,6 +582,16 @@ void SqliteTransaction::restore_entries(const std::vector<Entry>& entries) {
       insert.reset();
       s.next_id = std::max(s.next_id, e.id + 1);
     }
+  });
+}
+
+void SqliteTransaction::mark_moved(const std::string& where) {
+  if (done_) throw Error(fmt::format("{}: mark_moved after the write was committed", s_.file));
+  s_.guard([&] {
+    SQLite::Statement mark(s_.db, "INSERT INTO settings (key, value) VALUES (?, ?)");
+    mark.bind(1, kMovedToSetting);
+    mark.bind(2, where);
+    mark.exec();
   });
 }
 

@@ -367,6 +367,33 @@ inline void readers_see_the_store_as_last_committed(StoreMaker& maker) {
   CHECK(error_of([&] { read_only->begin(); }).find("read-only") != std::string::npos);
 }
 
+// A store marked as moved refuses every later write, from any connection, and says where
+// it went; a write that marks it but is not committed leaves it writable; reads go on.
+inline void a_moved_store_refuses_writes(StoreMaker& maker) {
+  auto store = maker.create("s");
+  auto waiting = maker.open("s");  // a writer that opened the store before it moved
+  {
+    auto tx = store->begin();
+    tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
+    tx->mark_moved("somewhere else");
+    // not committed
+  }
+  {
+    auto tx = store->begin();
+    tx->mark_moved("the new store");
+    tx->commit();
+  }
+  const std::string refused = error_of([&] { waiting->begin(); });
+  CHECK(refused.find("this store was moved to the new store by 'outcomes store migrate'") !=
+        std::string::npos);
+  CHECK(refused.find("nothing was written") != std::string::npos);
+  CHECK(error_of([&] { store->begin(); }) == refused);
+  CHECK(error_of([&] { maker.open("s")->begin(); }) == refused);
+  // Nothing was written, and what was stored can still be read.
+  CHECK(maker.open("s", true)->entry_count() == 0);
+  CHECK(waiting->setting("moved_to") == std::optional<std::string>("the new store"));
+}
+
 }  // namespace outcomes::testing::contract
 
 // The contract's test cases, run with stores that `Maker` (a StoreMaker) makes.
@@ -391,4 +418,6 @@ inline void readers_see_the_store_as_last_committed(StoreMaker& maker) {
   OUTCOMES_STORE_CONTRACT_CASE(Maker, "each store gets its own random pseudonym secret",        \
                                each_store_has_its_own_pseudonym_secret)                          \
   OUTCOMES_STORE_CONTRACT_CASE(Maker, "readers see the store as last committed",                \
-                               readers_see_the_store_as_last_committed)
+                               readers_see_the_store_as_last_committed)                          \
+  OUTCOMES_STORE_CONTRACT_CASE(Maker, "a store moved elsewhere refuses every later write",      \
+                               a_moved_store_refuses_writes)
