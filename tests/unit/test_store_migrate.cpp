@@ -4,12 +4,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <libpq-fe.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -27,8 +22,10 @@ namespace fs = std::filesystem;
 namespace {
 
 using outcomes::testing::error_of;
+using outcomes::testing::first_value;
 using outcomes::testing::read_file;
 using outcomes::testing::TempDir;
+using outcomes::testing::TestSchema;
 
 const std::string& server() { return outcomes::testing::pg_server(); }
 
@@ -50,35 +47,9 @@ std::string server_uri() {
   return fmt::format("postgresql://{}@/{}?host={}", user, db, host);
 }
 
-std::string run_sql(const std::string& sql) {
-  PGconn* conn = PQconnectdb(server().c_str());
-  PQsetNoticeProcessor(
-      conn, [](void*, const char*) {}, nullptr);
-  PGresult* r = PQexec(conn, sql.c_str());
-  std::string value;
-  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) value = PQgetvalue(r, 0, 0);
-  PQclear(r);
-  PQfinish(conn);
-  return value;
-}
-
 bool schema_exists(const std::string& schema) {
-  return run_sql(fmt::format("SELECT 1 FROM pg_namespace WHERE nspname = '{}'", schema)) == "1";
+  return first_value(fmt::format("SELECT 1 FROM pg_namespace WHERE nspname = '{}'", schema)) == "1";
 }
-
-// A service id no other case uses, its schema dropped at the end of the case.
-struct TestSchema {
-  std::string name;
-  TestSchema() {
-    static std::atomic<int> counter{0};
-    name = fmt::format("migrate_{}_{}_{}", ::getpid(),
-                       std::chrono::steady_clock::now().time_since_epoch().count() % 1000000,
-                       counter++);
-  }
-  ~TestSchema() { run_sql(fmt::format("DROP SCHEMA IF EXISTS \"{}\" CASCADE", name)); }
-  TestSchema(const TestSchema&) = delete;
-  TestSchema& operator=(const TestSchema&) = delete;
-};
 
 NewEntry entry(const std::string& person, const char* date, EntryKind kind,
                const std::string& status = "") {
@@ -315,7 +286,7 @@ TEST_CASE("a target that already holds a store is refused; nothing changes") {
   const std::string error = error_of([&] { f.migrate(uri, schema.name); });
   CHECK(error.find("already there") != std::string::npos);
   CHECK(read_file(f.dir / "outcomes.yaml") == yaml);
-  CHECK(run_sql(fmt::format("SELECT count(*) FROM \"{}\".entries", schema.name)) == "1");
+  CHECK(first_value(fmt::format("SELECT count(*) FROM \"{}\".entries", schema.name)) == "1");
 
   // Into SQLite while outcomes.db is there (here: the workspace on PostgreSQL, its old file
   // left beside it).
