@@ -13,6 +13,7 @@
 #include "store.h"
 #include "store_migrate.h"
 #include "pg_test_server.h"
+#include "store_contract.h"
 #include "test_support.h"
 #include "workspace.h"
 
@@ -23,9 +24,11 @@ namespace {
 
 using outcomes::testing::error_of;
 using outcomes::testing::first_value;
+using outcomes::testing::make;
 using outcomes::testing::read_file;
 using outcomes::testing::TempDir;
 using outcomes::testing::TestSchema;
+using outcomes::testing::contract::item;
 
 const std::string& server() { return outcomes::testing::pg_server(); }
 
@@ -51,23 +54,6 @@ bool schema_exists(const std::string& schema) {
   return first_value(fmt::format("SELECT 1 FROM pg_namespace WHERE nspname = '{}'", schema)) == "1";
 }
 
-NewEntry entry(const std::string& person, const char* date, EntryKind kind,
-               const std::string& status = "") {
-  return outcomes::testing::make(person, date, kind, status);
-}
-
-NewEntry item(const std::string& person, const char* date, const std::string& measure, int value,
-              const std::string& hash) {
-  NewEntry e = entry(person, date, EntryKind::Assessment);
-  e.framework = "ndt";
-  e.framework_version = hash == "h1" ? "2008" : "2010";
-  e.framework_hash = hash;
-  e.measure = measure;
-  e.value = value;
-  e.by = "amira";
-  return e;
-}
-
 // A workspace on SQLite whose store holds a bit of everything: single entries and an import
 // batch written at different times, a correction, text with tabs and line breaks, a
 // framework version no entry uses any more, and an erasure (which leaves gaps in the ids).
@@ -81,22 +67,26 @@ struct Fixture {
     auto store = create_store(dir.path, settings);
     {
       auto tx = store->begin();
-      tx->append(entry("P001", "2026-01-05", EntryKind::Enrol), "2026-01-05T09:00:00Z");
-      NewEntry note = entry("P001", "2026-01-06", EntryKind::Note, "shareable");
+      tx->append(make("P001", "2026-01-05", EntryKind::Enrol), "2026-01-05T09:00:00Z");
+      NewEntry note = make("P001", "2026-01-06", EntryKind::Note, "shareable");
       note.text = "tab\there\nand a new line, \\ and a quote \"";
       note.ref = "note-1";
       tx->append(note, "2026-01-05T09:00:00Z");
-      tx->append(item("P002", "2026-01-07", "q1", 3, "h2"), "2026-01-05T09:00:00Z");
+      NewEntry other_version = item("P002", "2026-01-07", "q1", 3, "h2");
+      other_version.framework_version = "2010";
+      other_version.by = "amira";
+      tx->append(other_version, "2026-01-05T09:00:00Z");
       tx->commit();
     }
     {
       auto tx = store->begin(true);
       ImportBatch b{0, "entries.csv", "abc123", "2026-02-01T10:00:00Z", "dan", 0};
       batch = tx->add_batch(b);
-      std::vector<NewEntry> rows = {item("P003", "2026-01-10", "q1", 2, "h1"),
-                                    item("P003", "2026-02-10", "q1", 4, "h1"),
-                                    entry("P004", "2026-01-11", EntryKind::Enrol)};
+      std::vector<NewEntry> rows = {item("P003", "2026-01-10", "q1", 2),
+                                    item("P003", "2026-02-10", "q1", 4),
+                                    make("P004", "2026-01-11", EntryKind::Enrol)};
       rows[0].ref = "row-1";
+      rows[0].by = rows[1].by = "amira";
       std::vector<const NewEntry*> all;
       for (const auto& r : rows) all.push_back(&r);
       tx->append_all(all, "2026-02-01T10:00:00Z", batch);
@@ -105,11 +95,12 @@ struct Fixture {
     }
     {
       auto tx = store->begin();
-      NewEntry fix = item("P003", "2026-01-10", "q1", 1, "h1");
+      NewEntry fix = item("P003", "2026-01-10", "q1", 1);
+      fix.by = "amira";
       fix.supersedes = 4;
       fix.reason = "typed wrong";
       tx->append(fix, "2026-03-01T08:00:00Z");
-      tx->append(entry("P002", "2026-03-02", EntryKind::Exit, "moved_away"),
+      tx->append(make("P002", "2026-03-02", EntryKind::Exit, "moved_away"),
                  "2026-03-01T08:00:00Z");
       tx->commit();
     }
@@ -252,7 +243,7 @@ TEST_CASE("SQLite to PostgreSQL and back: every entry and record comes through e
     CHECK_FALSE(pg->entry(3));
     CHECK(pg->entry(4));
     auto tx = pg->begin();
-    CHECK(tx->append(entry("P009", "2026-05-01", EntryKind::Enrol), "2026-05-01T00:00:00Z") ==
+    CHECK(tx->append(make("P009", "2026-05-01", EntryKind::Enrol), "2026-05-01T00:00:00Z") ==
           8);
   }
 
@@ -280,7 +271,7 @@ TEST_CASE("a target that already holds a store is refused; nothing changes") {
     theirs.service_id = schema.name;
     auto other = create_store(f.dir.path, theirs);
     auto tx = other->begin();
-    tx->append(entry("Q001", "2026-01-01", EntryKind::Enrol), "2026-01-01T00:00:00Z");
+    tx->append(make("Q001", "2026-01-01", EntryKind::Enrol), "2026-01-01T00:00:00Z");
     tx->commit();
   }
   const std::string error = error_of([&] { f.migrate(uri, schema.name); });
@@ -340,7 +331,7 @@ TEST_CASE("a copy whose entries do not all arrive is rolled back and removed") {
       auto tx = store->begin();
       tx->restore_records(StoreRecords{});
       Entry e;
-      static_cast<NewEntry&>(e) = entry("P001", "2026-01-01", EntryKind::Enrol);
+      static_cast<NewEntry&>(e) = make("P001", "2026-01-01", EntryKind::Enrol);
       e.id = 5;
       e.seq = 5;
       e.batch = 42;
