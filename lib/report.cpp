@@ -1075,16 +1075,19 @@ class ServiceCombiner {
         builder_(frameworks, settings, options),
         misfits_(frameworks, options.frameworks) {
     if (!link_key_) return;
+    pseudonyms_.resize(people.size());
     std::unordered_map<std::string, std::size_t> first_service;
     for (std::size_t s = 0; s < people.size(); ++s)
       for (const auto& ref : people[s]) {
-        auto [it, added] = first_service.try_emplace(person_pseudonym(*link_key_, ref), s);
+        auto [known, fresh] = pseudonyms_[s].try_emplace(ref);
+        if (fresh) known->second = person_pseudonym(*link_key_, ref);
+        auto [it, added] = first_service.try_emplace(known->second, s);
         if (!added && it->second != s) held_[it->first].resize(services_.size());
       }
   }
 
   void add(std::size_t service, const std::string& ref, std::span<const Entry> entries) {
-    std::string name = link_key_ ? person_pseudonym(*link_key_, ref) : services_[service] + "/" + ref;
+    std::string name = link_key_ ? pseudonym(service, ref) : services_[service] + "/" + ref;
     auto held = held_.find(name);
     if (held != held_.end())
       held->second[service].assign(entries.begin(), entries.end());
@@ -1105,6 +1108,16 @@ class ServiceCombiner {
   }
 
  private:
+  // The keyed pseudonym of `ref` at `service`: the one the constructor computed, an HMAC per
+  // person being costly; computed here only for someone not in that service's list of people.
+  std::string pseudonym(std::size_t service, const std::string& ref) const {
+    if (service < pseudonyms_.size()) {
+      auto known = pseudonyms_[service].find(ref);
+      if (known != pseudonyms_[service].end()) return known->second;
+    }
+    return person_pseudonym(*link_key_, ref);
+  }
+
   void add_person(const std::string& name, std::span<const Entry> entries) {
     // As in one service's report: only the entries of active people are checked.
     if (builder_.add(name, entries))
@@ -1116,6 +1129,8 @@ class ServiceCombiner {
   ReportBuilder builder_;
   MisfitScan misfits_;
   std::map<std::string, std::vector<std::vector<Entry>>> held_;
+  // With a link key: each service's references -> their keyed pseudonyms.
+  std::vector<std::unordered_map<std::string, std::string>> pseudonyms_;
 };
 
 }  // namespace

@@ -148,43 +148,61 @@ void switch_settings(const std::filesystem::path& root, const Settings& target) 
   }
 }
 
-// Copies every record and entry of `source` into the transaction `into`, returning the digest
-// of what was read (as store_digest) and counting the entries.
-std::string copy_store(const JourneyStore& source, StoreTransaction& into, int64_t total,
-                       const MigrateOptions& options, int64_t& entries) {
+// Digests `records` and then every entry of `store` (superseded ones included, in the store's
+// reading order) into one SHA-256, as hex, handing each entry to `visit` once it is digested;
+// `entries` counts them and `progress` (may be empty) is told every kProgressEvery. A template,
+// so that the visitor costs no call through a pointer per entry.
+template <class Visit>
+std::string walk_store(const JourneyStore& store, const StoreRecords& records, int64_t& entries,
+                       const std::function<void(int64_t)>& progress, Visit&& visit) {
   Sha256 digest;
-  const StoreRecords records = source.records();
   digest_records(digest, records);
+  entries = 0;
+  store.for_each_entry(every_entry(), [&](const Entry& e) {
+    digest_entry(digest, e);
+    visit(e);
+    if (++entries % kProgressEvery == 0 && progress) progress(entries);
+  });
+  return digest.hex();
+}
+
+// What copy_store read and wrote.
+struct Copied {
+  std::string digest;  // as store_digest gives it
+  int64_t entries = 0;
+  int64_t batches = 0;
+  int64_t erasures = 0;
+};
+
+// Copies every record and entry of `source` into the transaction `into`.
+Copied copy_store(const JourneyStore& source, StoreTransaction& into, int64_t total,
+                  const MigrateOptions& options) {
+  Copied copied;
+  const StoreRecords records = source.records();
+  copied.batches = static_cast<int64_t>(records.batches.size());
+  copied.erasures = static_cast<int64_t>(records.erasures.size());
   into.restore_records(records);
   std::vector<Entry> chunk;
   chunk.reserve(kEntriesPerChunk);
-  entries = 0;
-  source.for_each_entry(every_entry(), [&](const Entry& e) {
-    digest_entry(digest, e);
+  std::function<void(int64_t)> progress;
+  if (options.progress)
+    progress = [&](int64_t n) { options.progress({MigrateProgress::Phase::Copying, n, total}); };
+  copied.digest = walk_store(source, records, copied.entries, progress, [&](const Entry& e) {
     chunk.push_back(e);
     if (chunk.size() == kEntriesPerChunk) {
       into.restore_entries(chunk);
       chunk.clear();
     }
-    if (++entries % kProgressEvery == 0 && options.progress)
-      options.progress({MigrateProgress::Phase::Copying, entries, total});
   });
   into.restore_entries(chunk);
-  return digest.hex();
+  return copied;
 }
 
 }  // namespace
 
 std::string store_digest(const JourneyStore& store, int64_t& entries,
                          const std::function<void(int64_t)>& progress) {
-  Sha256 digest;
-  digest_records(digest, store.records());
-  entries = 0;
-  store.for_each_entry(every_entry(), [&](const Entry& e) {
-    digest_entry(digest, e);
-    if (++entries % kProgressEvery == 0 && progress) progress(entries);
-  });
-  return digest.hex();
+  return walk_store(store, store.records(), entries, progress, [](const Entry&) {});
 }
 
 void check_migrate_options(const Settings& settings, const MigrateOptions& options) {
@@ -227,15 +245,15 @@ MigrateResult migrate_store(const std::filesystem::path& root, const Settings& s
   std::unique_ptr<StoreTransaction> write;
   try {
     write = copy->begin();
-    int64_t copied = 0;
-    const std::string digest = copy_store(source, *write, total, options, copied);
+    const Copied copied = copy_store(source, *write, total, options);
     auto mismatch = [&](const std::string& what) {
       return Error(fmt::format(
           "the copy in {} does not match the store in {} ({}); the copy was removed and "
           "nothing was changed",
           result.to, result.from, what));
     };
-    if (copied != total) throw mismatch(fmt::format("{} entries read of {}", copied, total));
+    if (copied.entries != total)
+      throw mismatch(fmt::format("{} entries read of {}", copied.entries, total));
     // Read back through the writing connection before committing, then once more through a
     // new connection after: what a later command will read.
     auto check = [&](const JourneyStore& store) {
@@ -245,7 +263,7 @@ MigrateResult migrate_store(const std::filesystem::path& root, const Settings& s
       });
       if (read != total || store.entry_count() != total)
         throw mismatch(fmt::format("{} entries of {}", read, total));
-      if (again != digest) throw mismatch("their digests differ");
+      if (again != copied.digest) throw mismatch("their digests differ");
     };
     check(*copy);
     write->commit();
@@ -253,7 +271,9 @@ MigrateResult migrate_store(const std::filesystem::path& root, const Settings& s
     check(*copy->open_reader());
     switch_settings(root, target);
     result.entries = total;
-    result.digest = digest;
+    result.batches = copied.batches;
+    result.erasures = copied.erasures;
+    result.digest = copied.digest;
   } catch (...) {
     write.reset();
     try {
@@ -263,9 +283,6 @@ MigrateResult migrate_store(const std::filesystem::path& root, const Settings& s
     }
     throw;
   }
-  const StoreRecords records = source.records();
-  result.batches = static_cast<int64_t>(records.batches.size());
-  result.erasures = static_cast<int64_t>(records.erasures.size());
   return result;
 }
 

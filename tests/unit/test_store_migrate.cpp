@@ -4,12 +4,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <libpq-fe.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -18,6 +13,7 @@
 #include "store.h"
 #include "store_migrate.h"
 #include "pg_test_server.h"
+#include "store_contract.h"
 #include "test_support.h"
 #include "workspace.h"
 
@@ -27,8 +23,12 @@ namespace fs = std::filesystem;
 namespace {
 
 using outcomes::testing::error_of;
+using outcomes::testing::first_value;
+using outcomes::testing::make;
 using outcomes::testing::read_file;
 using outcomes::testing::TempDir;
+using outcomes::testing::TestSchema;
+using outcomes::testing::contract::item;
 
 const std::string& server() { return outcomes::testing::pg_server(); }
 
@@ -50,51 +50,8 @@ std::string server_uri() {
   return fmt::format("postgresql://{}@/{}?host={}", user, db, host);
 }
 
-std::string run_sql(const std::string& sql) {
-  PGconn* conn = PQconnectdb(server().c_str());
-  PQsetNoticeProcessor(
-      conn, [](void*, const char*) {}, nullptr);
-  PGresult* r = PQexec(conn, sql.c_str());
-  std::string value;
-  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) value = PQgetvalue(r, 0, 0);
-  PQclear(r);
-  PQfinish(conn);
-  return value;
-}
-
 bool schema_exists(const std::string& schema) {
-  return run_sql(fmt::format("SELECT 1 FROM pg_namespace WHERE nspname = '{}'", schema)) == "1";
-}
-
-// A service id no other case uses, its schema dropped at the end of the case.
-struct TestSchema {
-  std::string name;
-  TestSchema() {
-    static std::atomic<int> counter{0};
-    name = fmt::format("migrate_{}_{}_{}", ::getpid(),
-                       std::chrono::steady_clock::now().time_since_epoch().count() % 1000000,
-                       counter++);
-  }
-  ~TestSchema() { run_sql(fmt::format("DROP SCHEMA IF EXISTS \"{}\" CASCADE", name)); }
-  TestSchema(const TestSchema&) = delete;
-  TestSchema& operator=(const TestSchema&) = delete;
-};
-
-NewEntry entry(const std::string& person, const char* date, EntryKind kind,
-               const std::string& status = "") {
-  return outcomes::testing::make(person, date, kind, status);
-}
-
-NewEntry item(const std::string& person, const char* date, const std::string& measure, int value,
-              const std::string& hash) {
-  NewEntry e = entry(person, date, EntryKind::Assessment);
-  e.framework = "ndt";
-  e.framework_version = hash == "h1" ? "2008" : "2010";
-  e.framework_hash = hash;
-  e.measure = measure;
-  e.value = value;
-  e.by = "amira";
-  return e;
+  return first_value(fmt::format("SELECT 1 FROM pg_namespace WHERE nspname = '{}'", schema)) == "1";
 }
 
 // A workspace on SQLite whose store holds a bit of everything: single entries and an import
@@ -110,22 +67,26 @@ struct Fixture {
     auto store = create_store(dir.path, settings);
     {
       auto tx = store->begin();
-      tx->append(entry("P001", "2026-01-05", EntryKind::Enrol), "2026-01-05T09:00:00Z");
-      NewEntry note = entry("P001", "2026-01-06", EntryKind::Note, "shareable");
+      tx->append(make("P001", "2026-01-05", EntryKind::Enrol), "2026-01-05T09:00:00Z");
+      NewEntry note = make("P001", "2026-01-06", EntryKind::Note, "shareable");
       note.text = "tab\there\nand a new line, \\ and a quote \"";
       note.ref = "note-1";
       tx->append(note, "2026-01-05T09:00:00Z");
-      tx->append(item("P002", "2026-01-07", "q1", 3, "h2"), "2026-01-05T09:00:00Z");
+      NewEntry other_version = item("P002", "2026-01-07", "q1", 3, "h2");
+      other_version.framework_version = "2010";
+      other_version.by = "amira";
+      tx->append(other_version, "2026-01-05T09:00:00Z");
       tx->commit();
     }
     {
       auto tx = store->begin(true);
       ImportBatch b{0, "entries.csv", "abc123", "2026-02-01T10:00:00Z", "dan", 0};
       batch = tx->add_batch(b);
-      std::vector<NewEntry> rows = {item("P003", "2026-01-10", "q1", 2, "h1"),
-                                    item("P003", "2026-02-10", "q1", 4, "h1"),
-                                    entry("P004", "2026-01-11", EntryKind::Enrol)};
+      std::vector<NewEntry> rows = {item("P003", "2026-01-10", "q1", 2),
+                                    item("P003", "2026-02-10", "q1", 4),
+                                    make("P004", "2026-01-11", EntryKind::Enrol)};
       rows[0].ref = "row-1";
+      rows[0].by = rows[1].by = "amira";
       std::vector<const NewEntry*> all;
       for (const auto& r : rows) all.push_back(&r);
       tx->append_all(all, "2026-02-01T10:00:00Z", batch);
@@ -134,11 +95,12 @@ struct Fixture {
     }
     {
       auto tx = store->begin();
-      NewEntry fix = item("P003", "2026-01-10", "q1", 1, "h1");
+      NewEntry fix = item("P003", "2026-01-10", "q1", 1);
+      fix.by = "amira";
       fix.supersedes = 4;
       fix.reason = "typed wrong";
       tx->append(fix, "2026-03-01T08:00:00Z");
-      tx->append(entry("P002", "2026-03-02", EntryKind::Exit, "moved_away"),
+      tx->append(make("P002", "2026-03-02", EntryKind::Exit, "moved_away"),
                  "2026-03-01T08:00:00Z");
       tx->commit();
     }
@@ -281,7 +243,7 @@ TEST_CASE("SQLite to PostgreSQL and back: every entry and record comes through e
     CHECK_FALSE(pg->entry(3));
     CHECK(pg->entry(4));
     auto tx = pg->begin();
-    CHECK(tx->append(entry("P009", "2026-05-01", EntryKind::Enrol), "2026-05-01T00:00:00Z") ==
+    CHECK(tx->append(make("P009", "2026-05-01", EntryKind::Enrol), "2026-05-01T00:00:00Z") ==
           8);
   }
 
@@ -309,13 +271,13 @@ TEST_CASE("a target that already holds a store is refused; nothing changes") {
     theirs.service_id = schema.name;
     auto other = create_store(f.dir.path, theirs);
     auto tx = other->begin();
-    tx->append(entry("Q001", "2026-01-01", EntryKind::Enrol), "2026-01-01T00:00:00Z");
+    tx->append(make("Q001", "2026-01-01", EntryKind::Enrol), "2026-01-01T00:00:00Z");
     tx->commit();
   }
   const std::string error = error_of([&] { f.migrate(uri, schema.name); });
   CHECK(error.find("already there") != std::string::npos);
   CHECK(read_file(f.dir / "outcomes.yaml") == yaml);
-  CHECK(run_sql(fmt::format("SELECT count(*) FROM \"{}\".entries", schema.name)) == "1");
+  CHECK(first_value(fmt::format("SELECT count(*) FROM \"{}\".entries", schema.name)) == "1");
 
   // Into SQLite while outcomes.db is there (here: the workspace on PostgreSQL, its old file
   // left beside it).
@@ -369,7 +331,7 @@ TEST_CASE("a copy whose entries do not all arrive is rolled back and removed") {
       auto tx = store->begin();
       tx->restore_records(StoreRecords{});
       Entry e;
-      static_cast<NewEntry&>(e) = entry("P001", "2026-01-01", EntryKind::Enrol);
+      static_cast<NewEntry&>(e) = make("P001", "2026-01-01", EntryKind::Enrol);
       e.id = 5;
       e.seq = 5;
       e.batch = 42;

@@ -3,13 +3,9 @@
 // when the server cannot be reached, the whole test exits 77: ctest reports it skipped.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
-#include <libpq-fe.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <set>
 #include <string>
 #include <thread>
@@ -28,56 +24,13 @@ namespace {
 
 using outcomes::testing::day;
 using outcomes::testing::error_of;
+using outcomes::testing::first_value;
+using outcomes::testing::run_sql;
 using outcomes::testing::TempDir;
+using outcomes::testing::TestSchema;
 
 const std::string& server() { return outcomes::testing::pg_server(); }
 const bool kServerChecked = !server().empty();
-
-// Runs SQL on a connection of its own, as a user of the database could; returns the server's
-// error message ("" when it succeeded).
-std::string run_sql(const std::string& sql) {
-  PGconn* conn = PQconnectdb(server().c_str());
-  PQsetNoticeProcessor(
-      conn, [](void*, const char*) {}, nullptr);
-  PGresult* r = PQexec(conn, sql.c_str());
-  const auto status = PQresultStatus(r);
-  std::string message;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) message = PQerrorMessage(conn);
-  PQclear(r);
-  PQfinish(conn);
-  return message;
-}
-
-// The first value of the first row `sql` returns ("" when none, or on failure).
-std::string first_value(const std::string& sql) {
-  PGconn* conn = PQconnectdb(server().c_str());
-  PGresult* r = PQexec(conn, sql.c_str());
-  std::string value;
-  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) value = PQgetvalue(r, 0, 0);
-  PQclear(r);
-  PQfinish(conn);
-  return value;
-}
-
-// A schema name no other test case uses, dropped (with its store) at the end of the case.
-struct TestSchema {
-  std::string name;
-  explicit TestSchema(const std::string& prefix = "test") {
-    static std::atomic<int> counter{0};
-    name = fmt::format("{}_{}_{}_{}", prefix, ::getpid(),
-                       std::chrono::steady_clock::now().time_since_epoch().count() % 1000000,
-                       counter++);
-  }
-  ~TestSchema() { run_sql(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", quoted())); }
-  // The name quoted as an SQL identifier.
-  std::string quoted() const {
-    std::string out = "\"";
-    for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-  }
-  TestSchema(const TestSchema&) = delete;
-  TestSchema& operator=(const TestSchema&) = delete;
-};
 
 using outcomes::testing::make;
 using outcomes::testing::contract::describe;
