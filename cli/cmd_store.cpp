@@ -54,7 +54,7 @@ void setup_store(CLI::App& app, const GlobalOptions& global, Runner& run) {
   CLI::App* migrate = store->add_subcommand(
       "migrate",
       "Copy the journey store, whole, into a new store (SQLite or PostgreSQL), check the copy "
-      "and switch outcomes.yaml to it; the old store is left as it was");
+      "and switch outcomes.yaml to it; the old store is marked as moved and left in place");
   migrate
       ->add_option("--to", opt->to,
                    "Where the store goes: sqlite (outcomes.db in the workspace folder) or a "

@@ -232,7 +232,7 @@ MigrateResult migrate_store(const std::filesystem::path& root, const Settings& s
   result.to = describe(root, target);
 
   // The source's write lock, held until the workspace points at the copy: no process writes
-  // to the source meanwhile. Nothing is written through it; it is rolled back at the end.
+  // to the source meanwhile. Only the mark that the store has moved is written through it.
   const auto lock = source.begin();
   const int64_t total = source.entry_count();
 
@@ -283,6 +283,17 @@ MigrateResult migrate_store(const std::filesystem::path& root, const Settings& s
     }
     throw;
   }
+  // The workspace now names the copy. A writer that was already waiting for the source's
+  // lock would write there once it is let go, where nothing reads it any more: the source is
+  // marked as moved, so that such a write is refused and can be run again. If the mark
+  // cannot be written, the migration still stands (the workspace already uses the copy), and
+  // the summary says so.
+  try {
+    lock->mark_moved(result.to);
+    lock->commit();
+  } catch (const Error& e) {
+    result.not_marked = e.what();
+  }
   return result;
 }
 
@@ -291,9 +302,16 @@ std::string migrate_summary(const MigrateResult& r) {
       "copied {} entr{}, {} import batch{} and {} erasure record{} to {} and checked them "
       "(digest {})\n"
       "the workspace's store is now {}\n"
-      "the old store is left as it was in {}: remove it when you are satisfied with the new one",
+      "{}: remove it when you are satisfied with the new one",
       r.entries, r.entries == 1 ? "y" : "ies", r.batches, r.batches == 1 ? "" : "es", r.erasures,
-      r.erasures == 1 ? "" : "s", r.to, r.digest, r.to, r.from);
+      r.erasures == 1 ? "" : "s", r.to, r.digest, r.to,
+      r.not_marked.empty()
+          ? fmt::format("the old store, marked as moved so that nothing more is written to it, "
+                        "is left in {}",
+                        r.from)
+          : fmt::format("the old store is left in {} but could not be marked as moved ({}): "
+                        "make sure nothing writes to it",
+                        r.from, r.not_marked));
 }
 
 }  // namespace outcomes

@@ -38,6 +38,7 @@ struct MigrateResult {
   int64_t batches = 0;
   int64_t erasures = 0;
   std::string digest;  // SHA-256 over every entry and record, the same on both sides
+  std::string not_marked;  // why the old store could not be marked as moved; "" when it was
 };
 
 // What is wrong with `options` for the workspace `settings`, as a UsageError: an unusable
@@ -48,8 +49,10 @@ void check_migrate_options(const Settings& settings, const MigrateOptions& optio
 // say, in one transaction, while holding the source's write lock so nothing is written to it
 // meanwhile; checks the copy (entry count and a digest of every entry and record, read back
 // from both sides); then switches the workspace's outcomes.yaml (store: and service_id:) to it,
-// atomically. The source is never changed. Error when the target already holds a store (or a
-// file is there); on any failure the new store is removed and outcomes.yaml left as it was.
+// atomically; only then is the source marked as moved (StoreTransaction::mark_moved), so that
+// a write still waiting for it is refused, and nothing else in it changes. Error when the
+// target already holds a store (or a file is there); on any failure the new store is removed
+// and outcomes.yaml left as it was.
 MigrateResult migrate_store(const std::filesystem::path& root, const Settings& settings,
                             JourneyStore& source, const MigrateOptions& options);
 

@@ -224,11 +224,20 @@ TEST_CASE("SQLite to PostgreSQL and back: every entry and record comes through e
   CHECK(result.erasures == 1);
   CHECK(result.digest == digest);
   CHECK(migrate_summary(result).find(f.dir.path.string() + "/outcomes.db") != std::string::npos);
-  // The workspace now names the new store; the old one is left as it was.
+  CHECK(result.not_marked.empty());
+  // The workspace now names the new store; the old one is left in place, marked as moved:
+  // it refuses writes, and holds what it held.
   const Settings now = load_settings(f.dir / "outcomes.yaml");
   CHECK(now.store == uri);
   CHECK(now.service_id == schema.name);
   CHECK(fs::exists(f.dir / "outcomes.db"));
+  {
+    auto old = open_store(f.dir.path, f.settings);
+    CHECK(every_entry(*old) == entries);
+    CHECK(old->setting("moved_to") == std::optional<std::string>(result.to));
+    CHECK(error_of([&] { old->begin(); }).find("this store was moved to schema") !=
+          std::string::npos);
+  }
   {
     auto pg = f.open();
     CHECK(digest_of(*pg) == digest);
@@ -258,6 +267,12 @@ TEST_CASE("SQLite to PostgreSQL and back: every entry and record comes through e
   CHECK(sqlite->check_store().size() > 0);
   for (const auto& check : sqlite->check_store()) CHECK_MESSAGE(check.problems.empty(), check.name);
   CHECK(schema_exists(schema.name));  // the PostgreSQL copy is left for the user to drop
+  Settings pg_settings = f.settings;
+  pg_settings.store = uri;
+  pg_settings.service_id = schema.name;
+  CHECK(error_of([&] { open_store(f.dir.path, pg_settings)->begin(); })
+            .find("this store was moved to " + f.dir.path.string() + "/outcomes.db") !=
+        std::string::npos);
 }
 
 TEST_CASE("a target that already holds a store is refused; nothing changes") {
