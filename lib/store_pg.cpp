@@ -248,8 +248,15 @@ $fn$;
             PgParams().add(to_hex(secret)));
 }
 
+// Schema 2: entries recorded in a period (EntryQuery's recorded_from and recorded_to) are
+// found through an index on when they were recorded, as SQLite's stores find them through
+// their log of writes, rather than by reading every entry.
+void pg_migrate_to_2(PgStore::Impl& s) {
+  s.db.exec_script("CREATE INDEX entries_by_recorded_at ON entries (recorded_at)");
+}
+
 const std::vector<PgMigration>& pg_migrations() {
-  static const std::vector<PgMigration> steps = {pg_migrate_to_1};
+  static const std::vector<PgMigration> steps = {pg_migrate_to_1, pg_migrate_to_2};
   return steps;
 }
 

@@ -126,7 +126,7 @@ TEST_CASE("create makes a store in its own schema; open finds it; both refuse wh
         std::string::npos);
   auto store = PgStore::open(server(), schema.name);
   CHECK(store.entry_count() == 0);
-  CHECK(PgStore::schema_version() == 1);
+  CHECK(PgStore::schema_version() == 2);
 
   TestSchema missing;
   CHECK(error_of([&] { PgStore::open(server(), missing.name); }).find("no journey store") !=
@@ -142,7 +142,7 @@ TEST_CASE("create makes a store in its own schema; open finds it; both refuse wh
   PgStore::create(server(), newer.name);
   REQUIRE(run_sql(fmt::format("UPDATE \"{}\".store_version SET version = 99", newer.name)) == "");
   const auto message = error_of([&] { PgStore::open(server(), newer.name); });
-  CHECK(message.find("schema version 99, newer than this version of outcomes knows (1)") !=
+  CHECK(message.find("schema version 99, newer than this version of outcomes knows (2)") !=
         std::string::npos);
 }
 
@@ -584,7 +584,7 @@ TEST_CASE("check_store passes a sound store and names damage: guards off or gone
   }
   CHECK(names ==
         std::vector<std::string>{"integrity", "schema", "append-only", "references", "batches"});
-  CHECK(checks[1].detail == "version 1");
+  CHECK(checks[1].detail == "version 2");
 
   const std::string s = "\"" + schema.name + "\"";
   REQUIRE(run_sql("ALTER TABLE " + s + ".entries DISABLE TRIGGER entries_no_update") == "");
@@ -643,4 +643,58 @@ TEST_CASE("a write naming rows that are not stored is refused at commit, nothing
                      "was written") != std::string::npos);
   tx.reset();
   CHECK(store.entry_count() == 1);
+}
+
+TEST_CASE("a version-1 store gains the index on when entries were recorded; nothing else moves") {
+  TestSchema schema;
+  const std::string s = schema.quoted();
+  std::vector<std::string> entries_before;
+  {
+    auto store = PgStore::create(server(), schema.name);
+    auto tx = store.begin();
+    tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
+    tx->append(make("P2", "2026-01-02", EntryKind::Note), kWhen);
+    tx->commit();
+    auto later = store.begin();
+    later->append(make("P1", "2026-01-03", EntryKind::Note), "2026-11-16T09:00:00Z");
+    later->commit();
+    entries_before = describe(store.entries(query([](EntryQuery& q) {
+      q.include_superseded = true;
+    })));
+  }
+  // A store as version 1 made it: the steps since undone, its version put back to 1.
+  REQUIRE(run_sql("DROP INDEX " + s + ".entries_by_recorded_at; UPDATE " + s +
+                  ".store_version SET version = 1") == "");
+  const auto indexes = [&] {
+    return first_value("SELECT count(*) FROM pg_catalog.pg_indexes WHERE schemaname = '" +
+                       schema.name + "' AND indexname = 'entries_by_recorded_at'");
+  };
+  REQUIRE(indexes() == "0");
+  const auto log = [&] {
+    return first_value("SELECT string_agg(first_id || '@' || recorded_at, ',' ORDER BY first_id) "
+                       "FROM " + s + ".writes");
+  };
+  const std::string log_before = log();
+  CHECK(log_before == "1@2026-11-15T10:00:00Z,3@2026-11-16T09:00:00Z");
+  // Opening it to read refuses and changes nothing; opening it to write upgrades it.
+  CHECK(error_of([&] { PgStore::open(server(), schema.name, true); }).find("schema version 1 and needs upgrading") !=
+        std::string::npos);
+  CHECK(first_value("SELECT version FROM " + s + ".store_version") == "1");
+  auto store = PgStore::open(server(), schema.name);
+  CHECK(first_value("SELECT version FROM " + s + ".store_version") ==
+        std::to_string(PgStore::schema_version()));
+  CHECK(indexes() == "1");
+  CHECK(describe(store.entries(query([](EntryQuery& q) { q.include_superseded = true; }))) ==
+        entries_before);
+  CHECK(log() == log_before);
+  const auto recorded = store.entries(query([](EntryQuery& q) {
+    q.recorded_from = "2026-11-16T00:00:00Z";
+  }));
+  REQUIRE(recorded.size() == 1);
+  CHECK(recorded[0].id == 3);
+  CHECK(recorded[0].recorded_at == "2026-11-16T09:00:00Z");
+  for (const auto& check : store.check_store()) {
+    CAPTURE(check.name);
+    CHECK(check.problems.empty());
+  }
 }
