@@ -112,9 +112,22 @@ PgStore::Impl::Impl(std::string conninfo_, std::string schema_, bool read_only_,
       read_only(read_only_),
       options(std::move(options_)) {
   name = fmt::format("postgresql:{}/{}", PQdb(db.get()), schema);
-  // Text is UTF-8 both ways; the store's tables are found through the search path alone
-  // (pg_catalog first, as always, so no table of the store can stand in for a built-in).
-  db.exec("SELECT pg_catalog.set_config('client_encoding', 'UTF8', false)");
+  // Text is UTF-8 both ways. A database in another encoding would refuse, or silently
+  // change, names and notes it cannot hold, so the store is neither made nor opened there.
+  const char* server_encoding = PQparameterStatus(db.get(), "server_encoding");
+  const std::string_view encoding = server_encoding ? server_encoding : "unknown";
+  if (encoding != "UTF8")
+    throw Error(fmt::format(
+        "{}: the database {} has the encoding {}, but a journey store needs UTF8 to hold every "
+        "name and note as written; create a database with ENCODING 'UTF8' (createdb -E UTF8 "
+        "-T template0 NAME) and name that one in the store's address",
+        name, PQdb(db.get()), encoding));
+  if (PQsetClientEncoding(db.get(), "UTF8") != 0 ||
+      std::string_view(pg_encoding_to_char(PQclientEncoding(db.get()))) != "UTF8")
+    throw Error(fmt::format("{}: the connection cannot be set to the UTF8 encoding ({})", name,
+                            PQerrorMessage(db.get())));
+  // The store's tables are found through the search path alone (pg_catalog first, as
+  // always, so no table of the store can stand in for a built-in).
   db.exec("SELECT pg_catalog.set_config('search_path', $1, false)",
           PgParams().add(db.quote_identifier(schema)));
   if (read_only) db.exec("SET default_transaction_read_only = on");

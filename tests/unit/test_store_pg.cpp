@@ -698,3 +698,44 @@ TEST_CASE("a version-1 store gains the index on when entries were recorded; noth
     CHECK(check.problems.empty());
   }
 }
+
+TEST_CASE("a database not in UTF8 is refused, naming its encoding; the connection speaks UTF8") {
+  const std::string database = fmt::format("latin_{}", ::getpid());
+  REQUIRE(run_sql(fmt::format("CREATE DATABASE {} ENCODING 'LATIN1' TEMPLATE template0 "
+                              "LC_COLLATE 'C' LC_CTYPE 'C'",
+                              database)) == "");
+  struct Drop {
+    std::string database;
+    ~Drop() { run_sql(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", database)); }
+  } drop{database};
+  const std::string latin = server() + " dbname=" + database;
+  const auto created = error_of([&] { PgStore::create(latin, "svc"); });
+  CHECK(created.find("the database " + database + " has the encoding LATIN1, but a journey "
+                     "store needs UTF8") != std::string::npos);
+  CHECK(created.find("createdb -E UTF8") != std::string::npos);
+  // Nothing was made there; a schema made by hand is not opened either.
+  PGconn* conn = PQconnectdb(latin.c_str());
+  REQUIRE(PQstatus(conn) == CONNECTION_OK);
+  PGresult* r = PQexec(conn, "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'svc'");
+  CHECK(std::string(PQgetvalue(r, 0, 0)) == "0");
+  PQclear(r);
+  PQclear(PQexec(conn, "CREATE SCHEMA svc"));
+  PQfinish(conn);
+  CHECK(error_of([&] { PgStore::open(latin, "svc"); }).find("has the encoding LATIN1") !=
+        std::string::npos);
+
+  // A client asking for another encoding still writes and reads UTF-8.
+  TestSchema schema;
+  const std::string note = "Zo\xc3\xab \xe2\x80\x94 \xe5\xa5\xbd";
+  {
+    auto store = PgStore::create(server() + " client_encoding=LATIN1", schema.name);
+    auto tx = store.begin();
+    auto e = make("P1", "2026-01-01", EntryKind::Note);
+    e.text = note;
+    tx->append(e, kWhen);
+    tx->commit();
+    REQUIRE(store.entries({}).size() == 1);
+    CHECK(store.entries({})[0].text == note);
+  }
+  CHECK(first_value("SELECT text FROM " + schema.quoted() + ".entries") == note);
+}
