@@ -324,12 +324,15 @@ std::vector<StoreCheck> PgStore::check_store() const {
     checks.push_back(std::move(integrity));
     if (!whole) return checks;
 
-    StoreCheck schema{"schema", {}, fmt::format("version {}", schema_version())};
+    // Named as PostgreSQL's: its versions are counted apart from SQLite's, so the same
+    // data shows another number in a store on SQLite.
+    StoreCheck schema{"schema", {}, fmt::format("PostgreSQL schema version {}", schema_version())};
     auto version = s.db.exec("SELECT max(version) FROM store_version");
     if (pg_int(version.get(), 0, 0) != schema_version())
-      schema.problems.push_back(
-          fmt::format("schema version {}, but this version of outcomes writes version {}",
-                      pg_int(version.get(), 0, 0), schema_version()));
+      schema.problems.push_back(fmt::format(
+          "PostgreSQL schema version {}, but this version of outcomes writes PostgreSQL schema "
+          "version {}",
+          pg_int(version.get(), 0, 0), schema_version()));
     checks.push_back(std::move(schema));
 
     // Entries and the record of erasures are never updated, deleted or truncated: triggers

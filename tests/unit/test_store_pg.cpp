@@ -584,7 +584,7 @@ TEST_CASE("check_store passes a sound store and names damage: guards off or gone
   }
   CHECK(names ==
         std::vector<std::string>{"integrity", "schema", "append-only", "references", "batches"});
-  CHECK(checks[1].detail == "version 2");
+  CHECK(checks[1].detail == "PostgreSQL schema version 2");
 
   const std::string s = "\"" + schema.name + "\"";
   REQUIRE(run_sql("ALTER TABLE " + s + ".entries DISABLE TRIGGER entries_no_update") == "");
