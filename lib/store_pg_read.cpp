@@ -315,8 +315,7 @@ std::vector<StoreCheck> PgStore::check_store() const {
       auto tables = s.db.exec("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = $1",
                               PgParams().add(s.schema));
       for (int r = 0; r < PQntuples(tables.get()); ++r) present.insert(pg_text(tables.get(), r, 0));
-      for (const char* table : {"store_version", "people", "frameworks_seen", "terms", "batches",
-                                "settings", "entries", "writes", "erasures"})
+      for (const char* table : kPgStoreTables)
         if (!present.count(table))
           integrity.problems.push_back(fmt::format("the table {} is missing", table));
     }

@@ -739,3 +739,58 @@ TEST_CASE("a database not in UTF8 is refused, naming its encoding; the connectio
   }
   CHECK(first_value("SELECT text FROM " + schema.quoted() + ".entries") == note);
 }
+
+TEST_CASE("a store created with a claim is dropped by that claim only while it holds nothing") {
+  const std::string claim(64, 'a');
+  const std::string other(64, 'b');
+  const auto exists = [](const TestSchema& schema) {
+    return first_value("SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = '" +
+                       schema.name + "'") == "1";
+  };
+  {
+    // Unused, and claimed with the claim given: dropped.
+    TestSchema schema;
+    PgStore::create(server(), schema.name, {}, claim);
+    CHECK_FALSE(PgStore::discard_unused_claimed(server(), schema.name, other));
+    CHECK(exists(schema));
+    CHECK(PgStore::discard_unused_claimed(server(), schema.name, claim));
+    CHECK_FALSE(exists(schema));
+    // Nothing there: nothing to do.
+    CHECK_FALSE(PgStore::discard_unused_claimed(server(), schema.name, claim));
+  }
+  {
+    // Made without a claim (any workspace's store once its init finished): never dropped.
+    TestSchema schema;
+    PgStore::create(server(), schema.name);
+    CHECK_FALSE(PgStore::discard_unused_claimed(server(), schema.name, claim));
+    CHECK(exists(schema));
+  }
+  {
+    // Claimed, but something was recorded since: kept, and said so.
+    TestSchema schema;
+    auto store = PgStore::create(server(), schema.name, {}, claim);
+    auto tx = store.begin();
+    tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
+    tx->commit();
+    CHECK(error_of([&] { PgStore::discard_unused_claimed(server(), schema.name, claim); })
+              .find("but it now holds records; it was kept") != std::string::npos);
+    CHECK(exists(schema));
+    CHECK(store.entry_count() == 1);
+  }
+  {
+    // Claimed and empty, but someone keeps a table of their own in the schema: kept.
+    TestSchema schema;
+    PgStore::create(server(), schema.name, {}, claim);
+    REQUIRE(run_sql("CREATE TABLE " + schema.quoted() + ".mine (x int)") == "");
+    CHECK(error_of([&] { PgStore::discard_unused_claimed(server(), schema.name, claim); })
+              .find("objects the store did not make; it was kept") != std::string::npos);
+    CHECK(exists(schema));
+  }
+  {
+    // A claim is only ever hex digits: nothing else reaches the SQL.
+    TestSchema schema;
+    CHECK(error_of([&] { PgStore::create(server(), schema.name, {}, "x'; DROP TABLE y; --"); })
+              .find("hex digits") != std::string::npos);
+    CHECK_FALSE(exists(schema));
+  }
+}
