@@ -52,6 +52,9 @@ void setup_init(CLI::App& app, const GlobalOptions&, Runner& run) {
       else if (const char* env = std::getenv("OUTCOMES_STORE"); env && *env)
         options.store = env;
       options.service_id = opts->service_id;
+      options.on_cleared = [](const std::string& what) {
+        std::cout << fmt::format("cleared {}\n", what);
+      };
       auto copied = init_workspace(options);
       std::cout << fmt::format("created workspace {} with {} framework{}: {}\n", opts->dir,
                                copied.size(), copied.size() == 1 ? "" : "s",

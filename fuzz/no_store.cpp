@@ -9,7 +9,8 @@
 
 namespace outcomes {
 
-std::unique_ptr<JourneyStore> create_store(const std::filesystem::path&, const Settings&) {
+std::unique_ptr<JourneyStore> create_store(const std::filesystem::path&, const Settings&,
+                                           const std::string&) {
   throw Error("the fuzz build has no store");
 }
 
@@ -20,11 +21,17 @@ std::unique_ptr<JourneyStore> no_open(const std::string&, const std::string&, bo
   throw Error("the fuzz build has no store");
 }
 
-std::unique_ptr<JourneyStore> no_create(const std::string&, const std::string&) {
+std::unique_ptr<JourneyStore> no_create(const std::string&, const std::string&,
+                                        const std::string&) {
   throw Error("the fuzz build has no store");
 }
 
-const PgBackend kFuzzBackend{OUTCOMES_PG_MODULE_BUILD, no_open, no_create, pg_conninfo_problem};
+bool no_discard(const std::string&, const std::string&, const std::string&) {
+  throw Error("the fuzz build has no store");
+}
+
+const PgBackend kFuzzBackend{OUTCOMES_PG_MODULE_BUILD, no_open, no_create, no_discard,
+                             pg_conninfo_problem};
 
 }  // namespace
 

@@ -21,16 +21,20 @@ struct PgBackend {
   // Opens the store in schema `schema` of the database `conninfo` names (PgStore::open).
   std::unique_ptr<JourneyStore> (*open)(const std::string& conninfo, const std::string& schema,
                                         bool read_only, const WaitPolicy& wait);
-  // Creates a new, empty store there (PgStore::create).
-  std::unique_ptr<JourneyStore> (*create)(const std::string& conninfo,
-                                          const std::string& schema);
+  // Creates a new, empty store there, marked with `claim` ("" for none) (PgStore::create).
+  std::unique_ptr<JourneyStore> (*create)(const std::string& conninfo, const std::string& schema,
+                                          const std::string& claim);
+  // Drops the store there when it was created with `claim` and holds nothing recorded;
+  // returns whether it did (PgStore::discard_unused_claimed).
+  bool (*discard_unused_claimed)(const std::string& conninfo, const std::string& schema,
+                                 const std::string& claim);
   // What is wrong with a libpq connection string (a URI or key=value pairs), or nullopt:
   // it cannot be parsed, or it holds a password.
   std::optional<std::string> (*conninfo_problem)(std::string_view conninfo);
 };
 
 // Names the build a module must come from: the version, and the layout of PgBackend.
-#define OUTCOMES_PG_MODULE_BUILD OUTCOMES_VERSION "/pg-backend-1"
+#define OUTCOMES_PG_MODULE_BUILD OUTCOMES_VERSION "/pg-backend-2"
 inline constexpr std::string_view kPgModuleBuild = OUTCOMES_PG_MODULE_BUILD;
 
 // The module's file name: found beside the executable (a build folder) or in

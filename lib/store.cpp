@@ -56,9 +56,9 @@ std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& file) {
 }
 
 std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& root,
-                                           const Settings& settings) {
+                                           const Settings& settings, const std::string& claim) {
   if (is_postgres_store(settings.store))
-    return pg_backend().create(settings.store, settings.service_id);
+    return pg_backend().create(settings.store, settings.service_id, claim);
   return create_store(store_path(root));
 }
 

@@ -255,8 +255,10 @@ std::unique_ptr<JourneyStore> open_store(const std::filesystem::path& file,
 // already there.
 std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& file);
 // Creates the new, empty store `settings` name for the workspace folder `root`: the file
-// outcomes.db there, or the service's schema on PostgreSQL; Error if it is already there.
+// outcomes.db there, or the service's schema on PostgreSQL (marked with `claim`, hex digits
+// or "" for none, so that an init stopped after making it can clear it); Error if it is
+// already there.
 std::unique_ptr<JourneyStore> create_store(const std::filesystem::path& root,
-                                           const Settings& settings);
+                                           const Settings& settings, const std::string& claim = {});
 
 }  // namespace outcomes

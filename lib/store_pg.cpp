@@ -112,9 +112,22 @@ PgStore::Impl::Impl(std::string conninfo_, std::string schema_, bool read_only_,
       read_only(read_only_),
       options(std::move(options_)) {
   name = fmt::format("postgresql:{}/{}", PQdb(db.get()), schema);
-  // Text is UTF-8 both ways; the store's tables are found through the search path alone
-  // (pg_catalog first, as always, so no table of the store can stand in for a built-in).
-  db.exec("SELECT pg_catalog.set_config('client_encoding', 'UTF8', false)");
+  // Text is UTF-8 both ways. A database in another encoding would refuse, or silently
+  // change, names and notes it cannot hold, so the store is neither made nor opened there.
+  const char* server_encoding = PQparameterStatus(db.get(), "server_encoding");
+  const std::string_view encoding = server_encoding ? server_encoding : "unknown";
+  if (encoding != "UTF8")
+    throw Error(fmt::format(
+        "{}: the database {} has the encoding {}, but a journey store needs UTF8 to hold every "
+        "name and note as written; create a database with ENCODING 'UTF8' (createdb -E UTF8 "
+        "-T template0 NAME) and name that one in the store's address",
+        name, PQdb(db.get()), encoding));
+  if (PQsetClientEncoding(db.get(), "UTF8") != 0 ||
+      std::string_view(pg_encoding_to_char(PQclientEncoding(db.get()))) != "UTF8")
+    throw Error(fmt::format("{}: the connection cannot be set to the UTF8 encoding ({})", name,
+                            PQerrorMessage(db.get())));
+  // The store's tables are found through the search path alone (pg_catalog first, as
+  // always, so no table of the store can stand in for a built-in).
   db.exec("SELECT pg_catalog.set_config('search_path', $1, false)",
           PgParams().add(db.quote_identifier(schema)));
   if (read_only) db.exec("SET default_transaction_read_only = on");
@@ -248,8 +261,15 @@ $fn$;
             PgParams().add(to_hex(secret)));
 }
 
+// Schema 2: entries recorded in a period (EntryQuery's recorded_from and recorded_to) are
+// found through an index on when they were recorded, as SQLite's stores find them through
+// their log of writes, rather than by reading every entry.
+void pg_migrate_to_2(PgStore::Impl& s) {
+  s.db.exec_script("CREATE INDEX entries_by_recorded_at ON entries (recorded_at)");
+}
+
 const std::vector<PgMigration>& pg_migrations() {
-  static const std::vector<PgMigration> steps = {pg_migrate_to_1};
+  static const std::vector<PgMigration> steps = {pg_migrate_to_1, pg_migrate_to_2};
   return steps;
 }
 
@@ -403,7 +423,21 @@ std::unique_ptr<PgStore::Impl> connect(const std::string& conninfo, const std::s
 
 }  // namespace
 
-PgStore PgStore::create(const std::string& conninfo, const std::string& schema, PgOptions options) {
+namespace {
+
+// The comment on a schema created for an init with `claim`; Error when `claim` is not a run
+// of lowercase hex digits (it is spliced into SQL).
+std::string claim_comment(const std::string& claim) {
+  if (claim.empty() || claim.find_first_not_of("0123456789abcdef") != std::string::npos)
+    throw Error("a store's claim must be lowercase hex digits");
+  return "outcomes init " + claim;
+}
+
+}  // namespace
+
+PgStore PgStore::create(const std::string& conninfo, const std::string& schema, PgOptions options,
+                        const std::string& claim) {
+  const std::string comment = claim.empty() ? "" : claim_comment(claim);
   auto impl = connect(conninfo, schema, false, options);
   auto& s = *impl;
   s.guard([&] {
@@ -420,6 +454,8 @@ PgStore PgStore::create(const std::string& conninfo, const std::string& schema, 
                       "(version integer NOT NULL); INSERT INTO {0}.store_version "
                       "VALUES (0);",
                       quoted));
+      if (!comment.empty())
+        s.db.exec_script(fmt::format("COMMENT ON SCHEMA {} IS '{}'", quoted, comment));
       apply_steps(s);
     });
   });
@@ -448,6 +484,56 @@ PgStore PgStore::open(const std::string& conninfo, const std::string& schema, bo
     }
   });
   return PgStore(std::move(impl));
+}
+
+bool PgStore::discard_unused_claimed(const std::string& conninfo, const std::string& schema,
+                                     const std::string& claim) {
+  const std::string comment = claim_comment(claim);
+  auto impl = connect(conninfo, schema, false, {});
+  auto& s = *impl;
+  bool dropped = false;
+  s.guard([&] {
+    // Under the write lock, so that nothing is recorded between the checks and the drop.
+    in_write(s, [&] {
+      dropped = false;
+      auto found = s.db.exec(
+          "SELECT pg_catalog.obj_description(oid, 'pg_namespace') FROM pg_catalog.pg_namespace "
+          "WHERE nspname = $1",
+          PgParams().add(s.schema));
+      if (PQntuples(found.get()) == 0 || PQgetisnull(found.get(), 0, 0) ||
+          pg_text(found.get(), 0, 0) != comment)
+        return;
+      // Whatever else someone put in the schema would go with it: only the store's own
+      // tables (with their indexes), its one function and no types of its own may be there.
+      std::string tables;
+      for (const char* table : kPgStoreTables)
+        tables += (tables.empty() ? "" : ",") + std::string(table);
+      auto foreign = s.db.exec(
+          "SELECT (SELECT count(*) FROM pg_catalog.pg_class AS c WHERE c.relnamespace = n.oid "
+          "AND c.relkind <> 'i' AND NOT (c.relkind = 'r' AND c.relname = ANY($2::text[]))) + "
+          "(SELECT count(*) FROM pg_catalog.pg_proc AS p WHERE p.pronamespace = n.oid "
+          "AND p.proname <> 'refuse_change') + "
+          "(SELECT count(*) FROM pg_catalog.pg_type AS t WHERE t.typnamespace = n.oid "
+          "AND t.typtype <> 'c' AND t.typcategory <> 'A') "
+          "FROM pg_catalog.pg_namespace AS n WHERE n.nspname = $1",
+          PgParams().add(s.schema).add("{" + tables + "}"));
+      auto recorded = s.db.exec(
+          "SELECT (SELECT count(*) FROM entries) + (SELECT count(*) FROM people) + "
+          "(SELECT count(*) FROM batches) + (SELECT count(*) FROM writes) + "
+          "(SELECT count(*) FROM erasures) + (SELECT count(*) FROM frameworks_seen) + "
+          "(SELECT count(*) FROM terms) + "
+          "(SELECT count(*) FROM settings WHERE key <> 'pseudonym_secret')");
+      if (pg_int(foreign.get(), 0, 0) != 0 || pg_int(recorded.get(), 0, 0) != 0)
+        throw Error(fmt::format(
+            "{}: an init stopped before it finished made this schema, but it now holds {}; "
+            "it was kept. Use it as it is, or have the database's administrator look at it",
+            s.name,
+            pg_int(recorded.get(), 0, 0) != 0 ? "records" : "objects the store did not make"));
+      s.db.exec_script(fmt::format("DROP SCHEMA {} CASCADE", s.db.quote_identifier(s.schema)));
+      dropped = true;
+    });
+  });
+  return dropped;
 }
 
 std::unique_ptr<JourneyStore> PgStore::open_reader() const {

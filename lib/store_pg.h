@@ -26,10 +26,17 @@ struct PgOptions {
 class PgStore final : public JourneyStore {
  public:
   // Creates a new, empty store in schema `schema` of the database `conninfo` names (a libpq
-  // connection string or postgresql:// URL); Error if the schema exists or the connection
-  // string holds a password.
+  // connection string or postgresql:// URL), marked with `claim` (hex digits; "" for none)
+  // when it is made for an init that may be stopped; Error if the schema exists or the
+  // connection string holds a password.
   static PgStore create(const std::string& conninfo, const std::string& schema,
-                        PgOptions options = {});
+                        PgOptions options = {}, const std::string& claim = {});
+  // Drops schema `schema` when it is a store created with `claim` that holds nothing recorded
+  // and nothing but the store's own tables (what an init stopped before it finished leaves);
+  // returns whether it did. Leaves any other schema alone; Error when it carries `claim`
+  // but holds something.
+  static bool discard_unused_claimed(const std::string& conninfo, const std::string& schema,
+                                     const std::string& claim);
   // Opens the store in `schema`, migrating it forward unless `read_only`; Error if the schema
   // is missing, not a store, or newer than this code.
   static PgStore open(const std::string& conninfo, const std::string& schema,

@@ -145,6 +145,11 @@ inline int64_t pg_int(const PGresult* r, int row, int column) {
   return value;
 }
 
+// The tables of a store's schema.
+inline constexpr const char* kPgStoreTables[] = {"store_version", "people",  "frameworks_seen",
+                                                 "terms",         "batches", "settings",
+                                                 "entries",       "writes",  "erasures"};
+
 struct PgStore::Impl {
   Impl(std::string conninfo, std::string schema, bool read_only, PgOptions options);
 

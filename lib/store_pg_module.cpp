@@ -16,11 +16,13 @@ std::unique_ptr<JourneyStore> open_pg(const std::string& conninfo, const std::st
   return std::make_unique<PgStore>(PgStore::open(conninfo, schema, read_only, options));
 }
 
-std::unique_ptr<JourneyStore> create_pg(const std::string& conninfo, const std::string& schema) {
-  return std::make_unique<PgStore>(PgStore::create(conninfo, schema));
+std::unique_ptr<JourneyStore> create_pg(const std::string& conninfo, const std::string& schema,
+                                        const std::string& claim) {
+  return std::make_unique<PgStore>(PgStore::create(conninfo, schema, {}, claim));
 }
 
-const PgBackend kBackend{OUTCOMES_PG_MODULE_BUILD, open_pg, create_pg, pg_conninfo_problem};
+const PgBackend kBackend{OUTCOMES_PG_MODULE_BUILD, open_pg, create_pg,
+                         PgStore::discard_unused_claimed, pg_conninfo_problem};
 
 }  // namespace
 

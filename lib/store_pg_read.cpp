@@ -335,8 +335,7 @@ std::vector<StoreCheck> PgStore::check_store() const {
       auto tables = s.db.exec("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = $1",
                               PgParams().add(s.schema));
       for (int r = 0; r < PQntuples(tables.get()); ++r) present.insert(pg_text(tables.get(), r, 0));
-      for (const char* table : {"store_version", "people", "frameworks_seen", "terms", "batches",
-                                "settings", "entries", "writes", "erasures"})
+      for (const char* table : kPgStoreTables)
         if (!present.count(table))
           integrity.problems.push_back(fmt::format("the table {} is missing", table));
     }
@@ -344,12 +343,15 @@ std::vector<StoreCheck> PgStore::check_store() const {
     checks.push_back(std::move(integrity));
     if (!whole) return checks;
 
-    StoreCheck schema{"schema", {}, fmt::format("version {}", schema_version())};
+    // Named as PostgreSQL's: its versions are counted apart from SQLite's, so the same
+    // data shows another number in a store on SQLite.
+    StoreCheck schema{"schema", {}, fmt::format("PostgreSQL schema version {}", schema_version())};
     auto version = s.db.exec("SELECT max(version) FROM store_version");
     if (pg_int(version.get(), 0, 0) != schema_version())
-      schema.problems.push_back(
-          fmt::format("schema version {}, but this version of outcomes writes version {}",
-                      pg_int(version.get(), 0, 0), schema_version()));
+      schema.problems.push_back(fmt::format(
+          "PostgreSQL schema version {}, but this version of outcomes writes PostgreSQL schema "
+          "version {}",
+          pg_int(version.get(), 0, 0), schema_version()));
     checks.push_back(std::move(schema));
 
     // Entries and the record of erasures are never updated, deleted or truncated: triggers

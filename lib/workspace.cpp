@@ -14,9 +14,12 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <openssl/rand.h>
 #include <yaml-cpp/yaml.h>
 
 #include "error.h"
+#include "hash.h"
+#include "pg_module.h"
 #include "store.h"
 #include "suggest.h"
 #include "text.h"
@@ -640,14 +643,55 @@ std::vector<std::string> init_workspace(const InitOptions& options) {
   // Build in a hidden staging folder inside DIR, then move the pieces into place. Stopped
   // while building, init leaves only the staging folder, which the next init replaces;
   // stopped while moving (after the marker file is written), the next init finishes the
-  // moves. Either way no folder is ever a half-made workspace.
+  // moves. Either way no folder is ever a half-made workspace. A store on PostgreSQL lives
+  // outside the folder: before making it, init writes a random claim into the staging
+  // folder and marks the schema with it as it is made, so that the next init can tell the
+  // schema a stopped init made here (and drops it if it holds nothing) from any other.
   fs::create_directories(dir, ec);
   if (ec) throw Error(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+  const fs::path claim_file = staging / "store-claim";
+  if (is_postgres_store(settings.store) && fs::exists(claim_file, ec)) {
+    std::string left;
+    std::getline(std::ifstream(claim_file), left);
+    if (!left.empty() &&
+        pg_backend().discard_unused_claimed(settings.store, settings.service_id, left) &&
+        options.on_cleared)
+      options.on_cleared(fmt::format(
+          "the empty schema {} on PostgreSQL, made by an init here that was stopped before "
+          "it finished",
+          settings.service_id));
+  }
   fs::remove_all(staging, ec);
   fs::create_directory(staging, ec);
   if (ec) throw Error(fmt::format("cannot write in {}: {}", dir.string(), ec.message()));
   std::vector<std::string> copied;
+  // The store, from when it is made until the marker says the pieces are being moved: a
+  // failure in between removes it rather than leave a store no workspace names. When it
+  // cannot be removed, the staging folder stays with its claim, for the next init to clear.
+  std::unique_ptr<JourneyStore> made;
+  auto clean_up = [&] {
+    if (made) {
+      try {
+        made->discard_created();
+      } catch (...) {
+        made.reset();
+        return;  // the failure that stopped init is the one to report
+      }
+      made.reset();
+    }
+    fs::remove_all(staging, ec);
+  };
   try {
+    std::string claim;
+    if (is_postgres_store(settings.store)) {
+      Sha256Digest random{};
+      if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1)
+        throw Error("cannot make the new store's claim: no random bytes");
+      claim = to_hex(random);
+      std::ofstream out(claim_file);
+      out << claim << '\n';
+      if (!out.flush()) throw Error(fmt::format("cannot write {}", claim_file.string()));
+    }
     fs::create_directory(staging / "frameworks");
     for (const auto* f : chosen) {
       fs::copy_file(f->path, staging / "frameworks" / f->path.filename());
@@ -658,19 +702,20 @@ std::vector<std::string> init_workspace(const InitOptions& options) {
       out << settings_to_yaml(settings);
       if (!out.flush()) throw Error("cannot write outcomes.yaml");
     }
-    create_store(staging, settings);
+    made = create_store(staging, settings, claim);
     {
       std::ofstream marker(moving);
       if (!marker.flush()) throw Error(fmt::format("cannot write {}", moving.string()));
     }
+    made.reset();
     for (const char* piece : kWorkspacePieces)  // no outcomes.db with a store on PostgreSQL
       if (fs::exists(staging / piece)) fs::rename(staging / piece, dir / piece);
     fs::remove_all(staging);
   } catch (const fs::filesystem_error& e) {
-    fs::remove_all(staging, ec);
+    clean_up();
     throw Error(fmt::format("cannot create the workspace in {}: {}", dir.string(), e.what()));
   } catch (...) {
-    fs::remove_all(staging, ec);
+    clean_up();
     throw;
   }
   return copied;

@@ -1,6 +1,7 @@
 // The workspace: a folder holding outcomes.yaml, outcomes.db and frameworks/.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -110,10 +111,15 @@ struct InitOptions {
   // store is the schema `service_id` ("" = made from the service's name).
   std::string store{kSqliteStore};
   std::string service_id;
+  // Told what init cleared away before it began: the empty store an earlier init, stopped
+  // after making it, left on PostgreSQL.
+  std::function<void(const std::string& what)> on_cleared;
 };
 // Creates a new workspace, built in DIR/.outcomes-init and moved into place, outcomes.yaml
 // last; refuses (Error) when DIR already holds outcomes.yaml, outcomes.db or frameworks, or
-// the PostgreSQL database already holds the service's schema; UsageError for an unknown
+// the PostgreSQL database already holds the service's schema (unless an earlier init here
+// made it, was stopped before it finished, and it holds nothing: then it is dropped and
+// made anew); UsageError for an unknown
 // framework id, an unusable store URI or service id. When an earlier init was stopped while moving
 // its pieces into place, finishes that workspace instead (with the frameworks it chose).
 // Returns the frameworks the workspace holds.

@@ -79,7 +79,7 @@ TEST_CASE("create makes a store in its own schema; open finds it; both refuse wh
         std::string::npos);
   auto store = PgStore::open(server(), schema.name);
   CHECK(store.entry_count() == 0);
-  CHECK(PgStore::schema_version() == 1);
+  CHECK(PgStore::schema_version() == 2);
 
   TestSchema missing;
   CHECK(error_of([&] { PgStore::open(server(), missing.name); }).find("no journey store") !=
@@ -95,7 +95,7 @@ TEST_CASE("create makes a store in its own schema; open finds it; both refuse wh
   PgStore::create(server(), newer.name);
   REQUIRE(run_sql(fmt::format("UPDATE \"{}\".store_version SET version = 99", newer.name)) == "");
   const auto message = error_of([&] { PgStore::open(server(), newer.name); });
-  CHECK(message.find("schema version 99, newer than this version of outcomes knows (1)") !=
+  CHECK(message.find("schema version 99, newer than this version of outcomes knows (2)") !=
         std::string::npos);
 }
 
@@ -537,7 +537,7 @@ TEST_CASE("check_store passes a sound store and names damage: guards off or gone
   }
   CHECK(names ==
         std::vector<std::string>{"integrity", "schema", "append-only", "references", "batches"});
-  CHECK(checks[1].detail == "version 1");
+  CHECK(checks[1].detail == "PostgreSQL schema version 2");
 
   const std::string s = "\"" + schema.name + "\"";
   REQUIRE(run_sql("ALTER TABLE " + s + ".entries DISABLE TRIGGER entries_no_update") == "");
@@ -596,4 +596,154 @@ TEST_CASE("a write naming rows that are not stored is refused at commit, nothing
                      "was written") != std::string::npos);
   tx.reset();
   CHECK(store.entry_count() == 1);
+}
+
+TEST_CASE("a version-1 store gains the index on when entries were recorded; nothing else moves") {
+  TestSchema schema;
+  const std::string s = schema.quoted();
+  std::vector<std::string> entries_before;
+  {
+    auto store = PgStore::create(server(), schema.name);
+    auto tx = store.begin();
+    tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
+    tx->append(make("P2", "2026-01-02", EntryKind::Note), kWhen);
+    tx->commit();
+    auto later = store.begin();
+    later->append(make("P1", "2026-01-03", EntryKind::Note), "2026-11-16T09:00:00Z");
+    later->commit();
+    entries_before = describe(store.entries(query([](EntryQuery& q) {
+      q.include_superseded = true;
+    })));
+  }
+  // A store as version 1 made it: the steps since undone, its version put back to 1.
+  REQUIRE(run_sql("DROP INDEX " + s + ".entries_by_recorded_at; UPDATE " + s +
+                  ".store_version SET version = 1") == "");
+  const auto indexes = [&] {
+    return first_value("SELECT count(*) FROM pg_catalog.pg_indexes WHERE schemaname = '" +
+                       schema.name + "' AND indexname = 'entries_by_recorded_at'");
+  };
+  REQUIRE(indexes() == "0");
+  const auto log = [&] {
+    return first_value("SELECT string_agg(first_id || '@' || recorded_at, ',' ORDER BY first_id) "
+                       "FROM " + s + ".writes");
+  };
+  const std::string log_before = log();
+  CHECK(log_before == "1@2026-11-15T10:00:00Z,3@2026-11-16T09:00:00Z");
+  // Opening it to read refuses and changes nothing; opening it to write upgrades it.
+  CHECK(error_of([&] { PgStore::open(server(), schema.name, true); }).find("schema version 1 and needs upgrading") !=
+        std::string::npos);
+  CHECK(first_value("SELECT version FROM " + s + ".store_version") == "1");
+  auto store = PgStore::open(server(), schema.name);
+  CHECK(first_value("SELECT version FROM " + s + ".store_version") ==
+        std::to_string(PgStore::schema_version()));
+  CHECK(indexes() == "1");
+  CHECK(describe(store.entries(query([](EntryQuery& q) { q.include_superseded = true; }))) ==
+        entries_before);
+  CHECK(log() == log_before);
+  const auto recorded = store.entries(query([](EntryQuery& q) {
+    q.recorded_from = "2026-11-16T00:00:00Z";
+  }));
+  REQUIRE(recorded.size() == 1);
+  CHECK(recorded[0].id == 3);
+  CHECK(recorded[0].recorded_at == "2026-11-16T09:00:00Z");
+  for (const auto& check : store.check_store()) {
+    CAPTURE(check.name);
+    CHECK(check.problems.empty());
+  }
+}
+
+TEST_CASE("a database not in UTF8 is refused, naming its encoding; the connection speaks UTF8") {
+  const std::string database = fmt::format("latin_{}", ::getpid());
+  REQUIRE(run_sql(fmt::format("CREATE DATABASE {} ENCODING 'LATIN1' TEMPLATE template0 "
+                              "LC_COLLATE 'C' LC_CTYPE 'C'",
+                              database)) == "");
+  struct Drop {
+    std::string database;
+    ~Drop() { run_sql(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", database)); }
+  } drop{database};
+  const std::string latin = server() + " dbname=" + database;
+  const auto created = error_of([&] { PgStore::create(latin, "svc"); });
+  CHECK(created.find("the database " + database + " has the encoding LATIN1, but a journey "
+                     "store needs UTF8") != std::string::npos);
+  CHECK(created.find("createdb -E UTF8") != std::string::npos);
+  // Nothing was made there; a schema made by hand is not opened either.
+  PGconn* conn = PQconnectdb(latin.c_str());
+  REQUIRE(PQstatus(conn) == CONNECTION_OK);
+  PGresult* r = PQexec(conn, "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'svc'");
+  CHECK(std::string(PQgetvalue(r, 0, 0)) == "0");
+  PQclear(r);
+  PQclear(PQexec(conn, "CREATE SCHEMA svc"));
+  PQfinish(conn);
+  CHECK(error_of([&] { PgStore::open(latin, "svc"); }).find("has the encoding LATIN1") !=
+        std::string::npos);
+
+  // A client asking for another encoding still writes and reads UTF-8.
+  TestSchema schema;
+  const std::string note = "Zo\xc3\xab \xe2\x80\x94 \xe5\xa5\xbd";
+  {
+    auto store = PgStore::create(server() + " client_encoding=LATIN1", schema.name);
+    auto tx = store.begin();
+    auto e = make("P1", "2026-01-01", EntryKind::Note);
+    e.text = note;
+    tx->append(e, kWhen);
+    tx->commit();
+    REQUIRE(store.entries({}).size() == 1);
+    CHECK(store.entries({})[0].text == note);
+  }
+  CHECK(first_value("SELECT text FROM " + schema.quoted() + ".entries") == note);
+}
+
+TEST_CASE("a store created with a claim is dropped by that claim only while it holds nothing") {
+  const std::string claim(64, 'a');
+  const std::string other(64, 'b');
+  const auto exists = [](const TestSchema& schema) {
+    return first_value("SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = '" +
+                       schema.name + "'") == "1";
+  };
+  {
+    // Unused, and claimed with the claim given: dropped.
+    TestSchema schema;
+    PgStore::create(server(), schema.name, {}, claim);
+    CHECK_FALSE(PgStore::discard_unused_claimed(server(), schema.name, other));
+    CHECK(exists(schema));
+    CHECK(PgStore::discard_unused_claimed(server(), schema.name, claim));
+    CHECK_FALSE(exists(schema));
+    // Nothing there: nothing to do.
+    CHECK_FALSE(PgStore::discard_unused_claimed(server(), schema.name, claim));
+  }
+  {
+    // Made without a claim (any workspace's store once its init finished): never dropped.
+    TestSchema schema;
+    PgStore::create(server(), schema.name);
+    CHECK_FALSE(PgStore::discard_unused_claimed(server(), schema.name, claim));
+    CHECK(exists(schema));
+  }
+  {
+    // Claimed, but something was recorded since: kept, and said so.
+    TestSchema schema;
+    auto store = PgStore::create(server(), schema.name, {}, claim);
+    auto tx = store.begin();
+    tx->append(make("P1", "2026-01-01", EntryKind::Note), kWhen);
+    tx->commit();
+    CHECK(error_of([&] { PgStore::discard_unused_claimed(server(), schema.name, claim); })
+              .find("but it now holds records; it was kept") != std::string::npos);
+    CHECK(exists(schema));
+    CHECK(store.entry_count() == 1);
+  }
+  {
+    // Claimed and empty, but someone keeps a table of their own in the schema: kept.
+    TestSchema schema;
+    PgStore::create(server(), schema.name, {}, claim);
+    REQUIRE(run_sql("CREATE TABLE " + schema.quoted() + ".mine (x int)") == "");
+    CHECK(error_of([&] { PgStore::discard_unused_claimed(server(), schema.name, claim); })
+              .find("objects the store did not make; it was kept") != std::string::npos);
+    CHECK(exists(schema));
+  }
+  {
+    // A claim is only ever hex digits: nothing else reaches the SQL.
+    TestSchema schema;
+    CHECK(error_of([&] { PgStore::create(server(), schema.name, {}, "x'; DROP TABLE y; --"); })
+              .find("hex digits") != std::string::npos);
+    CHECK_FALSE(exists(schema));
+  }
 }
