@@ -1,8 +1,6 @@
 // What every journey store shares, and the choice of backend when a store is opened.
 #include "store.h"
 
-#include <unordered_set>
-
 #include <fmt/format.h>
 
 #include "error.h"
@@ -17,17 +15,6 @@ std::vector<Entry> JourneyStore::entries(const EntryQuery& query) const {
   std::vector<Entry> out;
   for_each_entry(query, [&](const Entry& e) { out.push_back(e); });
   return out;
-}
-
-std::vector<std::string> JourneyStore::existing_refs(const std::vector<std::string>& refs) const {
-  std::vector<std::string> found;
-  std::unordered_set<std::string> seen;
-  for (const auto& ref : refs)
-    if (!ref.empty() && !seen.count(ref) && has_ref(ref)) {
-      seen.insert(ref);
-      found.push_back(ref);
-    }
-  return found;
 }
 
 std::unique_ptr<JourneyStore> open_store(const Workspace& workspace, bool read_only,

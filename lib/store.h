@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -179,7 +180,18 @@ class JourneyStore {
   virtual bool has_ref(const std::string& ref) const = 0;
   // Existing refs among `refs`, each once, in the order given. A store that answers over a
   // connection looks them up in one request.
-  virtual std::vector<std::string> existing_refs(const std::vector<std::string>& refs) const;
+  // (Defined here, so that the class keeps no out-of-line virtual function: builds that
+  // leave out lib/store.cpp, such as the fuzz harnesses, still get its type information.)
+  virtual std::vector<std::string> existing_refs(const std::vector<std::string>& refs) const {
+    std::vector<std::string> found;
+    std::unordered_set<std::string> seen;
+    for (const auto& ref : refs)
+      if (!ref.empty() && !seen.count(ref) && has_ref(ref)) {
+        seen.insert(ref);
+        found.push_back(ref);
+      }
+    return found;
+  }
   // The first batch recorded with this content hash, if any.
   virtual std::optional<ImportBatch> batch_with_hash(const std::string& content_hash) const = 0;
   // True when some batch holds a legacy digest (kLegacyDigestPrefix in lib/hash.h): the
