@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <fstream>
 #include <future>
@@ -28,38 +29,32 @@ class RowWindow {
   // How many rows a window holds before it is taken.
   static constexpr std::size_t kRows = 2048;
 
+  // Adds a copy of `row`. Each row's values are copied into a string of their own, sized
+  // before the copy so that it never reallocates, and held in a deque, whose elements never
+  // move: the kept views stay good until clear().
   void add(const RawRow& row) {
+    std::size_t bytes = 0;
+    for (std::string_view value : row.value) bytes += value.size();
+    std::string& copy = copies_.emplace_back();
+    copy.reserve(bytes);
     RawRow& kept = rows_.emplace_back(row);
-    auto& spans = spans_.emplace_back();
-    for (std::size_t f = 0; f < kFieldCount; ++f) {
-      spans[f] = {bytes_.size(), row.value[f].size()};
-      bytes_ += row.value[f];
-      kept.value[f] = {};
+    for (std::string_view& value : kept.value) {
+      const std::size_t at = copy.size();
+      copy += value;
+      value = std::string_view(copy).substr(at);
     }
-    sealed_ = false;
   }
   std::size_t size() const { return rows_.size(); }
-  // The rows in the order added, their values pointing into the window's own copy.
-  const std::vector<RawRow>& rows() {
-    if (!sealed_) {
-      for (std::size_t r = 0; r < rows_.size(); ++r)
-        for (std::size_t f = 0; f < kFieldCount; ++f)
-          rows_[r].value[f] = std::string_view(bytes_).substr(spans_[r][f].first, spans_[r][f].second);
-      sealed_ = true;
-    }
-    return rows_;
-  }
+  // The rows in the order added.
+  const std::vector<RawRow>& rows() const { return rows_; }
   void clear() {
     rows_.clear();
-    spans_.clear();
-    bytes_.clear();
+    copies_.clear();
   }
 
  private:
   std::vector<RawRow> rows_;
-  std::vector<std::array<std::pair<std::size_t, std::size_t>, kFieldCount>> spans_;
-  std::string bytes_;
-  bool sealed_ = true;
+  std::deque<std::string> copies_;
 };
 
 }  // namespace
@@ -735,9 +730,8 @@ ImportResult record_detail::import_entries_within(const Workspace& workspace, Jo
     std::string key_scratch;
     // One row: skipped when its ref is stored (`ref_stored`), else checked and, while the
     // file has no problems, handed to the writer.
-    auto take_row = [&](const RawRow& row, bool ref_stored) {
+    auto take_row = [&](const RawRow& row, std::string_view ref, bool ref_stored) {
       ++result.rows;
-      std::string_view ref = trim(row.value[idx(Field::Ref)]);
       if (!ref.empty()) {
         if (ref_stored) {
           ++result.skipped;
@@ -773,18 +767,20 @@ ImportResult record_detail::import_entries_within(const Workspace& workspace, Jo
     // file order.
     RowWindow window;
     std::vector<std::string> window_refs;
+    std::vector<std::string_view> row_refs;
     auto take_window = [&] {
+      row_refs.clear();
       window_refs.clear();
       for (const RawRow& row : window.rows()) {
-        std::string_view ref = trim(row.value[idx(Field::Ref)]);
+        std::string_view ref = row_refs.emplace_back(trim(row.value[idx(Field::Ref)]));
         if (!ref.empty()) window_refs.emplace_back(ref);
       }
       const std::vector<std::string> found =
           window_refs.empty() ? std::vector<std::string>() : stored_view.existing_refs(window_refs);
       const std::unordered_set<std::string_view> stored(found.begin(), found.end());
-      for (const RawRow& row : window.rows()) {
-        std::string_view ref = trim(row.value[idx(Field::Ref)]);
-        take_row(row, !ref.empty() && stored.count(ref) > 0);
+      for (std::size_t r = 0; r < row_refs.size(); ++r) {
+        const std::string_view ref = row_refs[r];
+        take_row(window.rows()[r], ref, !ref.empty() && stored.count(ref) > 0);
       }
       window.clear();
     };
@@ -794,7 +790,7 @@ ImportResult record_detail::import_entries_within(const Workspace& workspace, Jo
         report_progress(ImportProgress::Phase::Checking, records);
       }
       if (!store_has_entries) {
-        for (const RawRow& row : rows) take_row(row, false);
+        for (const RawRow& row : rows) take_row(row, trim(row.value[idx(Field::Ref)]), false);
         continue;
       }
       for (const RawRow& row : rows) window.add(row);

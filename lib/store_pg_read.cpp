@@ -163,22 +163,19 @@ bool PgStore::has_ref(const std::string& ref) const {
 
 std::vector<std::string> PgStore::existing_refs(const std::vector<std::string>& refs) const {
   Impl& s = *impl_;
-  std::vector<std::string> asked;
-  for (const auto& ref : refs)
-    if (!ref.empty()) asked.push_back(ref);
-  if (asked.empty()) return {};
-  std::unordered_set<std::string> stored = s.guard([&] {
-    auto found = s.db.exec("SELECT DISTINCT ref FROM entries WHERE ref = ANY($1::text[])",
-                           PgParams().add(pg_text_array(asked)));
-    std::unordered_set<std::string> refs_found;
-    for (int r = 0; r < PQntuples(found.get()); ++r) refs_found.insert(pg_text(found.get(), r, 0));
-    return refs_found;
+  if (refs.empty()) return {};
+  return s.guard([&] {
+    // Each stored ref once, in the order first asked.
+    auto found = s.db.exec(
+        "SELECT asked.ref FROM unnest($1::text[]) WITH ORDINALITY AS asked(ref, n) "
+        "WHERE asked.ref <> '' AND EXISTS (SELECT 1 FROM entries WHERE entries.ref = asked.ref) "
+        "GROUP BY asked.ref ORDER BY min(asked.n)",
+        PgParams().add(pg_text_array(refs)));
+    std::vector<std::string> out;
+    out.reserve(static_cast<std::size_t>(PQntuples(found.get())));
+    for (int r = 0; r < PQntuples(found.get()); ++r) out.push_back(pg_text(found.get(), r, 0));
+    return out;
   });
-  // In the order asked, each once.
-  std::vector<std::string> out;
-  for (auto& ref : asked)
-    if (stored.erase(ref) > 0) out.push_back(std::move(ref));
-  return out;
 }
 
 std::optional<ImportBatch> PgStore::batch_with_hash(const std::string& content_hash) const {

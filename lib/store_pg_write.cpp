@@ -147,16 +147,18 @@ PgTransaction::PgTransaction(PgStore::Impl& store, bool /*bulk*/) : s_(store) {
         first_id_ = s.next_id;
         // An erasure (by any process) removes people and terms: ids kept before it may name
         // nothing, or something else, now.
-        auto count = s.db.exec("SELECT COUNT(*) FROM erasures");
-        const int64_t erasures = pg_int(count.get(), 0, 0);
+        // A store marked as moved (by `store migrate`) takes no more writes. Both are asked
+        // in one statement: each is a round trip, made while holding the lock.
+        auto state = s.db.exec(
+            "SELECT (SELECT COUNT(*) FROM erasures), (SELECT value FROM settings WHERE key = $1)",
+            PgParams().add(std::string(kMovedToSetting)));
+        const int64_t erasures = pg_int(state.get(), 0, 0);
         if (erasures != s.erasures_seen) {
           s.forget_new_ids();
           s.erasures_seen = erasures;
         }
-        auto moved = s.db.exec("SELECT value FROM settings WHERE key = $1",
-                               PgParams().add(std::string(kMovedToSetting)));
-        if (PQntuples(moved.get()) > 0)
-          throw store_moved_error(s.name, pg_text(moved.get(), 0, 0));
+        if (!PQgetisnull(state.get(), 0, 1))
+          throw store_moved_error(s.name, pg_text(state.get(), 0, 1));
       } catch (...) {
         try {
           s.db.exec("ROLLBACK");
