@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "framework_cache.h"
 #include "hash.h"
 #include "suggest.h"
 #include "text.h"
@@ -1468,23 +1469,41 @@ FrameworkLoad load_framework(const std::filesystem::path& path) {
     load.problems.push_back(Diagnostic{path.string(), 0, 0, "", error});
     return load;
   }
-  FrameworkLoad load = parse_framework(*bytes, path.string());
-  if (!load.framework) return load;
-  load.framework->path = path;
+  // The local wording file beside it (NAME.local.yaml), when there is one; a wording file
+  // itself has none.
   const std::string stem = path.stem().string();
-  if (stem.size() > 6 && stem.ends_with(".local")) return load;
+  const bool is_wording = stem.size() > 6 && stem.ends_with(".local");
   const auto local = path.parent_path() / (stem + ".local.yaml");
   std::error_code ec;
-  if (!std::filesystem::exists(local, ec)) return load;
-  auto local_bytes = read_yaml_file(local, error);
-  Reporter rep{local.string(), {}};
-  if (!local_bytes)
-    rep.problems.push_back(Diagnostic{local.string(), 0, 0, "", error});
-  else
-    apply_local_wording(*load.framework, *local_bytes, rep);
-  sort_problems(rep.problems);
-  for (auto& p : rep.problems) load.problems.push_back(std::move(p));
-  if (!load.problems.empty()) load.framework.reset();
+  const bool has_local = !is_wording && std::filesystem::exists(local, ec);
+  std::optional<std::string> local_bytes;
+  std::string local_error;
+  if (has_local) local_bytes = read_yaml_file(local, local_error);
+
+  // A framework parsed before from these very bytes, by this very program.
+  const std::string cache_key =
+      has_local && !local_bytes ? std::string() : framework_cache::key_for(*bytes, local_bytes);
+  FrameworkLoad load;
+  if (auto kept = framework_cache::find(cache_key)) {
+    load.framework = std::move(*kept);
+    load.framework->path = path;
+    return load;
+  }
+
+  load = parse_framework(*bytes, path.string());
+  if (!load.framework) return load;
+  load.framework->path = path;
+  if (has_local) {
+    Reporter rep{local.string(), {}};
+    if (!local_bytes)
+      rep.problems.push_back(Diagnostic{local.string(), 0, 0, "", local_error});
+    else
+      apply_local_wording(*load.framework, *local_bytes, rep);
+    sort_problems(rep.problems);
+    for (auto& p : rep.problems) load.problems.push_back(std::move(p));
+    if (!load.problems.empty()) load.framework.reset();
+  }
+  if (load.ok()) framework_cache::keep(cache_key, *load.framework);
   return load;
 }
 

@@ -91,6 +91,8 @@ struct StatusDef {
   std::string id;
   std::string name;
   StatusMeaning means = StatusMeaning::Achieved;
+
+  bool operator==(const StatusDef&) const = default;
 };
 
 // A named range of scores (inclusive on both ends).
@@ -99,22 +101,30 @@ struct Band {
   std::string name;
   double min = 0;
   double max = 0;
+
+  bool operator==(const Band&) const = default;
 };
 
 struct Reliability {
   double value = 0;
   std::string kind;  // "test_retest" or "alpha"
   std::string source;
+
+  bool operator==(const Reliability&) const = default;
 };
 
 struct NormGroup {
   double mean = 0;
   double sd = 0;
+
+  bool operator==(const NormGroup&) const = default;
 };
 
 struct Norms {
   NormGroup functional;
   NormGroup dysfunctional;
+
+  bool operator==(const Norms&) const = default;
 };
 
 // How a framework's scale items combine into a score, and what makes change meaningful.
@@ -136,6 +146,8 @@ struct Scoring {
   // The band holding `score` (bands are inclusive; a score on a boundary shared by two
   // bands belongs to the later, higher band); nullptr when no band holds it.
   const Band* band_for(double score) const;
+
+  bool operator==(const Scoring&) const = default;
 };
 
 // The attainment scale of person-led goals (Goal Attainment Scaling).
@@ -145,6 +157,8 @@ struct GoalScale {
   int baseline = -1;
   double rho = 0.3;
   std::map<int, std::string> levels;
+
+  bool operator==(const GoalScale&) const = default;
 };
 
 // One measure: a status outcome, a scale item, a milestone, a signal or a goal slot.
@@ -173,6 +187,8 @@ struct Measure {
   int highest() const;
   // The allowed scores in words: "0..4", or "one of 0, 2, 4" for an allowed set.
   std::string allowed_text() const;
+
+  bool operator==(const Measure&) const = default;
 };
 
 struct Domain {
@@ -180,6 +196,8 @@ struct Domain {
   std::string name;
   std::string description;
   std::vector<std::string> measures;  // measure ids, in file order
+
+  bool operator==(const Domain&) const = default;
 };
 
 // A parsed, validated framework.
@@ -213,6 +231,8 @@ struct Framework {
   bool is_goal_framework() const { return goal_scale.has_value(); }
   // The status id that means `meaning` (the first such), or "" if none.
   std::string status_for(StatusMeaning meaning) const;
+
+  bool operator==(const Framework&) const = default;
 };
 
 // One problem found in a file, with its location.

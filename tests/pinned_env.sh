@@ -8,4 +8,5 @@ mkdir -p "$work/bin"
 ln -s "$bin" "$work/bin/outcomes"
 export PATH="$work/bin:$PATH" TZ=UTC LC_ALL=C.UTF-8 HOME="$work" SRC="$src"
 export OUTCOMES_NOW=2026-11-15 OUTCOMES_SHARE="$src/frameworks"
-unset OUTCOMES_WORKSPACE
+# The framework cache goes under HOME, so every run starts without one.
+unset OUTCOMES_WORKSPACE OUTCOMES_CACHE XDG_CACHE_HOME
