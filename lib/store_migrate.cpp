@@ -41,7 +41,7 @@ void digest_entry(Sha256& d, const Entry& e) {
   feed(d, e.framework_hash);
   feed(d, e.framework_version);
   feed(d, e.measure);
-  feed(d, e.value ? "v" + std::to_string(*e.value) : std::string("-"));
+  feed(d, e.value ? std::string("v").append(std::to_string(*e.value)) : std::string("-"));
   feed(d, e.status);
   feed(d, e.text);
   feed(d, e.by);

@@ -505,9 +505,7 @@ bool PgStore::discard_unused_claimed(const std::string& conninfo, const std::str
         return;
       // Whatever else someone put in the schema would go with it: only the store's own
       // tables (with their indexes), its one function and no types of its own may be there.
-      std::string tables;
-      for (const char* table : kPgStoreTables)
-        tables += (tables.empty() ? "" : ",") + std::string(table);
+      const std::vector<std::string> tables(std::begin(kPgStoreTables), std::end(kPgStoreTables));
       auto foreign = s.db.exec(
           "SELECT (SELECT count(*) FROM pg_catalog.pg_class AS c WHERE c.relnamespace = n.oid "
           "AND c.relkind <> 'i' AND NOT (c.relkind = 'r' AND c.relname = ANY($2::text[]))) + "
@@ -516,7 +514,7 @@ bool PgStore::discard_unused_claimed(const std::string& conninfo, const std::str
           "(SELECT count(*) FROM pg_catalog.pg_type AS t WHERE t.typnamespace = n.oid "
           "AND t.typtype <> 'c' AND t.typcategory <> 'A') "
           "FROM pg_catalog.pg_namespace AS n WHERE n.nspname = $1",
-          PgParams().add(s.schema).add("{" + tables + "}"));
+          PgParams().add(s.schema).add(pg_text_array(tables)));
       auto recorded = s.db.exec(
           "SELECT (SELECT count(*) FROM entries) + (SELECT count(*) FROM people) + "
           "(SELECT count(*) FROM batches) + (SELECT count(*) FROM writes) + "
