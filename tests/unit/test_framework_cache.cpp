@@ -1,7 +1,6 @@
 #include "framework_cache.h"
 
 #include <doctest/doctest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -16,21 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Sets OUTCOMES_CACHE for one test, and puts back what was there (the suite runs with it
-// set to "off").
-struct CacheAt {
-  std::optional<std::string> before;
-  explicit CacheAt(const std::string& value) {
-    if (const char* was = std::getenv("OUTCOMES_CACHE")) before = was;
-    ::setenv("OUTCOMES_CACHE", value.c_str(), 1);
-  }
-  ~CacheAt() {
-    if (before)
-      ::setenv("OUTCOMES_CACHE", before->c_str(), 1);
-    else
-      ::unsetenv("OUTCOMES_CACHE");
-  }
-};
+// The cache at `value` for one test (the suite runs with it "off").
+testing::EnvSetting cache_at(const std::string& value) { return {"OUTCOMES_CACHE", value}; }
 
 std::vector<fs::path> kept_files(const fs::path& cache) {
   std::vector<fs::path> files;
@@ -117,7 +103,7 @@ TEST_CASE("load_framework keeps a sound framework and uses it until a byte chang
   const fs::path cache = dir / "cache";
   const fs::path file = dir / "demo.yaml";
   std::ofstream(file) << kDemo;
-  CacheAt at(cache.string());
+  auto at = cache_at(cache.string());
 
   auto first = load_framework(file);
   REQUIRE(first.ok());
@@ -153,7 +139,7 @@ TEST_CASE("load_framework keeps a sound framework and uses it until a byte chang
 
   // Turned off, nothing is read or written.
   std::ofstream(kept[0], std::ios::trunc) << json.dump();
-  CacheAt off("off");
+  auto off = cache_at("off");
   auto uncached = load_framework(file);
   REQUIRE(uncached.ok());
   CHECK(uncached.framework->name == "Demo");
@@ -162,7 +148,7 @@ TEST_CASE("load_framework keeps a sound framework and uses it until a byte chang
 TEST_CASE("a framework with problems is never kept, and its local wording is part of the key") {
   TempDir dir("framework-cache");
   const fs::path cache = dir / "cache";
-  CacheAt at(cache.string());
+  auto at = cache_at(cache.string());
 
   std::ofstream(dir / "bad.yaml") << "id: bad\nname: [\n";
   CHECK_FALSE(load_framework(dir / "bad.yaml").ok());

@@ -17,28 +17,6 @@ using outcomes::testing::read_file;
 using outcomes::testing::TempDir;
 namespace fs = std::filesystem;
 
-namespace {
-
-// Points $TMPDIR at a folder for the life of the object.
-struct TmpdirSetting {
-  std::string old;
-  bool had;
-  explicit TmpdirSetting(const fs::path& dir) {
-    const char* value = std::getenv("TMPDIR");
-    had = value != nullptr;
-    if (had) old = value;
-    ::setenv("TMPDIR", dir.c_str(), 1);
-  }
-  ~TmpdirSetting() {
-    if (had)
-      ::setenv("TMPDIR", old.c_str(), 1);
-    else
-      ::unsetenv("TMPDIR");
-  }
-};
-
-}  // namespace
-
 TEST_CASE("a regular file is read by its own name") {
   TempDir dir("input");
   { std::ofstream(dir / "rows.csv") << "person,date\n"; }
@@ -50,7 +28,7 @@ TEST_CASE("a regular file is read by its own name") {
 TEST_CASE("a FIFO is copied once into a file no folder lists, and read as often as needed") {
   TempDir dir("input");
   TempDir spool("spool");
-  TmpdirSetting tmpdir(spool.path);
+  testing::EnvSetting tmpdir("TMPDIR", spool.path.string());
   auto fifo = dir / "pipe";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   const std::string rows = "person,date,kind\nP1,2026-01-05,enrol\n";

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,25 @@ struct TempDir {
     std::filesystem::remove_all(path, ec);
   }
   std::filesystem::path operator/(const std::string& name) const { return path / name; }
+};
+
+// Sets an environment variable for the life of the object, then puts back what was there
+// (or unsets it).
+struct EnvSetting {
+  std::string name;
+  std::optional<std::string> before;
+  EnvSetting(std::string variable, const std::string& value) : name(std::move(variable)) {
+    if (const char* was = std::getenv(name.c_str())) before = was;
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  EnvSetting(const EnvSetting&) = delete;
+  EnvSetting& operator=(const EnvSetting&) = delete;
+  ~EnvSetting() {
+    if (before)
+      ::setenv(name.c_str(), before->c_str(), 1);
+    else
+      ::unsetenv(name.c_str());
+  }
 };
 
 // The whole content of a file ("" when it cannot be read).
