@@ -176,6 +176,15 @@ void apply_pragmas(SQLite::Database& db, bool read_only) {
 
 }  // namespace
 
+std::unique_ptr<SQLite::Database> SqliteStore::Impl::open_reader() const {
+  auto reader = std::make_unique<SQLite::Database>(
+      uri.empty() ? file : uri,
+      SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX | (uri.empty() ? 0 : SQLite::OPEN_URI));
+  sqlite3_busy_timeout(reader->getHandle(),
+                       static_cast<int>(std::min<int64_t>(options.wait.limit.count(), INT32_MAX)));
+  apply_pragmas(*reader, true);
+  return reader;
+}
 
 SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::SqliteStore(SqliteStore&&) noexcept = default;

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <tuple>
@@ -138,6 +139,7 @@ struct SqliteStore::Impl {
   Impl(const std::filesystem::path& path, int flags, SqliteOptions options,
        const std::string& uri = {})
       : file(configured(path.string())),
+        uri(uri),
         db(uri.empty() ? file : uri,
            flags | SQLite::OPEN_NOMUTEX | (uri.empty() ? 0 : SQLite::OPEN_URI)),
         read_only(!(flags & SQLite::OPEN_READWRITE)),
@@ -146,6 +148,7 @@ struct SqliteStore::Impl {
   }
 
   std::string file;
+  std::string uri;  // what `db` opened in place of `file` ("" for the file itself)
   SQLite::Database db;
   bool read_only = false;
   bool created = false;  // made by SqliteStore::create, not opened
@@ -324,6 +327,10 @@ struct SqliteStore::Impl {
     framework_ids.push_back({entry.framework, entry.framework_hash, id});
     return id;
   }
+
+  // A second, read-only connection to the same store with the same settings, for reading
+  // part of it on another thread (store_sqlite.cpp).
+  std::unique_ptr<SQLite::Database> open_reader() const;
 
   // Runs `body`, turning SQLite failures into Errors naming the store file.
   template <class Body>

@@ -133,18 +133,30 @@ TEST_CASE("a whole-store read in several passes gives what one pass gives") {
     tx->append(fix, "2026-04-03T00:00:00Z");
     tx->commit();
   }
-  auto one_pass = SqliteStore::open(dir / "outcomes.db", true);
-  SqliteOptions small;
+  SqliteOptions alone;
+  alone.parallel_scan_rows = 0;
+  auto one_pass = SqliteStore::open(dir / "outcomes.db", true, alone);
+  SqliteOptions small = alone;
   small.rows_per_pass = 4;  // fewer than anyone's entries: a pass for each person
   auto passes = SqliteStore::open(dir / "outcomes.db", true, small);
+  // The same, with the upper half of the table scanned on a second connection and thread
+  // (on a machine with two cores), in one pass and in several.
+  SqliteOptions two_parts;
+  two_parts.parallel_scan_rows = 1;
+  auto halves = SqliteStore::open(dir / "outcomes.db", true, two_parts);
+  two_parts.rows_per_pass = 4;
+  auto halves_in_passes = SqliteStore::open(dir / "outcomes.db", true, two_parts);
   for (bool superseded : {false, true}) {
     EntryQuery q;
     q.include_superseded = superseded;
     const auto whole = read_all(one_pass, q);
     CHECK(whole.size() == (superseded ? 31u : 30u));
     CHECK(read_all(passes, q) == whole);
+    CHECK(read_all(halves, q) == whole);
+    CHECK(read_all(halves_in_passes, q) == whole);
     q.from = day("2026-02-01");
     CHECK(read_all(passes, q) == read_all(one_pass, q));
+    CHECK(read_all(halves_in_passes, q) == read_all(one_pass, q));
   }
   // Reading only what assessing needs: no notes' text, workers, refs or reasons.
   EntryQuery brief;
@@ -164,6 +176,47 @@ TEST_CASE("a whole-store read in several passes gives what one pass gives") {
   REQUIRE(notes.size() == 6);
   CHECK(notes[1].text == "Story of a in month 1, long enough to allocate.");
   CHECK(notes[1].by.empty());
+}
+
+TEST_CASE("a whole-store read in two parts reads one snapshot while others write") {
+  TempDir dir("store-halves");
+  const char* people[] = {"a", "b", "c", "d"};
+  {
+    auto store = SqliteStore::create(dir / "outcomes.db");
+    auto tx = store.begin();
+    for (int month = 1; month <= 4; ++month)
+      for (const char* person : people) {
+        const std::string date = fmt::format("2026-0{}-0{}", month, person[0] - 'a' + 1);
+        tx->append(item(person, date.c_str(), "ndt", "risk", month), "2026-05-01T00:00:00Z");
+      }
+    tx->commit();
+  }
+  SqliteOptions two_parts;
+  two_parts.parallel_scan_rows = 1;
+  auto reader = SqliteStore::open(dir / "outcomes.db", true, two_parts);
+  auto writer = SqliteStore::open(dir / "outcomes.db");
+  // A whole-store read inside a read already under way sees that read's snapshot, though
+  // its second connection opens after the writes below: entries appended since, and an
+  // erasure (whose person has entries in the upper half of the table), are not seen.
+  for (bool erase : {false, true}) {
+    const auto expected = read_all(reader, EntryQuery{});
+    CHECK(expected.size() == (erase ? 17u : 16u));
+    std::vector<std::string> inner;
+    EntryQuery first;
+    first.people = std::vector<std::string>{"a"};
+    bool done = false;
+    reader.for_each_entry(first, [&](const Entry&) {
+      if (done) return;
+      done = true;
+      auto tx = writer.begin();
+      tx->append(item("e", "2026-05-01", "ndt", "risk", 1), "2026-05-02T00:00:00Z");
+      if (erase) tx->erase_person("d", {"2026-05-02T00:00:00Z", "officer", "asked", 0, "dg"});
+      tx->commit();
+      inner = read_all(reader, EntryQuery{});
+    });
+    CHECK(inner == expected);
+  }
+  CHECK(read_all(reader, EntryQuery{}).size() == 14);  // 16 - d's 4 + e's 2
 }
 
 TEST_CASE("build_report from a store counts everyone the pure report counts") {
