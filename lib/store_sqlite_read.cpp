@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <future>
+#include <map>
 
 namespace outcomes {
 
@@ -332,6 +333,9 @@ std::string recent_numbers(const EntryQuery& query) {
   return kind_numbers(kinds);
 }
 
+// The recent kinds, as recent_numbers gives them, whose complement entries_by_outcome holds.
+constexpr std::string_view kOutcomeIndexSkips = "2, 9";
+
 // True when only contacts and notes of a bounded period are asked for (entries_by_contact_day).
 static_assert(static_cast<int>(EntryKind::Contact) == 2 && static_cast<int>(EntryKind::Note) == 9,
               "the search of entries_by_contact_day names the kinds by number");
@@ -378,7 +382,9 @@ std::vector<std::pair<int64_t, int64_t>> recorded_ranges(const SqliteStore::Impl
 
 // When an entry was recorded, looked up in the log of writes by its key and remembered for
 // the write's whole id range: reading a few people needs a few writes, not the whole log
-// (a store recorded one entry at a time has a write per entry).
+// (a store recorded one entry at a time has a write per entry). A person's entries come
+// from many writes in turn (an import a month), and the next person's from the same ones
+// again, so every write found is remembered, up to kRemembered of them.
 class WriteLookup {
  public:
   explicit WriteLookup(const SqliteStore::Impl& store)
@@ -389,29 +395,42 @@ class WriteLookup {
         next_(store.db.getHandle(), "SELECT MIN(first_id) FROM writes WHERE first_id > ?1") {}
 
   const std::string& recorded_at(int64_t id) {
-    if (found_ && id >= first_ && id < next_first_) return recorded_at_;
+    if (last_ != found_.end() && id >= last_->first && id < last_->second.end)
+      return last_->second.recorded_at;
+    if (auto it = found_.upper_bound(id); it != found_.begin()) {
+      --it;
+      if (id < it->second.end) {
+        last_ = it;
+        return it->second.recorded_at;
+      }
+    }
     holding_.reset();
     holding_.bind(1, id);
     if (!holding_.step())
       store_.damaged(fmt::format("entry {} is missing from the log of writes", id));
-    first_ = holding_.integer(0);
-    holding_.text(1, recorded_at_);
+    const int64_t first = holding_.integer(0);
+    Write write;
+    holding_.text(1, write.recorded_at);
     next_.reset();
-    next_.bind(1, first_);
-    next_first_ = next_.step() && !next_.is_null(0) ? next_.integer(0)
-                                                    : std::numeric_limits<int64_t>::max();
-    found_ = true;
-    return recorded_at_;
+    next_.bind(1, first);
+    write.end = next_.step() && !next_.is_null(0) ? next_.integer(0)
+                                                  : std::numeric_limits<int64_t>::max();
+    if (found_.size() >= kRemembered) found_.clear();
+    last_ = found_.insert_or_assign(first, std::move(write)).first;
+    return last_->second.recorded_at;
   }
 
  private:
+  struct Write {
+    int64_t end = 0;  // the first id of the next write (exclusive end)
+    std::string recorded_at;
+  };
+  static constexpr size_t kRemembered = 65536;
   const SqliteStore::Impl& store_;
   RawStatement holding_;
   RawStatement next_;
-  bool found_ = false;
-  int64_t first_ = 0;
-  int64_t next_first_ = 0;  // the first id of the next write (exclusive end)
-  std::string recorded_at_;
+  std::map<int64_t, Write> found_;  // by first id
+  std::map<int64_t, Write>::const_iterator last_ = found_.end();
 };
 
 }  // namespace
@@ -453,8 +472,12 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       SQLite::Statement find(s.db, "SELECT id FROM people WHERE ref = ?");
       const std::string columns = entry_columns(query);
       const std::string recent = recent_numbers(query);
+      // SQLite's planner rates entries_by_journey as good as entries_by_outcome for the
+      // first part and would read every contact and note of the person's past to skip them;
+      // name the index when it holds exactly the entries wanted.
       std::string sql = fmt::format(
-          "SELECT {} FROM entries WHERE person = ?1 AND day BETWEEN ?2 AND ?3{}", columns,
+          "SELECT {} FROM entries{} WHERE person = ?1 AND day BETWEEN ?2 AND ?3{}", columns,
+          recent == kOutcomeIndexSkips ? " INDEXED BY entries_by_outcome" : "",
           kinds_clause(query));
       // The recent kinds only from kinds_from on: the other kinds through entries_by_outcome
       // (when the recent kinds are contacts and notes), merged in order with the recent kinds
