@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <concepts>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -30,27 +31,163 @@ constexpr auto kUnusedFor = std::chrono::hours(24 * 30);
 // --- Framework <-> JSON. Each struct is written as an object of its fields; the names
 // are this file's own (nothing outside the cache reads them).
 
-// The structs' own, declared first so that the templates below find them.
-json put(const Duration& d);
-json put(const StatusDef& s);
-json put(const Band& b);
-json put(const Reliability& r);
-json put(const NormGroup& g);
-json put(const Norms& n);
-json put(const Scoring& s);
-json put(const GoalScale& g);
-json put(const Measure& m);
-json put(const Domain& d);
-void take(const json& j, Duration& d);
-void take(const json& j, StatusDef& s);
-void take(const json& j, Band& b);
-void take(const json& j, Reliability& r);
-void take(const json& j, NormGroup& g);
-void take(const json& j, Norms& n);
-void take(const json& j, Scoring& s);
-void take(const json& j, GoalScale& g);
-void take(const json& j, Measure& m);
-void take(const json& j, Domain& d);
+// `S` is `T` or `const T`: each struct's `fields` below serves the writer (const) and the
+// reader alike.
+template <typename S, typename T>
+concept either_const = std::same_as<std::remove_const_t<S>, T>;
+
+// Each struct's fields, named once: `visit(name, field)` for every one. Writing and reading
+// both go through these, so a field cannot be written and not read.
+template <either_const<Duration> S, typename Visit>
+void fields(S& d, Visit&& visit) {
+  visit("count", d.count);
+  visit("unit", d.unit);
+}
+
+template <either_const<StatusDef> S, typename Visit>
+void fields(S& s, Visit&& visit) {
+  visit("id", s.id);
+  visit("name", s.name);
+  visit("means", s.means);
+}
+
+template <either_const<Band> S, typename Visit>
+void fields(S& b, Visit&& visit) {
+  visit("id", b.id);
+  visit("name", b.name);
+  visit("min", b.min);
+  visit("max", b.max);
+}
+
+template <either_const<Reliability> S, typename Visit>
+void fields(S& r, Visit&& visit) {
+  visit("value", r.value);
+  visit("kind", r.kind);
+  visit("source", r.source);
+}
+
+template <either_const<NormGroup> S, typename Visit>
+void fields(S& g, Visit&& visit) {
+  visit("mean", g.mean);
+  visit("sd", g.sd);
+}
+
+template <either_const<Norms> S, typename Visit>
+void fields(S& n, Visit&& visit) {
+  visit("functional", n.functional);
+  visit("dysfunctional", n.dysfunctional);
+}
+
+template <either_const<Scoring> S, typename Visit>
+void fields(S& s, Visit&& visit) {
+  visit("total", s.total);
+  visit("conversion", s.conversion);
+  visit("direction", s.direction);
+  visit("bands", s.bands);
+  visit("reliability", s.reliability);
+  visit("reference_sd", s.reference_sd);
+  visit("minimum_change", s.minimum_change);
+  visit("minimum_interval", s.minimum_interval);
+  visit("sem", s.sem);
+  visit("norms", s.norms);
+  visit("population", s.population);
+  visit("missing", s.missing);
+  visit("prorate_max_missing", s.prorate_max_missing);
+}
+
+template <either_const<GoalScale> S, typename Visit>
+void fields(S& g, Visit&& visit) {
+  visit("min", g.min);
+  visit("max", g.max);
+  visit("baseline", g.baseline);
+  visit("rho", g.rho);
+  visit("levels", g.levels);
+}
+
+template <either_const<Measure> S, typename Visit>
+void fields(S& m, Visit&& visit) {
+  visit("id", m.id);
+  visit("name", m.name);
+  visit("domain", m.domain);
+  visit("type", m.type);
+  visit("nature", m.nature);
+  visit("definition", m.definition);
+  visit("indicators", m.indicators);
+  visit("min", m.min);
+  visit("max", m.max);
+  visit("values", m.values);
+  visit("weight", m.weight);
+  visit("label", m.label);
+  visit("anchors", m.anchors);
+  visit("sustain", m.sustain);
+}
+
+template <either_const<Domain> S, typename Visit>
+void fields(S& d, Visit&& visit) {
+  visit("id", d.id);
+  visit("name", d.name);
+  visit("description", d.description);
+  visit("measures", d.measures);
+}
+
+// Every field but `path`, which is where this copy was loaded from, not what it says.
+template <either_const<Framework> S, typename Visit>
+void fields(S& f, Visit&& visit) {
+  visit("id", f.id);
+  visit("name", f.name);
+  visit("version", f.version);
+  visit("content_hash", f.content_hash);
+  visit("legacy_content_hash", f.legacy_content_hash);
+  visit("source", f.source);
+  visit("licence", f.licence);
+  visit("notice", f.notice);
+  visit("description", f.description);
+  visit("rules", f.rules);
+  visit("statuses", f.statuses);
+  visit("scoring", f.scoring);
+  visit("goal_scale", f.goal_scale);
+  visit("domains", f.domains);
+  visit("measures", f.measures);
+}
+
+// A visitor that does nothing, to ask whether a type has `fields`.
+struct AnyField {
+  template <typename T>
+  void operator()(const char*, T&) const {}
+};
+template <typename T>
+concept has_fields = requires(T& value) { fields(value, AnyField{}); };
+
+// The values inside the structs, and the structs themselves through their fields; declared
+// first so that each template below finds every other.
+json put(const std::string& s);
+json put(int v);
+json put(double v);
+void take(const json& j, std::string& s);
+void take(const json& j, int& v);
+void take(const json& j, double& v);
+template <typename E>
+  requires std::is_enum_v<E>
+json put(E e);
+template <typename E>
+  requires std::is_enum_v<E>
+void take(const json& j, E& e);
+template <typename T>
+json put(const std::vector<T>& items);
+template <typename T>
+void take(const json& j, std::vector<T>& items);
+template <typename T>
+json put(const std::map<int, T>& map);
+template <typename T>
+void take(const json& j, std::map<int, T>& map);
+template <typename T>
+json put(const std::optional<T>& value);
+template <typename T>
+void take(const json& j, std::optional<T>& value);
+template <has_fields T>
+json put(const T& value);
+template <has_fields T>
+void take(const json& j, T& value);
 
 json put(const std::string& s) { return s; }
 json put(int v) { return v; }
@@ -110,175 +247,17 @@ void take(const json& j, std::optional<T>& value) {
   value = std::move(read);
 }
 
-json put(const Duration& d) { return json{{"count", d.count}, {"unit", put(d.unit)}}; }
-void take(const json& j, Duration& d) {
-  take(j.at("count"), d.count);
-  take(j.at("unit"), d.unit);
+// A struct: an object holding each of its fields.
+template <has_fields T>
+json put(const T& value) {
+  json out = json::object();
+  fields(value, [&](const char* name, const auto& field) { out[name] = put(field); });
+  return out;
 }
-
-json put(const StatusDef& s) { return json{{"id", s.id}, {"name", s.name}, {"means", put(s.means)}}; }
-void take(const json& j, StatusDef& s) {
-  take(j.at("id"), s.id);
-  take(j.at("name"), s.name);
-  take(j.at("means"), s.means);
-}
-
-json put(const Band& b) { return json{{"id", b.id}, {"name", b.name}, {"min", b.min}, {"max", b.max}}; }
-void take(const json& j, Band& b) {
-  take(j.at("id"), b.id);
-  take(j.at("name"), b.name);
-  take(j.at("min"), b.min);
-  take(j.at("max"), b.max);
-}
-
-json put(const Reliability& r) {
-  return json{{"value", r.value}, {"kind", r.kind}, {"source", r.source}};
-}
-void take(const json& j, Reliability& r) {
-  take(j.at("value"), r.value);
-  take(j.at("kind"), r.kind);
-  take(j.at("source"), r.source);
-}
-
-json put(const NormGroup& g) { return json{{"mean", g.mean}, {"sd", g.sd}}; }
-void take(const json& j, NormGroup& g) {
-  take(j.at("mean"), g.mean);
-  take(j.at("sd"), g.sd);
-}
-
-json put(const Norms& n) {
-  return json{{"functional", put(n.functional)}, {"dysfunctional", put(n.dysfunctional)}};
-}
-void take(const json& j, Norms& n) {
-  take(j.at("functional"), n.functional);
-  take(j.at("dysfunctional"), n.dysfunctional);
-}
-
-json put(const Scoring& s) {
-  return json{{"total", put(s.total)},
-              {"conversion", put(s.conversion)},
-              {"direction", put(s.direction)},
-              {"bands", put(s.bands)},
-              {"reliability", put(s.reliability)},
-              {"reference_sd", put(s.reference_sd)},
-              {"minimum_change", put(s.minimum_change)},
-              {"minimum_interval", put(s.minimum_interval)},
-              {"sem", put(s.sem)},
-              {"norms", put(s.norms)},
-              {"population", put(s.population)},
-              {"missing", put(s.missing)},
-              {"prorate_max_missing", s.prorate_max_missing}};
-}
-void take(const json& j, Scoring& s) {
-  take(j.at("total"), s.total);
-  take(j.at("conversion"), s.conversion);
-  take(j.at("direction"), s.direction);
-  take(j.at("bands"), s.bands);
-  take(j.at("reliability"), s.reliability);
-  take(j.at("reference_sd"), s.reference_sd);
-  take(j.at("minimum_change"), s.minimum_change);
-  take(j.at("minimum_interval"), s.minimum_interval);
-  take(j.at("sem"), s.sem);
-  take(j.at("norms"), s.norms);
-  take(j.at("population"), s.population);
-  take(j.at("missing"), s.missing);
-  take(j.at("prorate_max_missing"), s.prorate_max_missing);
-}
-
-json put(const GoalScale& g) {
-  return json{{"min", g.min},
-              {"max", g.max},
-              {"baseline", g.baseline},
-              {"rho", g.rho},
-              {"levels", put(g.levels)}};
-}
-void take(const json& j, GoalScale& g) {
-  take(j.at("min"), g.min);
-  take(j.at("max"), g.max);
-  take(j.at("baseline"), g.baseline);
-  take(j.at("rho"), g.rho);
-  take(j.at("levels"), g.levels);
-}
-
-json put(const Measure& m) {
-  return json{{"id", m.id},
-              {"name", m.name},
-              {"domain", m.domain},
-              {"type", put(m.type)},
-              {"nature", put(m.nature)},
-              {"definition", m.definition},
-              {"indicators", put(m.indicators)},
-              {"min", m.min},
-              {"max", m.max},
-              {"values", put(m.values)},
-              {"weight", m.weight},
-              {"label", m.label},
-              {"anchors", put(m.anchors)},
-              {"sustain", put(m.sustain)}};
-}
-void take(const json& j, Measure& m) {
-  take(j.at("id"), m.id);
-  take(j.at("name"), m.name);
-  take(j.at("domain"), m.domain);
-  take(j.at("type"), m.type);
-  take(j.at("nature"), m.nature);
-  take(j.at("definition"), m.definition);
-  take(j.at("indicators"), m.indicators);
-  take(j.at("min"), m.min);
-  take(j.at("max"), m.max);
-  take(j.at("values"), m.values);
-  take(j.at("weight"), m.weight);
-  take(j.at("label"), m.label);
-  take(j.at("anchors"), m.anchors);
-  take(j.at("sustain"), m.sustain);
-}
-
-json put(const Domain& d) {
-  return json{{"id", d.id},
-              {"name", d.name},
-              {"description", d.description},
-              {"measures", put(d.measures)}};
-}
-void take(const json& j, Domain& d) {
-  take(j.at("id"), d.id);
-  take(j.at("name"), d.name);
-  take(j.at("description"), d.description);
-  take(j.at("measures"), d.measures);
-}
-
-json put(const Framework& f) {
-  return json{{"id", f.id},
-              {"name", f.name},
-              {"version", f.version},
-              {"content_hash", f.content_hash},
-              {"legacy_content_hash", f.legacy_content_hash},
-              {"source", f.source},
-              {"licence", f.licence},
-              {"notice", f.notice},
-              {"description", f.description},
-              {"rules", put(f.rules)},
-              {"statuses", put(f.statuses)},
-              {"scoring", put(f.scoring)},
-              {"goal_scale", put(f.goal_scale)},
-              {"domains", put(f.domains)},
-              {"measures", put(f.measures)}};
-}
-void take(const json& j, Framework& f) {
-  take(j.at("id"), f.id);
-  take(j.at("name"), f.name);
-  take(j.at("version"), f.version);
-  take(j.at("content_hash"), f.content_hash);
-  take(j.at("legacy_content_hash"), f.legacy_content_hash);
-  take(j.at("source"), f.source);
-  take(j.at("licence"), f.licence);
-  take(j.at("notice"), f.notice);
-  take(j.at("description"), f.description);
-  take(j.at("rules"), f.rules);
-  take(j.at("statuses"), f.statuses);
-  take(j.at("scoring"), f.scoring);
-  take(j.at("goal_scale"), f.goal_scale);
-  take(j.at("domains"), f.domains);
-  take(j.at("measures"), f.measures);
+// A field missing from the object throws, which makes the whole text no framework.
+template <has_fields T>
+void take(const json& j, T& value) {
+  fields(value, [&](const char* name, auto& field) { take(j.at(name), field); });
 }
 
 // --- Where, and under what name.
