@@ -1481,10 +1481,11 @@ FrameworkLoad load_framework(const std::filesystem::path& path) {
   if (has_local) local_bytes = read_yaml_file(local, local_error);
 
   // A framework parsed before from these very bytes, by this very program.
-  const std::string cache_key =
-      has_local && !local_bytes ? std::string() : framework_cache::key_for(*bytes, local_bytes);
+  const std::filesystem::path kept_file =
+      has_local && !local_bytes ? std::filesystem::path()
+                                : framework_cache::file_for(*bytes, local_bytes);
   FrameworkLoad load;
-  if (auto kept = framework_cache::find(cache_key)) {
+  if (auto kept = framework_cache::find(kept_file)) {
     load.framework = std::move(*kept);
     load.framework->path = path;
     return load;
@@ -1503,7 +1504,7 @@ FrameworkLoad load_framework(const std::filesystem::path& path) {
     for (auto& p : rep.problems) load.problems.push_back(std::move(p));
     if (!load.problems.empty()) load.framework.reset();
   }
-  if (load.ok()) framework_cache::keep(cache_key, *load.framework);
+  if (load.ok()) framework_cache::keep(kept_file, *load.framework);
   return load;
 }
 

@@ -280,13 +280,17 @@ fs::path folder() {
 }
 
 // This program's own file, as the file system knows it: a rebuild or another install gives
-// other values. Empty when it cannot be known.
-std::string own_file_identity() {
-  struct stat st {};
-  if (::stat("/proc/self/exe", &st) != 0) return {};
-  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
-         std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
+// other values. Empty when it cannot be known. Worked out once a process: /proc/self/exe
+// stays the file this process was started from, even when another is installed in its place.
+const std::string& own_file_identity() {
+  static const std::string identity = [] {
+    struct stat st {};
+    if (::stat("/proc/self/exe", &st) != 0) return std::string();
+    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+           std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec);
+  }();
+  return identity;
 }
 
 // Removes the kept frameworks not written for kUnusedFor (a file is written again when it
@@ -318,9 +322,10 @@ std::optional<Framework> from_text(std::string_view text) {
   }
 }
 
-std::string key_for(std::string_view yaml, const std::optional<std::string>& local_wording) {
-  if (folder().empty()) return {};
-  const std::string program = own_file_identity();
+fs::path file_for(std::string_view yaml, const std::optional<std::string>& local_wording) {
+  const fs::path dir = folder();
+  if (dir.empty()) return {};
+  const std::string& program = own_file_identity();
   if (program.empty()) return {};
   // Each part with its length before it, so that no two inputs give the same stream.
   Sha256 key;
@@ -335,30 +340,27 @@ std::string key_for(std::string_view yaml, const std::optional<std::string>& loc
   add(yaml);
   add(local_wording ? "local wording" : "no local wording");
   if (local_wording) add(*local_wording);
-  return key.hex();
+  return dir / (key.hex() + ".json");
 }
 
-std::optional<Framework> find(const std::string& key) {
-  if (key.empty()) return std::nullopt;
-  const fs::path dir = folder();
-  if (dir.empty()) return std::nullopt;
-  std::ifstream in(dir / (key + ".json"), std::ios::binary);
+std::optional<Framework> find(const fs::path& file) {
+  if (file.empty()) return std::nullopt;
+  std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return std::nullopt;
   return from_text(text);
 }
 
-void keep(const std::string& key, const Framework& framework) {
-  if (key.empty()) return;
-  const fs::path dir = folder();
-  if (dir.empty()) return;
+void keep(const fs::path& file, const Framework& framework) {
+  if (file.empty()) return;
+  const fs::path dir = file.parent_path();
   try {
     std::error_code ec;
     if (fs::create_directories(dir, ec); ec) return;
     fs::permissions(dir, fs::perms::owner_all, ec);
     const std::string text = to_text(framework);
-    write_output(dir / (key + ".json"), [&](std::ostream& out) { out << text; });
+    write_output(file, [&](std::ostream& out) { out << text; });
     remove_stale(dir);
   } catch (...) {
     // A cache that cannot be written only costs the next command a parse.

@@ -12,6 +12,7 @@
 // $XDG_CACHE_HOME/outcomes, else $HOME/.cache/outcomes; frameworks go in its `frameworks/`
 // folder, owner-only, and files not written for 30 days are removed when one is written.
 #pragma once
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,16 +21,20 @@
 
 namespace outcomes::framework_cache {
 
-// The key for a framework read from `yaml`, with its local wording file's bytes when it has
-// one; empty when the cache is off or this program's own file cannot be identified.
-std::string key_for(std::string_view yaml, const std::optional<std::string>& local_wording);
+// The file a framework read from `yaml`, with its local wording file's bytes when it has
+// one, is kept in: named by a key made from this program's own file and those bytes, in the
+// cache's folder (read from the environment here, once for find and keep). Empty when the
+// cache is off or this program's own file cannot be identified.
+std::filesystem::path file_for(std::string_view yaml,
+                               const std::optional<std::string>& local_wording);
 
-// The framework kept under `key` (its `path` left empty), or nullopt.
-std::optional<Framework> find(const std::string& key);
+// The framework kept in `file` (its `path` left empty), or nullopt (always for an empty
+// path).
+std::optional<Framework> find(const std::filesystem::path& file);
 
-// Keeps `framework` under `key`; does nothing when the key is empty, and never fails (a
-// cache that cannot be written is only slower).
-void keep(const std::string& key, const Framework& framework);
+// Keeps `framework` in `file`, a path from file_for; does nothing when the path is empty,
+// and never fails (a cache that cannot be written is only slower).
+void keep(const std::filesystem::path& file, const Framework& framework);
 
 // The JSON a framework is kept as, and back; nullopt when the text is not such JSON. Every
 // field but `path` is kept.
