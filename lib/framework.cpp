@@ -1433,12 +1433,9 @@ void apply_local_wording(Framework& fw, const std::string& text, Reporter& rep) 
   }
 }
 
-}  // namespace
-
-// ---------------------------------------------------------------------------------------
-// Public entry points.
-
-FrameworkLoad parse_framework(std::string_view text, const std::string& file) {
+// parse_framework, given the SHA-256 of `text` (its content hash) already worked out.
+FrameworkLoad parse_hashed(std::string_view text, const std::string& file,
+                           std::string content_hash) {
   FrameworkLoad load;
   Reporter rep{file, {}};
   auto root = load_document(text, rep);
@@ -1452,13 +1449,22 @@ FrameworkLoad parse_framework(std::string_view text, const std::string& file) {
   sort_problems(rep.problems);
   load.problems = std::move(rep.problems);
   if (load.problems.empty()) {
-    fw.content_hash = sha256_hex(text);
+    fw.content_hash = std::move(content_hash);
     LegacyFnv1a64 legacy;
     legacy.update(text);
     fw.legacy_content_hash = legacy.hex();
     load.framework = std::move(fw);
   }
   return load;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Public entry points.
+
+FrameworkLoad parse_framework(std::string_view text, const std::string& file) {
+  return parse_hashed(text, file, sha256_hex(text));
 }
 
 FrameworkLoad load_framework(const std::filesystem::path& path) {
@@ -1480,10 +1486,13 @@ FrameworkLoad load_framework(const std::filesystem::path& path) {
   std::string local_error;
   if (has_local) local_bytes = read_yaml_file(local, local_error);
 
+  // The file's SHA-256, worked out once: the framework's content hash, and what names its
+  // bytes in the cache's key.
+  std::string content_hash = sha256_hex(*bytes);
   // A framework parsed before from these very bytes, by this very program.
   const std::filesystem::path kept_file =
       has_local && !local_bytes ? std::filesystem::path()
-                                : framework_cache::file_for(*bytes, local_bytes);
+                                : framework_cache::file_for(content_hash, local_bytes);
   FrameworkLoad load;
   if (auto kept = framework_cache::find(kept_file)) {
     load.framework = std::move(*kept);
@@ -1491,7 +1500,7 @@ FrameworkLoad load_framework(const std::filesystem::path& path) {
     return load;
   }
 
-  load = parse_framework(*bytes, path.string());
+  load = parse_hashed(*bytes, path.string(), std::move(content_hash));
   if (!load.framework) return load;
   load.framework->path = path;
   if (has_local) {

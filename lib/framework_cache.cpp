@@ -322,7 +322,7 @@ std::optional<Framework> from_text(std::string_view text) {
   }
 }
 
-fs::path file_for(std::string_view yaml, const std::optional<std::string>& local_wording) {
+fs::path file_for(std::string_view content_hash, const std::optional<std::string>& local_wording) {
   const fs::path dir = folder();
   if (dir.empty()) return {};
   const std::string& program = own_file_identity();
@@ -337,7 +337,7 @@ fs::path file_for(std::string_view yaml, const std::optional<std::string>& local
   add(kFormat);
   add(OUTCOMES_VERSION);
   add(program);
-  add(yaml);
+  add(content_hash);
   add(local_wording ? "local wording" : "no local wording");
   if (local_wording) add(*local_wording);
   return dir / (key.hex() + ".json");

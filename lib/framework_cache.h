@@ -21,11 +21,12 @@
 
 namespace outcomes::framework_cache {
 
-// The file a framework read from `yaml`, with its local wording file's bytes when it has
-// one, is kept in: named by a key made from this program's own file and those bytes, in the
-// cache's folder (read from the environment here, once for find and keep). Empty when the
-// cache is off or this program's own file cannot be identified.
-std::filesystem::path file_for(std::string_view yaml,
+// The file a framework is kept in, given its content hash (the SHA-256 of its file's bytes)
+// and its local wording file's bytes when it has one: named by a key made from this
+// program's own file and those, in the cache's folder (read from the environment here, once
+// for find and keep). Empty when the cache is off or this program's own file cannot be
+// identified.
+std::filesystem::path file_for(std::string_view content_hash,
                                const std::optional<std::string>& local_wording);
 
 // The framework kept in `file` (its `path` left empty), or nullopt (always for an empty

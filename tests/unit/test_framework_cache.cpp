@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "hash.h"
 #include "test_support.h"
 
 using namespace outcomes;
@@ -107,6 +108,8 @@ TEST_CASE("load_framework keeps a sound framework and uses it until a byte chang
 
   auto first = load_framework(file);
   REQUIRE(first.ok());
+  // The file's SHA-256, worked out once for the key and the framework, is still its own.
+  CHECK(first.framework->content_hash == sha256_hex(kDemo));
   auto kept = kept_files(cache);
   REQUIRE(kept.size() == 1);
   CHECK((fs::status(cache / "frameworks").permissions() & fs::perms::all) == fs::perms::owner_all);
@@ -143,6 +146,7 @@ TEST_CASE("load_framework keeps a sound framework and uses it until a byte chang
   auto uncached = load_framework(file);
   REQUIRE(uncached.ok());
   CHECK(uncached.framework->name == "Demo");
+  CHECK(uncached.framework->content_hash == first.framework->content_hash);
 }
 
 TEST_CASE("a framework with problems is never kept, and its local wording is part of the key") {
