@@ -9,6 +9,7 @@
 #include "framework.h"
 #include "framework_render.h"
 #include "hash.h"
+#include "test_support.h"
 
 using namespace outcomes;
 
@@ -118,22 +119,7 @@ TEST_CASE("recorded_under takes the file's SHA-256, or its legacy digest when ma
 }
 
 TEST_CASE("parse_framework reads a full scale framework with scoring") {
-  const std::string yaml = scale_framework(
-      "scoring:\n"
-      "  total: sum\n"
-      "  direction: lower_is_better\n"
-      "  bands: [{id: low, name: Low, min: 0, max: 3}, {id: high, name: High, min: 4, max: 6}]\n"
-      "  reliability: {value: 0.83, kind: test_retest, source: Paper}\n"
-      "  reference_sd: 8.9\n"
-      "  minimum_change: 3\n"
-      "  minimum_interval: 4 weeks\n"
-      "  sem: 1.03\n"
-      "  norms: {functional: {mean: 52.5, sd: 8.5}, dysfunctional: {mean: 40, sd: 9}}\n"
-      "  population: [one line]\n"
-      "  missing: prorate\n"
-      "  prorate_max_missing: 1\n",
-      item("a", "min: 0, max: 4") + item("b", "values: [0, 2]"));
-  auto load = parse(yaml);
+  auto load = parse(testing::kFullScoringFramework);
   REQUIRE(problems(load) == "");
   const Framework& fw = *load.framework;
   const Scoring& s = fw.scoring;

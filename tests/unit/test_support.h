@@ -85,6 +85,28 @@ inline NewEntry make(const std::string& person, const char* date, EntryKind kind
   return e;
 }
 
+// A scale framework with every optional part: notice, description, rules, every scoring
+// key, a domain description, and items by range and by allowed set.
+inline constexpr const char* kFullScoringFramework =
+    "id: full\nname: Full\nversion: '2'\nsource: test\nlicence: test\nnotice: a notice\n"
+    "description: about\nrules: [one rule]\n"
+    "scoring:\n"
+    "  total: sum\n"
+    "  direction: lower_is_better\n"
+    "  bands: [{id: low, name: Low, min: 0, max: 3}, {id: high, name: High, min: 4, max: 6}]\n"
+    "  reliability: {value: 0.83, kind: test_retest, source: Paper}\n"
+    "  reference_sd: 8.9\n"
+    "  minimum_change: 3\n"
+    "  minimum_interval: 4 weeks\n"
+    "  sem: 1.03\n"
+    "  norms: {functional: {mean: 52.5, sd: 8.5}, dysfunctional: {mean: 40, sd: 9}}\n"
+    "  population: [one line]\n"
+    "  missing: prorate\n"
+    "  prorate_max_missing: 1\n"
+    "domains:\n  - id: d\n    name: D\n    description: a domain\n    measures:\n"
+    "      - {id: a, name: A, type: scale, nature: soft, min: 0, max: 4}\n"
+    "      - {id: b, name: B, type: scale, nature: hard, values: [0, 2]}\n";
+
 // A framework from YAML text; the test fails, listing every problem, when it does not load.
 inline Framework framework_from(const std::string& yaml) {
   auto load = parse_framework(yaml, "test.yaml");
