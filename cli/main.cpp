@@ -22,8 +22,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("outcomes ") + OUTCOMES_VERSION);
   app.footer(
       "Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid input data "
-      "(nothing written).\nRun 'outcomes COMMAND --help' for a command's options; "
-      "'man outcomes' for the manual.");
+      "(nothing written).\nParsed frameworks are kept under $OUTCOMES_CACHE (default: "
+      "$XDG_CACHE_HOME/outcomes, else ~/.cache/outcomes); OUTCOMES_CACHE=off keeps none.\n"
+      "Run 'outcomes COMMAND --help' for a command's options; 'man outcomes' for the manual.");
 
   cli::GlobalOptions global;
   app.add_option("-w,--workspace", global.workspace,
