@@ -22,9 +22,10 @@ struct SqliteOptions {
   // Entries held in memory per pass of a whole-store read: about 100 bytes a row, so a
   // pass of a million rows needs about 100 MB (tests lower it to force several passes).
   int64_t rows_per_pass = int64_t{1} << 20;
-  // A whole-store read of a table holding at least this many entries scans its upper half
-  // on a second connection and thread at the same time, when the machine has two cores
-  // (0: never; tests lower it to cover that path on small stores).
+  // A scan of at least this many entries (a whole-store read, or the writes of a period),
+  // and a read of many selected people from a table holding at least this many, shares its
+  // work with a second connection on a second thread when the machine has two cores (0:
+  // never; tests lower it to cover that path on small stores).
   int64_t parallel_scan_rows = int64_t{1} << 18;
   // How a write waits for another process's write to finish.
   WaitPolicy wait;

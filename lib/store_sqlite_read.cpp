@@ -2,10 +2,12 @@
 #include "store_sqlite_impl.h"
 
 #include "output.h"
+#include "relay.h"
 
 #include <atomic>
 #include <future>
 #include <map>
+#include <span>
 
 namespace outcomes {
 
@@ -273,6 +275,37 @@ void read_back(ScratchFile& file, std::vector<PackedEntry>& packed, TextArena& a
   }
 }
 
+// `ranges` of ids (in order, not overlapping) within [1, last_id], cut in two holding about
+// as many ids each: those below and those above.
+std::pair<std::vector<std::pair<int64_t, int64_t>>, std::vector<std::pair<int64_t, int64_t>>>
+split_ranges(const std::vector<std::pair<int64_t, int64_t>>& ranges, int64_t last_id) {
+  std::vector<std::pair<int64_t, int64_t>> below, above, within;
+  int64_t ids = 0;
+  for (auto [first, last] : ranges) {
+    first = std::max<int64_t>(first, 1);
+    last = std::min(last, last_id);
+    if (first > last) continue;
+    within.emplace_back(first, last);
+    ids += last - first + 1;
+  }
+  const int64_t half = ids / 2;
+  int64_t seen = 0;
+  for (const auto& [first, last] : within) {
+    const int64_t n = last - first + 1;
+    if (seen + n <= half) {
+      below.emplace_back(first, last);
+    } else if (seen >= half) {
+      above.emplace_back(first, last);
+    } else {
+      const int64_t cut = first + (half - seen) - 1;
+      below.emplace_back(first, cut);
+      above.emplace_back(cut + 1, last);
+    }
+    seen += n;
+  }
+  return {below, above};
+}
+
 // A second, read-only connection for scanning part of the table alongside `s`'s, or null
 // when it cannot be relied on to hold the same rows. It begins its own read, so its snapshot
 // may be later than `s`'s; rows up to `s`'s last id are still the same in both, because
@@ -387,12 +420,13 @@ std::vector<std::pair<int64_t, int64_t>> recorded_ranges(const SqliteStore::Impl
 // again, so every write found is remembered, up to kRemembered of them.
 class WriteLookup {
  public:
-  explicit WriteLookup(const SqliteStore::Impl& store)
+  // Looks up through `db`, a connection to `store` (its own or a second one).
+  WriteLookup(const SqliteStore::Impl& store, sqlite3* db)
       : store_(store),
-        holding_(store.db.getHandle(),
+        holding_(db,
                  "SELECT first_id, recorded_at FROM writes WHERE first_id <= ?1 "
                  "ORDER BY first_id DESC LIMIT 1"),
-        next_(store.db.getHandle(), "SELECT MIN(first_id) FROM writes WHERE first_id > ?1") {}
+        next_(db, "SELECT MIN(first_id) FROM writes WHERE first_id > ?1") {}
 
   const std::string& recorded_at(int64_t id) {
     if (last_ != found_.end() && id >= last_->first && id < last_->second.end)
@@ -433,6 +467,83 @@ class WriteLookup {
   std::map<int64_t, Write>::const_iterator last_ = found_.end();
 };
 
+// What the per-person read of for_each_entry asks of every person, shared (read only) by
+// the connections that read.
+struct PersonQuery {
+  const SqliteStore::Impl& store;
+  std::string sql;  // ?1 the person's id, ?2..?3 the days, ?4 recent_from, ?5 the last id
+  int64_t from = 0, to = 0, recent_from = 0;
+  bool has_recent = false;
+  int64_t last_id = 0;  // entries after it are not read (a later snapshot's)
+  const std::unordered_set<int64_t>& superseded;
+  bool include_superseded = false;
+  const std::vector<std::pair<int64_t, int64_t>>* recorded = nullptr;  // id ranges, or all
+  const std::vector<std::string>& terms;
+  const std::vector<FrameworkRow>& frameworks;
+};
+
+// Reads selected people's entries, one person at a time, through one connection.
+class PersonRows {
+ public:
+  PersonRows(const PersonQuery& q, sqlite3* db)
+      : q_(q), find_(db, "SELECT id FROM people WHERE ref = ?1"), rows_(db, q.sql.c_str()),
+        writes_(q.store, db) {}
+
+  // Reads the entries of `ref` in journey order: each into the Entry `slot()` returns, then
+  // `done(entry)`. When every slot is the same Entry, `same_slot` lets strings that did not
+  // change since the row before stay as they are.
+  template <class Slot, class Done>
+  void read(const std::string& ref, bool same_slot, Slot&& slot, Done&& done) {
+    find_.reset();
+    find_.bind_text(1, ref);
+    if (!find_.step()) return;
+    const int64_t person = find_.integer(0);
+    rows_.reset();
+    rows_.bind(1, person);
+    rows_.bind(2, q_.from);
+    rows_.bind(3, q_.to);
+    if (q_.has_recent) rows_.bind(4, q_.recent_from);
+    rows_.bind(5, q_.last_id);
+    while (rows_.step()) {
+      const int64_t id = rows_.integer(0);
+      const bool replaced = !q_.superseded.empty() && q_.superseded.count(id) != 0;
+      if (replaced && !q_.include_superseded) continue;
+      if (q_.recorded && !recorded_in(id)) continue;
+      Entry& entry = slot();
+      if (entry.person != ref) entry.person = ref;
+      read_entry_row(rows_, q_.terms, q_.frameworks, q_.store, entry,
+                     same_slot ? &last_ : nullptr);
+      if (const std::string& at = writes_.recorded_at(entry.id); entry.recorded_at != at)
+        entry.recorded_at = at;
+      entry.superseded = replaced;
+      done(entry);
+    }
+  }
+
+ private:
+  bool recorded_in(int64_t id) const {
+    const auto& ranges = *q_.recorded;
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), id,
+                               [](int64_t v, const auto& r) { return v < r.first; });
+    return it != ranges.begin() && id <= std::prev(it)->second;
+  }
+  const PersonQuery& q_;
+  RawStatement find_;
+  RawStatement rows_;
+  WriteLookup writes_;
+  LastIds last_;
+};
+
+// The entries of a run of people read on a second connection, handed to the thread that
+// visits them; its entries keep their strings' capacity from run to run.
+struct PeopleRun {
+  std::vector<Entry> entries;
+  size_t count = 0;
+};
+
+// People a run holds when selected people are read on two connections.
+constexpr size_t kPeoplePerRun = 64;
+
 }  // namespace
 
 void SqliteStore::for_each_entry(const EntryQuery& query,
@@ -469,15 +580,14 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       }
       std::sort(refs.begin(), refs.end());
       refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
-      SQLite::Statement find(s.db, "SELECT id FROM people WHERE ref = ?");
       const std::string columns = entry_columns(query);
       const std::string recent = recent_numbers(query);
       // SQLite's planner rates entries_by_journey as good as entries_by_outcome for the
       // first part and would read every contact and note of the person's past to skip them;
       // name the index when it holds exactly the entries wanted.
       std::string sql = fmt::format(
-          "SELECT {} FROM entries{} WHERE person = ?1 AND day BETWEEN ?2 AND ?3{}", columns,
-          recent == kOutcomeIndexSkips ? " INDEXED BY entries_by_outcome" : "",
+          "SELECT {} FROM entries{} WHERE person = ?1 AND day BETWEEN ?2 AND ?3 AND id <= ?5{}",
+          columns, recent == kOutcomeIndexSkips ? " INDEXED BY entries_by_outcome" : "",
           kinds_clause(query));
       // The recent kinds only from kinds_from on: the other kinds through entries_by_outcome
       // (when the recent kinds are contacts and notes), merged in order with the recent kinds
@@ -485,43 +595,92 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       if (!recent.empty())
         sql += fmt::format(
             " AND kind NOT IN ({0}) UNION ALL SELECT {1} FROM entries WHERE person = ?1 AND day "
-            "BETWEEN ?4 AND ?3{2} AND kind IN ({0})",
+            "BETWEEN ?4 AND ?3 AND id <= ?5{2} AND kind IN ({0})",
             recent, columns, kinds_clause(query));
       sql += " ORDER BY day, seq, id";
-      RawStatement rows(s.db.getHandle(), sql.c_str());
-      const int64_t recent_from =
-          query.kinds_from ? std::max<int64_t>(from, query.kinds_from->days) : from;
       std::vector<std::pair<int64_t, int64_t>> recorded;
       const bool by_recorded = query.recorded_from || query.recorded_to;
       if (by_recorded) recorded = recorded_ranges(s.load_write_log(), query);
-      WriteLookup writes(s);
-      auto recorded_in = [&](int64_t id) {
-        auto it = std::upper_bound(recorded.begin(), recorded.end(), id,
-                                   [](int64_t v, const auto& r) { return v < r.first; });
-        return it != recorded.begin() && id <= std::prev(it)->second;
+      const int64_t last_id =
+          s.db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM entries").getInt64();
+      const PersonQuery pq{
+          s,
+          sql,
+          from,
+          to,
+          query.kinds_from ? std::max<int64_t>(from, query.kinds_from->days) : from,
+          !recent.empty(),
+          last_id,
+          superseded,
+          query.include_superseded,
+          by_recorded ? &recorded : nullptr,
+          terms,
+          frameworks};
+      PersonRows own(pq, s.db.getHandle());
+      auto read_here = [&](const std::string& ref) {
+        own.read(ref, true, [&]() -> Entry& { return entry; }, visit);
       };
-      LastIds last;
-      for (auto& ref : refs) {
-        find.reset();
-        find.bindNoCopy(1, ref);
-        if (!find.executeStep()) continue;
-        rows.reset();
-        rows.bind(1, find.getColumn(0).getInt64());
-        rows.bind(2, from);
-        rows.bind(3, to);
-        if (!recent.empty()) rows.bind(4, recent_from);
-        entry.person = ref;
-        while (rows.step()) {
-          const bool replaced = !superseded.empty() && superseded.count(rows.integer(0)) != 0;
-          if (replaced && !query.include_superseded) continue;
-          if (by_recorded && !recorded_in(rows.integer(0))) continue;
-          read_entry_row(rows, terms, frameworks, s, entry, &last);
-          if (const std::string& at = writes.recorded_at(entry.id); entry.recorded_at != at)
-            entry.recorded_at = at;
-          entry.superseded = replaced;
-          visit(entry);
-        }
+      // Many people: runs of them read on a second connection, on a second thread, two of
+      // every three, and the third here, where every entry is also visited (on two cores
+      // about twice as fast); the second connection's runs are visited here, in order, as
+      // they come. It reads only up to this snapshot's last id (see reader_of_same_rows).
+      std::unique_ptr<SQLite::Database> second;
+      if (refs.size() > kPeoplePerRun && s.options.parallel_scan_rows > 0 &&
+          last_id >= s.options.parallel_scan_rows && std::thread::hardware_concurrency() >= 2)
+        second = reader_of_same_rows(s);
+      if (!second) {
+        for (const auto& ref : refs) read_here(ref);
+        return;
       }
+      const size_t runs = (refs.size() + kPeoplePerRun - 1) / kPeoplePerRun;
+      auto run_of = [&](size_t r) {
+        const size_t first = r * kPeoplePerRun;
+        return std::span<const std::string>(refs.data() + first,
+                                            std::min(kPeoplePerRun, refs.size() - first));
+      };
+      auto read_here_run = [](size_t r) { return r % 3 == 0; };
+      Relay<PeopleRun> relay(3);
+      std::exception_ptr failed;
+      std::thread reading([&] {
+        try {
+          PersonRows other(pq, second->getHandle());
+          for (size_t r = 0; r < runs; ++r) {
+            if (read_here_run(r)) continue;
+            PeopleRun* run = relay.take_free();
+            if (!run) return;
+            run->count = 0;
+            auto slot = [&]() -> Entry& {
+              if (run->count == run->entries.size()) run->entries.emplace_back();
+              return run->entries[run->count];
+            };
+            for (const auto& ref : run_of(r))
+              other.read(ref, false, slot, [&](const Entry&) { ++run->count; });
+            relay.hand_over(run);
+          }
+          relay.close();
+        } catch (...) {
+          failed = std::current_exception();
+          relay.abandon();
+        }
+      });
+      try {
+        for (size_t r = 0; r < runs; ++r) {
+          if (read_here_run(r)) {
+            for (const auto& ref : run_of(r)) read_here(ref);
+            continue;
+          }
+          PeopleRun* run = relay.take_full();
+          if (!run) break;  // the other thread failed: its error is thrown below
+          for (size_t i = 0; i < run->count; ++i) visit(run->entries[i]);
+          relay.give_back(run);
+        }
+      } catch (...) {
+        relay.abandon();
+        reading.join();
+        throw;
+      }
+      reading.join();
+      if (failed) std::rethrow_exception(failed);
       return;
     }
 
@@ -603,11 +762,13 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       std::fill(pass_of.begin() + pass_starts[pass], pass_of.begin() + pass_starts[pass + 1],
                 static_cast<uint32_t>(pass));
 
-    // A large scan of the whole table reads its upper half on a second connection, on a
-    // second thread, while this one reads the lower half: on two cores, about twice as fast.
+    // A large scan of the table (whole, or the id ranges of writes recorded in a period)
+    // reads the upper half of its ids on a second connection, on a second thread, while this
+    // one reads the lower half: on two cores, about twice as fast. (Reads through
+    // entries_by_episode are small and stay on the index.)
     std::unique_ptr<SQLite::Database> second;
-    if (!by_recorded && !by_episode && s.options.parallel_scan_rows > 0 &&
-        max_id >= s.options.parallel_scan_rows && std::thread::hardware_concurrency() >= 2)
+    if (!by_episode && s.options.parallel_scan_rows > 0 &&
+        in_ranges >= s.options.parallel_scan_rows && std::thread::hardware_concurrency() >= 2)
       second = reader_of_same_rows(s);
     const bool by_ids = by_recorded || second;
     std::string sql = fmt::format("SELECT person, {} FROM entries WHERE day BETWEEN ?1 AND ?2",
@@ -628,13 +789,13 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       ~StopOnExit() { stop = true; }
     } stop_on_exit{stop};
     if (second) {
-      const int64_t middle = max_id / 2;
-      ranges = {{std::numeric_limits<int64_t>::min(), middle}};
-      upper = std::async(std::launch::async, [&, middle] {
+      auto [below, above] = split_ranges(ranges, max_id);
+      ranges = std::move(below);
+      upper = std::async(std::launch::async, [&, above = std::move(above)] {
         ScanPart part;
         part.set_aside.resize(passes);
         RawStatement rows(second->getHandle(), sql.c_str());
-        scan_entries(rows, plan, {{middle + 1, max_id}}, true, false, part, stop);
+        scan_entries(rows, plan, above, true, false, part, stop);
         return part;
       });
     }

@@ -219,6 +219,76 @@ TEST_CASE("a whole-store read in two parts reads one snapshot while others write
   CHECK(read_all(reader, EntryQuery{}).size() == 14);  // 16 - d's 4 + e's 2
 }
 
+TEST_CASE("selected people read in runs on two connections give what one connection gives") {
+  TempDir dir("store-people-runs");
+  std::vector<std::string> everyone;
+  {
+    auto store = SqliteStore::create(dir / "outcomes.db");
+    auto tx = store.begin();
+    // More people than a run holds, in several runs; each with an item, a contact, a note
+    // with text and a worker, recorded in two writes, so that every field and the log of
+    // writes are read on both connections.
+    for (int month = 1; month <= 2; ++month)
+      for (int p = 0; p < 150; ++p) {
+        const std::string person = fmt::format("p{:03}", p);
+        if (month == 1) everyone.push_back(person);
+        const std::string date = fmt::format("2026-0{}-{:02}", month, 1 + p % 28);
+        const std::string at = fmt::format("2026-0{}-28T00:00:00Z", month + 1);
+        tx->append(item(person, date.c_str(), p % 2 ? "ndt" : "other", "risk", p % 5), at);
+        tx->append(make(person, date.c_str(), EntryKind::Contact, "attended"), at);
+        auto note = make(person, date.c_str(), EntryKind::Note, "shareable");
+        note.text = fmt::format("Note {} of {}, long enough to allocate a buffer.", month, person);
+        note.by = fmt::format("worker-{}", p % 3);
+        tx->append(note, at);
+      }
+    tx->commit();
+  }
+  SqliteOptions alone;
+  alone.parallel_scan_rows = 0;
+  auto one = SqliteStore::open(dir / "outcomes.db", true, alone);
+  SqliteOptions two_parts;
+  two_parts.parallel_scan_rows = 1;
+  auto two = SqliteStore::open(dir / "outcomes.db", true, two_parts);
+  EntryQuery q;
+  q.people = everyone;
+  const auto all = read_all(one, q);
+  REQUIRE(all.size() == 900);
+  CHECK(read_all(two, q) == all);
+  CHECK(read_all(two, q) == read_all(one, EntryQuery{}));
+  // A report's reads: contacts and notes only from February on; entries recorded in March.
+  q.text_kinds = std::vector<EntryKind>{EntryKind::Note};
+  q.recent_kinds = {EntryKind::Contact, EntryKind::Note};
+  q.kinds_from = day("2026-02-01");
+  const auto recent = read_all(one, q);
+  CHECK(recent.size() == 600);  // January's 150 contacts and 150 notes left out
+  CHECK(read_all(two, q) == recent);
+  EntryQuery late;
+  late.people = everyone;
+  late.recorded_from = "2026-03-01T00:00:00Z";
+  CHECK(read_all(two, late) == read_all(one, late));
+  CHECK(read_all(one, late).size() == 450);
+
+  // Writes between this snapshot and the second connection's are not seen.
+  auto writer = SqliteStore::open(dir / "outcomes.db");
+  for (bool erase : {false, true}) {
+    const auto expected = read_all(two, q);
+    std::vector<std::string> inner;
+    EntryQuery first;
+    first.people = std::vector<std::string>{"p000"};
+    bool done = false;
+    two.for_each_entry(first, [&](const Entry&) {
+      if (done) return;
+      done = true;
+      auto tx = writer.begin();
+      tx->append(item("p149", "2026-02-20", "ndt", "risk", 1), "2026-03-02T00:00:00Z");
+      if (erase) tx->erase_person("p148", {"2026-03-02T00:00:00Z", "officer", "asked", 0, "dg"});
+      tx->commit();
+      inner = read_all(two, q);
+    });
+    CHECK(inner == expected);
+  }
+}
+
 TEST_CASE("build_report from a store counts everyone the pure report counts") {
   TempDir dir("store-read-report");
   Workspace ws;
