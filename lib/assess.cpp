@@ -339,51 +339,44 @@ StoreAssessment for_each_timeline(const JourneyStore& store,
   // timelines the rest: the two run on two threads, people passing between them in
   // batches, in order, so `each` still sees one person at a time in the store's order.
   Relay<PeopleBatch> relay(3);
-  std::exception_ptr assess_failed;
-  std::thread assessing([&] {
-    try {
-      while (PeopleBatch* batch = relay.take_full()) {
-        std::size_t begin = 0;
-        for (std::size_t end : batch->ends) {
-          std::span<const Entry> person(batch->entries.data() + begin, end - begin);
-          begin = end;
-          Timeline t = build_timeline(person, prepared, options.as_of);
-          for (const auto& id : t.unknown_frameworks) {
-            bool known = std::any_of(frameworks.begin(), frameworks.end(),
-                                     [&](const Framework& f) { return f.id == id; });
-            if (!known) unknown.emplace(id);
-          }
-          if (options.active_only && !t.in_open_episode()) continue;
-          each(t);
+  auto assess_batches = [&] {
+    while (PeopleBatch* batch = relay.take_full()) {
+      std::size_t begin = 0;
+      for (std::size_t end : batch->ends) {
+        std::span<const Entry> person(batch->entries.data() + begin, end - begin);
+        begin = end;
+        Timeline t = build_timeline(person, prepared, options.as_of);
+        for (const auto& id : t.unknown_frameworks) {
+          bool known = std::any_of(frameworks.begin(), frameworks.end(),
+                                   [&](const Framework& f) { return f.id == id; });
+          if (!known) unknown.emplace(id);
         }
-        relay.give_back(batch);
+        if (options.active_only && !t.in_open_episode()) continue;
+        each(t);
       }
-    } catch (...) {
-      assess_failed = std::current_exception();
-      relay.abandon();
-    }
-  });
-
-  PeopleBatch* filling = relay.take_free();
-  auto start_batch = [&] {
-    if (filling) {
-      filling->count = 0;
-      filling->ends.clear();
+      relay.give_back(batch);
     }
   };
-  start_batch();
-  // Ends the person being filled in; hands the batch over when it is full (or `last`).
-  auto end_person = [&](bool last) {
-    if (!filling) return;
-    if (filling->count > 0 && (filling->ends.empty() || filling->ends.back() != filling->count))
-      filling->ends.push_back(filling->count);
-    if (last || filling->count >= PeopleBatch::kEntries) {
-      if (!filling->ends.empty()) relay.hand_over(filling);
-      filling = last ? nullptr : relay.take_free();
-      start_batch();
-    }
-  };
-  try {
+  run_beside(relay, assess_batches, [&] {
+    PeopleBatch* filling = relay.take_free();
+    auto start_batch = [&] {
+      if (filling) {
+        filling->count = 0;
+        filling->ends.clear();
+      }
+    };
+    start_batch();
+    // Ends the person being filled in; hands the batch over when it is full (or `last`).
+    auto end_person = [&](bool last) {
+      if (!filling) return;
+      if (filling->count > 0 && (filling->ends.empty() || filling->ends.back() != filling->count))
+        filling->ends.push_back(filling->count);
+      if (last || filling->count >= PeopleBatch::kEntries) {
+        if (!filling->ends.empty()) relay.hand_over(filling);
+        filling = last ? nullptr : relay.take_free();
+        start_batch();
+      }
+    };
     EntryQuery query;
     query.people = options.people;
     query.to = options.as_of;
@@ -415,13 +408,7 @@ StoreAssessment for_each_timeline(const JourneyStore& store,
     });
     end_person(true);
     relay.close();
-  } catch (...) {
-    relay.abandon();
-    assessing.join();
-    throw;
-  }
-  assessing.join();
-  if (assess_failed) std::rethrow_exception(assess_failed);
+  });
   result.unknown_frameworks.assign(unknown.begin(), unknown.end());
   result.misfits = misfits.result();
   return result;

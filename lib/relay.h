@@ -6,7 +6,9 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <exception>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace outcomes {
@@ -82,5 +84,31 @@ class Relay {
   bool closed_ = false;
   bool abandoned_ = false;
 };
+
+// Runs `beside` on a second thread while the calling thread runs `here`, the two passing
+// work through `relay`. When either fails, the relay is abandoned so that the other stops
+// waiting; the thread is joined, and the error is thrown here (the calling thread's own
+// first, else the second thread's).
+template <class Slot, class Beside, class Here>
+void run_beside(Relay<Slot>& relay, Beside&& beside, Here&& here) {
+  std::exception_ptr failed;
+  std::thread thread([&] {
+    try {
+      beside();
+    } catch (...) {
+      failed = std::current_exception();
+      relay.abandon();
+    }
+  });
+  try {
+    here();
+  } catch (...) {
+    relay.abandon();
+    thread.join();
+    throw;
+  }
+  thread.join();
+  if (failed) std::rethrow_exception(failed);
+}
 
 }  // namespace outcomes

@@ -640,47 +640,35 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       };
       auto read_here_run = [](size_t r) { return r % 3 == 0; };
       Relay<PeopleRun> relay(3);
-      std::exception_ptr failed;
-      std::thread reading([&] {
-        try {
-          PersonRows other(pq, second->getHandle());
-          for (size_t r = 0; r < runs; ++r) {
-            if (read_here_run(r)) continue;
-            PeopleRun* run = relay.take_free();
-            if (!run) return;
-            run->count = 0;
-            auto slot = [&]() -> Entry& {
-              if (run->count == run->entries.size()) run->entries.emplace_back();
-              return run->entries[run->count];
-            };
-            for (const auto& ref : run_of(r))
-              other.read(ref, false, slot, [&](const Entry&) { ++run->count; });
-            relay.hand_over(run);
-          }
-          relay.close();
-        } catch (...) {
-          failed = std::current_exception();
-          relay.abandon();
+      auto read_there = [&] {
+        PersonRows other(pq, second->getHandle());
+        for (size_t r = 0; r < runs; ++r) {
+          if (read_here_run(r)) continue;
+          PeopleRun* run = relay.take_free();
+          if (!run) return;
+          run->count = 0;
+          auto slot = [&]() -> Entry& {
+            if (run->count == run->entries.size()) run->entries.emplace_back();
+            return run->entries[run->count];
+          };
+          for (const auto& ref : run_of(r))
+            other.read(ref, false, slot, [&](const Entry&) { ++run->count; });
+          relay.hand_over(run);
         }
-      });
-      try {
+        relay.close();
+      };
+      run_beside(relay, read_there, [&] {
         for (size_t r = 0; r < runs; ++r) {
           if (read_here_run(r)) {
             for (const auto& ref : run_of(r)) read_here(ref);
             continue;
           }
           PeopleRun* run = relay.take_full();
-          if (!run) break;  // the other thread failed: its error is thrown below
+          if (!run) return;  // the other thread failed: run_beside throws its error
           for (size_t i = 0; i < run->count; ++i) visit(run->entries[i]);
           relay.give_back(run);
         }
-      } catch (...) {
-        relay.abandon();
-        reading.join();
-        throw;
-      }
-      reading.join();
-      if (failed) std::rethrow_exception(failed);
+      });
       return;
     }
 

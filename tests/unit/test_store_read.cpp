@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -49,6 +50,29 @@ std::vector<std::string> read_all(const JourneyStore& store, const EntryQuery& q
   std::vector<std::string> out;
   store.for_each_entry(q, [&](const Entry& e) { out.push_back(describe(e)); });
   return out;
+}
+
+// What `reader` reads with `query` inside a read of `outer_person` already under way, after
+// `writer` appended `added` and, when `erased` is set, erased that person: a second
+// connection opened by the inner read would see those writes.
+std::vector<std::string> read_after_writes(SqliteStore& reader, SqliteStore& writer,
+                                           const std::string& outer_person,
+                                           const EntryQuery& query, const NewEntry& added,
+                                           const std::optional<std::string>& erased) {
+  std::vector<std::string> inner;
+  EntryQuery outer;
+  outer.people = std::vector<std::string>{outer_person};
+  bool done = false;
+  reader.for_each_entry(outer, [&](const Entry&) {
+    if (done) return;
+    done = true;
+    auto tx = writer.begin();
+    tx->append(added, "2026-12-01T00:00:00Z");
+    if (erased) tx->erase_person(*erased, {"2026-12-01T00:00:00Z", "officer", "asked", 0, "dg"});
+    tx->commit();
+    inner = read_all(reader, query);
+  });
+  return inner;
 }
 
 }  // namespace
@@ -201,20 +225,9 @@ TEST_CASE("a whole-store read in two parts reads one snapshot while others write
   for (bool erase : {false, true}) {
     const auto expected = read_all(reader, EntryQuery{});
     CHECK(expected.size() == (erase ? 17u : 16u));
-    std::vector<std::string> inner;
-    EntryQuery first;
-    first.people = std::vector<std::string>{"a"};
-    bool done = false;
-    reader.for_each_entry(first, [&](const Entry&) {
-      if (done) return;
-      done = true;
-      auto tx = writer.begin();
-      tx->append(item("e", "2026-05-01", "ndt", "risk", 1), "2026-05-02T00:00:00Z");
-      if (erase) tx->erase_person("d", {"2026-05-02T00:00:00Z", "officer", "asked", 0, "dg"});
-      tx->commit();
-      inner = read_all(reader, EntryQuery{});
-    });
-    CHECK(inner == expected);
+    CHECK(read_after_writes(reader, writer, "a", EntryQuery{},
+                            item("e", "2026-05-01", "ndt", "risk", 1),
+                            erase ? std::optional<std::string>("d") : std::nullopt) == expected);
   }
   CHECK(read_all(reader, EntryQuery{}).size() == 14);  // 16 - d's 4 + e's 2
 }
@@ -272,20 +285,9 @@ TEST_CASE("selected people read in runs on two connections give what one connect
   auto writer = SqliteStore::open(dir / "outcomes.db");
   for (bool erase : {false, true}) {
     const auto expected = read_all(two, q);
-    std::vector<std::string> inner;
-    EntryQuery first;
-    first.people = std::vector<std::string>{"p000"};
-    bool done = false;
-    two.for_each_entry(first, [&](const Entry&) {
-      if (done) return;
-      done = true;
-      auto tx = writer.begin();
-      tx->append(item("p149", "2026-02-20", "ndt", "risk", 1), "2026-03-02T00:00:00Z");
-      if (erase) tx->erase_person("p148", {"2026-03-02T00:00:00Z", "officer", "asked", 0, "dg"});
-      tx->commit();
-      inner = read_all(two, q);
-    });
-    CHECK(inner == expected);
+    CHECK(read_after_writes(two, writer, "p000", q, item("p149", "2026-02-20", "ndt", "risk", 1),
+                            erase ? std::optional<std::string>("p148") : std::nullopt) ==
+          expected);
   }
 }
 
