@@ -311,7 +311,9 @@ split_ranges(const std::vector<std::pair<int64_t, int64_t>>& ranges, int64_t las
 // may be later than `s`'s; rows up to `s`'s last id are still the same in both, because
 // entries are never changed and those appended since have higher ids, unless an erasure
 // (which deletes rows) or a change of schema was committed in between: then `s` reads alone.
+// So does a read inside a write on `s`: another connection cannot see the write's rows.
 std::unique_ptr<SQLite::Database> reader_of_same_rows(SqliteStore::Impl& s) {
+  if (s.in_transaction) return nullptr;
   try {
     auto reader = s.open_reader();
     reader->exec("BEGIN");

@@ -291,6 +291,32 @@ TEST_CASE("selected people read in runs on two connections give what one connect
   }
 }
 
+TEST_CASE("reads inside a write see its entries, however many they read") {
+  TempDir dir("store-read-in-write");
+  SqliteOptions two_parts;
+  two_parts.parallel_scan_rows = 1;
+  auto store = SqliteStore::create(dir / "outcomes.db", two_parts);
+  std::vector<std::string> everyone;
+  {
+    auto tx = store.begin();
+    for (int p = 0; p < 150; ++p) {
+      everyone.push_back(fmt::format("p{:03}", p));
+      tx->append(item(everyone.back(), "2026-01-05", "ndt", "risk", p % 5), "2026-02-01T00:00:00Z");
+    }
+    tx->commit();
+  }
+  auto tx = store.begin();
+  for (const auto& person : everyone)
+    tx->append(item(person, "2026-02-05", "ndt", "risk", 1), "2026-03-01T00:00:00Z");
+  // A second connection would not see the rows not yet committed: the whole store, and many
+  // people, read here inside the write, hold them all.
+  CHECK(read_all(store, EntryQuery{}).size() == 300);
+  EntryQuery many;
+  many.people = everyone;
+  CHECK(read_all(store, many).size() == 300);
+  tx->commit();
+}
+
 TEST_CASE("build_report from a store counts everyone the pure report counts") {
   TempDir dir("store-read-report");
   Workspace ws;
