@@ -328,6 +328,11 @@ struct SqliteStore::Impl {
     return id;
   }
 
+  // The highest entry id (0 when there are none), as this connection sees the store.
+  int64_t last_entry_id() {
+    return db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM entries").getInt64();
+  }
+
   // A second, read-only connection to the same store with the same settings, for reading
   // part of it on another thread (store_sqlite.cpp).
   std::unique_ptr<SQLite::Database> open_reader() const;

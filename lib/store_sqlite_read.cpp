@@ -312,8 +312,12 @@ split_ranges(const std::vector<std::pair<int64_t, int64_t>>& ranges, int64_t las
 // entries are never changed and those appended since have higher ids, unless an erasure
 // (which deletes rows) or a change of schema was committed in between: then `s` reads alone.
 // So does a read inside a write on `s`: another connection cannot see the write's rows.
-std::unique_ptr<SQLite::Database> reader_of_same_rows(SqliteStore::Impl& s) {
-  if (s.in_transaction) return nullptr;
+// Null too when the read is too small to be worth sharing (`rows`, the entries it covers,
+// below SqliteOptions::parallel_scan_rows) or the machine has a single core.
+std::unique_ptr<SQLite::Database> reader_of_same_rows(SqliteStore::Impl& s, int64_t rows) {
+  if (s.in_transaction || s.options.parallel_scan_rows <= 0 ||
+      rows < s.options.parallel_scan_rows || std::thread::hardware_concurrency() < 2)
+    return nullptr;
   try {
     auto reader = s.open_reader();
     reader->exec("BEGIN");
@@ -603,8 +607,7 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       std::vector<std::pair<int64_t, int64_t>> recorded;
       const bool by_recorded = query.recorded_from || query.recorded_to;
       if (by_recorded) recorded = recorded_ranges(s.load_write_log(), query);
-      const int64_t last_id =
-          s.db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM entries").getInt64();
+      const int64_t last_id = s.last_entry_id();
       const PersonQuery pq{
           s,
           sql,
@@ -627,9 +630,7 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       // about twice as fast); the second connection's runs are visited here, in order, as
       // they come. It reads only up to this snapshot's last id (see reader_of_same_rows).
       std::unique_ptr<SQLite::Database> second;
-      if (refs.size() > kPeoplePerRun && s.options.parallel_scan_rows > 0 &&
-          last_id >= s.options.parallel_scan_rows && std::thread::hardware_concurrency() >= 2)
-        second = reader_of_same_rows(s);
+      if (refs.size() > kPeoplePerRun) second = reader_of_same_rows(s, last_id);
       if (!second) {
         for (const auto& ref : refs) read_here(ref);
         return;
@@ -706,7 +707,7 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
       if (ranges.empty()) return;
     }
     std::vector<uint32_t> pass_starts = {0};
-    const int64_t max_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM entries").getInt64();
+    const int64_t max_id = s.last_entry_id();
     // At most how many entries the id ranges hold: a month's writes may be millions.
     int64_t in_ranges = 0;
     for (const auto& [first_id, last_id] : ranges)
@@ -757,9 +758,7 @@ void SqliteStore::for_each_entry(const EntryQuery& query,
     // one reads the lower half: on two cores, about twice as fast. (Reads through
     // entries_by_episode are small and stay on the index.)
     std::unique_ptr<SQLite::Database> second;
-    if (!by_episode && s.options.parallel_scan_rows > 0 &&
-        in_ranges >= s.options.parallel_scan_rows && std::thread::hardware_concurrency() >= 2)
-      second = reader_of_same_rows(s);
+    if (!by_episode) second = reader_of_same_rows(s, in_ranges);
     const bool by_ids = by_recorded || second;
     std::string sql = fmt::format("SELECT person, {} FROM entries WHERE day BETWEEN ?1 AND ?2",
                                   entry_columns(query));

@@ -148,7 +148,7 @@ SqliteTransaction::SqliteTransaction(SqliteStore::Impl& store, bool bulk)
       throw;
     }
     try {
-      s.next_id = s.db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").getInt64();
+      s.next_id = s.last_entry_id() + 1;
       stored_before_ = s.next_id - 1;
       // An erasure (by any process) removes people and terms: ids cached before it may
       // name nothing, or something else, now.
